@@ -1,0 +1,231 @@
+//! Command-line definitions (clap) and dispatch. Each flag is defined once, here, with its
+//! help text.
+
+use crate::document::{DateOrder, ParseOptions};
+use crate::render::{OutputFormat, TextOptions, render};
+use crate::report::{Report, compare_texts};
+use crate::source::{PolicyFilter, PolicyRepo, read_file};
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Exit status: no substantive change.
+pub const EXIT_SAME: u8 = 0;
+/// Exit status: a substantive change.
+pub const EXIT_DIFFERENT: u8 = 1;
+/// Exit status: trouble (bad arguments, unknown revision, unreadable file…).
+pub const EXIT_TROUBLE: u8 = 2;
+
+/// Section-by-section diffs of legal policies kept in git.
+///
+/// Exit status: 0 no substantive change, 1 substantive change, 2 trouble.
+#[derive(Debug, Parser)]
+#[command(name = "policy-diff", version, args_conflicts_with_subcommands = true)]
+#[command(
+    after_help = "Examples:\n  policy-diff v1 v2                  every policy that differs between two tags\n  policy-diff HEAD~1 HEAD -- privacy.md\n  policy-diff old.md new.md --format json"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    diff: DiffArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compare two revisions or two files (the default command).
+    Diff(DiffArgs),
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// Old version: a git revision (tag, branch, commit, HEAD~2…) or a file.
+    #[arg(value_name = "OLD", required = false)]
+    old: Option<String>,
+    /// New version: a git revision or a file.
+    #[arg(value_name = "NEW", required = false)]
+    new: Option<String>,
+    /// Only these policies: paths or directories relative to the repository root, or globs.
+    #[arg(value_name = "PATH", last = true)]
+    paths: Vec<String>,
+    /// The git repository (working tree or bare); default: the one containing the current
+    /// directory.
+    #[arg(long, value_name = "DIR")]
+    repo: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    color: ColorChoice,
+    /// Unchanged words shown on each side of a change.
+    #[arg(long, default_value_t = 8, value_name = "WORDS")]
+    context: usize,
+    /// How to read numeric dates like 01/02/2013 (unread when ambiguous and not set).
+    #[arg(long, value_enum, value_name = "ORDER")]
+    date_order: Option<DateOrderArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DateOrderArg {
+    /// Month first: 01/02/2013 is January 2.
+    Mdy,
+    /// Day first: 01/02/2013 is 1 February.
+    Dmy,
+}
+
+/// Runs the command line; returns the exit status.
+pub fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Some(Command::Diff(args)) => run_diff(args),
+        None => run_diff(cli.diff),
+    }
+}
+
+fn run_diff(args: DiffArgs) -> Result<u8> {
+    let (Some(old), Some(new)) = (args.old.clone(), args.new.clone()) else {
+        bail!("two versions are needed: policy-diff OLD NEW [-- PATH...] (see --help)");
+    };
+    let options = ParseOptions {
+        date_order: args.date_order.map(|o| match o {
+            DateOrderArg::Mdy => DateOrder::Mdy,
+            DateOrderArg::Dmy => DateOrder::Dmy,
+        }),
+    };
+    let mut warnings = Vec::new();
+    let report = if Path::new(&old).is_file() && Path::new(&new).is_file() && args.repo.is_none() {
+        if !args.paths.is_empty() {
+            bail!(
+                "PATH arguments select files in a repository; they do not apply when comparing two files"
+            );
+        }
+        compare_files(&old, &new, options, &mut warnings)?
+    } else {
+        compare_revisions(&args, &old, &new, options, &mut warnings)?
+    };
+    for w in &warnings {
+        eprintln!("policy-diff: warning: {w}");
+    }
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    };
+    let text = TextOptions {
+        color,
+        context: args.context,
+    };
+    write_stdout(&render(&report, args.format, &text))?;
+    Ok(if report.has_changes() {
+        EXIT_DIFFERENT
+    } else {
+        EXIT_SAME
+    })
+}
+
+fn compare_files(
+    old: &str,
+    new: &str,
+    options: ParseOptions,
+    warnings: &mut Vec<String>,
+) -> Result<Report> {
+    let old_text = read_file(Path::new(old))?;
+    let new_text = read_file(Path::new(new))?;
+    warnings.extend(
+        old_text
+            .warning
+            .iter()
+            .chain(new_text.warning.iter())
+            .cloned(),
+    );
+    let doc = compare_texts(
+        new,
+        Some(old),
+        Some(&old_text.text),
+        Some(&new_text.text),
+        options,
+    );
+    Ok(Report {
+        old: old.to_string(),
+        new: new.to_string(),
+        documents: vec![doc],
+        files: true,
+    })
+}
+
+fn compare_revisions(
+    args: &DiffArgs,
+    old: &str,
+    new: &str,
+    options: ParseOptions,
+    warnings: &mut Vec<String>,
+) -> Result<Report> {
+    let dir = match &args.repo {
+        Some(dir) => dir.clone(),
+        None => std::env::current_dir().context("cannot read the current directory")?,
+    };
+    let repo = PolicyRepo::discover(&dir).map_err(|e| {
+        let missing: Vec<&str> = [old, new]
+            .into_iter()
+            .filter(|p| !Path::new(p).is_file())
+            .collect();
+        anyhow::anyhow!(
+            "{} not a file, and {e}",
+            missing
+                .iter()
+                .map(|p| format!("'{p}'"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+                + if missing.len() > 1 { " are" } else { " is" }
+        )
+    })?;
+    let old_id = repo.resolve(old)?;
+    let new_id = repo.resolve(new)?;
+    let filter = PolicyFilter::new(&args.paths)?;
+    let files = repo.changed_files(Some(old_id), new_id, &filter, warnings)?;
+    let documents = files
+        .iter()
+        .map(|f| {
+            compare_texts(
+                &f.path,
+                f.old_path.as_deref(),
+                f.old.as_ref().map(|t| t.text.as_str()),
+                f.new.as_ref().map(|t| t.text.as_str()),
+                options,
+            )
+        })
+        .collect();
+    Ok(Report {
+        old: old.to_string(),
+        new: new.to_string(),
+        documents,
+        files: false,
+    })
+}
+
+/// Writes to stdout; a closed pipe (`policy-diff … | head`) is a normal end, not an error.
+fn write_stdout(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to standard output")
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,322 @@
+//! [`Document`] × [`Document`] → [`DocumentDiff`]: aligned sections with word-level changes.
+//!
+//! This stage knows nothing of git, files or output formats. See [`align`] for how sections
+//! are matched and [`words`] for the word diff and the cosmetic-change test.
+
+pub mod align;
+pub mod words;
+
+use crate::document::{Document, PolicyDate, Section};
+use serde::Serialize;
+
+/// What happened to a section, or to a whole document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Only in the new version.
+    Added,
+    /// Only in the old version.
+    Removed,
+    /// In both, with a substantive change (text, heading, or — for documents — order).
+    Modified,
+    /// In both, the same, or different only cosmetically.
+    Unchanged,
+}
+
+/// The kind of a word operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OpKind {
+    /// Text in both versions (as written in the new one).
+    Equal,
+    /// Text only in the new version.
+    Insert,
+    /// Text only in the old version.
+    Delete,
+}
+
+/// A run of text and what happened to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WordOp {
+    /// Equal, inserted or deleted.
+    pub op: OpKind,
+    /// The words with the whitespace after them.
+    pub text: String,
+}
+
+/// One row of a document diff: a section of the old version, of the new one, or both.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SectionDiff {
+    /// Added, removed, modified or unchanged (cosmetic changes count as unchanged).
+    pub status: Status,
+    /// The old heading without Markdown markers (`""` for the preamble), if any.
+    pub old_heading: Option<String>,
+    /// The new heading, likewise.
+    pub new_heading: Option<String>,
+    /// The heading changed beyond case, numbering and punctuation.
+    pub renamed: bool,
+    /// The section changed place relative to the other sections.
+    pub moved: bool,
+    /// The texts differ, but only in whitespace or formatting.
+    pub cosmetic: bool,
+    /// Words inserted.
+    pub words_added: usize,
+    /// Words deleted.
+    pub words_removed: usize,
+    /// Operations that rebuild the old text (equal + delete) and the new (equal + insert).
+    pub ops: Vec<WordOp>,
+    /// Heading level in the new version (else the old), 0 for the preamble.
+    #[serde(skip)]
+    pub level: u8,
+    /// Position of the section in the old document.
+    #[serde(skip)]
+    pub old_index: Option<usize>,
+    /// Position of the section in the new document.
+    #[serde(skip)]
+    pub new_index: Option<usize>,
+}
+
+impl SectionDiff {
+    /// The heading to show: the new one, else the old one.
+    pub fn heading(&self) -> &str {
+        self.new_heading
+            .as_deref()
+            .or(self.old_heading.as_deref())
+            .unwrap_or("")
+    }
+
+    /// True when a reader would call this section changed: added, removed, modified or moved.
+    pub fn is_substantive(&self) -> bool {
+        self.status != Status::Unchanged || self.moved
+    }
+}
+
+/// Title and dates of one version of a document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DocMeta {
+    /// Title, when the document has one.
+    pub title: Option<String>,
+    /// Modification date.
+    pub modified: Option<PolicyDate>,
+    /// Effective date.
+    pub effective: Option<PolicyDate>,
+}
+
+impl DocMeta {
+    fn of(doc: &Document) -> DocMeta {
+        DocMeta {
+            title: doc.title.clone(),
+            modified: doc.modified,
+            effective: doc.effective,
+        }
+    }
+}
+
+/// Counts of section changes, for summaries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Sections added.
+    pub added: usize,
+    /// Sections removed.
+    pub removed: usize,
+    /// Sections modified.
+    pub modified: usize,
+    /// Sections moved (whatever their status).
+    pub moved: usize,
+    /// Sections renamed.
+    pub renamed: usize,
+    /// Sections unchanged (including cosmetic-only changes).
+    pub unchanged: usize,
+    /// Sections whose changes are cosmetic only.
+    pub cosmetic: usize,
+}
+
+/// The comparison of two versions of one document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentDiff {
+    /// Added (no old version), removed (no new version), modified or unchanged.
+    pub status: Status,
+    /// Old version's title and dates; `None` when the document was added.
+    pub old: Option<DocMeta>,
+    /// New version's title and dates; `None` when the document was removed.
+    pub new: Option<DocMeta>,
+    /// Sections in the new document's order, removed ones where they stood in the old one.
+    pub sections: Vec<SectionDiff>,
+}
+
+impl DocumentDiff {
+    /// How many sections were added, removed, modified, moved, renamed and left unchanged.
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for s in &self.sections {
+            match s.status {
+                Status::Added => c.added += 1,
+                Status::Removed => c.removed += 1,
+                Status::Modified => c.modified += 1,
+                Status::Unchanged => c.unchanged += 1,
+            }
+            c.moved += usize::from(s.moved);
+            c.renamed += usize::from(s.renamed);
+            c.cosmetic += usize::from(s.cosmetic);
+        }
+        c
+    }
+
+    /// True when the modification date differs between the versions.
+    pub fn date_changed(&self) -> bool {
+        let m = |d: &Option<DocMeta>| d.as_ref().and_then(|d| d.modified);
+        m(&self.old) != m(&self.new)
+    }
+}
+
+/// Compares two versions of a document. `None` stands for "no such version" (added or
+/// removed document).
+///
+/// ```
+/// use policy_diff::document::{parse, Format, ParseOptions};
+/// use policy_diff::diff::{diff_documents, Status};
+/// let p = |t| parse(t, Format::Markdown, ParseOptions::default());
+/// let old = p("## Fees\n\nYou pay 10 EUR.\n\n## Cookies\n\nWe use cookies.\n");
+/// let new = p("## COOKIES\n\nWe use *cookies*.\n\n## Fees\n\nYou pay 12 EUR.\n");
+/// let diff = diff_documents(Some(&old), Some(&new));
+/// assert_eq!(diff.status, Status::Modified);
+/// let cookies = &diff.sections[0];
+/// assert!(cookies.cosmetic && cookies.moved && cookies.status == Status::Unchanged);
+/// assert_eq!(diff.sections[1].status, Status::Modified);
+/// ```
+pub fn diff_documents(old: Option<&Document>, new: Option<&Document>) -> DocumentDiff {
+    let none: &[Section] = &[];
+    let old_sections = old.map_or(none, |d| &d.sections);
+    let new_sections = new.map_or(none, |d| &d.sections);
+    let sections: Vec<SectionDiff> = align::align_sections(old_sections, new_sections)
+        .into_iter()
+        .map(|pair| {
+            let mut row = diff_sections(
+                pair.old.map(|i| &old_sections[i]),
+                pair.new.map(|j| &new_sections[j]),
+                pair.moved,
+            );
+            row.old_index = pair.old;
+            row.new_index = pair.new;
+            row
+        })
+        .collect();
+    let status = match (old, new) {
+        (None, _) => Status::Added,
+        (_, None) => Status::Removed,
+        _ if sections.iter().any(SectionDiff::is_substantive) => Status::Modified,
+        _ => Status::Unchanged,
+    };
+    DocumentDiff {
+        status,
+        old: old.map(DocMeta::of),
+        new: new.map(DocMeta::of),
+        sections,
+    }
+}
+
+fn diff_sections(old: Option<&Section>, new: Option<&Section>, moved: bool) -> SectionDiff {
+    let whole = |op: OpKind, s: &Section| {
+        let text = s.text.trim_start().to_string();
+        (!text.is_empty())
+            .then_some(WordOp { op, text })
+            .into_iter()
+            .collect::<Vec<_>>()
+    };
+    let mut row = SectionDiff {
+        status: Status::Unchanged,
+        old_heading: old.map(|s| s.heading.clone()),
+        new_heading: new.map(|s| s.heading.clone()),
+        renamed: false,
+        moved,
+        cosmetic: false,
+        words_added: 0,
+        words_removed: 0,
+        ops: Vec::new(),
+        level: new.or(old).map_or(0, |s| s.level),
+        old_index: None,
+        new_index: None,
+    };
+    match (old, new) {
+        (Some(o), Some(n)) => {
+            row.renamed = crate::document::heading_key(&o.heading)
+                != crate::document::heading_key(&n.heading);
+            if o.text == n.text {
+                row.ops = whole(OpKind::Equal, n);
+            } else {
+                let w = words::diff_words(&o.text, &n.text);
+                row.ops = w.ops;
+                row.words_added = w.words_added;
+                row.words_removed = w.words_removed;
+                if words::is_cosmetic(o, n) {
+                    row.cosmetic = true;
+                } else {
+                    row.status = Status::Modified;
+                }
+            }
+        }
+        (None, Some(n)) => {
+            row.status = Status::Added;
+            row.ops = whole(OpKind::Insert, n);
+            row.words_added = words::count_words(&n.text);
+        }
+        (Some(o), None) => {
+            row.status = Status::Removed;
+            row.ops = whole(OpKind::Delete, o);
+            row.words_removed = words::count_words(&o.text);
+        }
+        (None, None) => {}
+    }
+    row
+}
+
+/// Checks that `diff` rebuilds both documents: for every section, equal + delete texts are
+/// the old text and equal + insert the new one (up to runs of whitespace), and every section
+/// of both documents appears exactly once. Returns what is wrong, if anything.
+pub fn check_lossless(
+    old: Option<&Document>,
+    new: Option<&Document>,
+    diff: &DocumentDiff,
+) -> Result<(), String> {
+    let sides = [(old, OpKind::Delete, "old"), (new, OpKind::Insert, "new")];
+    for (doc, keep, name) in sides {
+        let sections = doc.map_or(&[][..], |d| &d.sections[..]);
+        let mut seen = vec![false; sections.len()];
+        for row in &diff.sections {
+            let Some(index) = (if keep == OpKind::Delete {
+                row.old_index
+            } else {
+                row.new_index
+            }) else {
+                continue;
+            };
+            let section = sections.get(index).ok_or_else(|| {
+                format!("a row names {name} section {index}, which does not exist")
+            })?;
+            if std::mem::replace(&mut seen[index], true) {
+                return Err(format!(
+                    "{name} section {index} ({:?}) appears twice",
+                    section.heading
+                ));
+            }
+            let rebuilt = row
+                .ops
+                .iter()
+                .filter(|o| o.op == OpKind::Equal || o.op == keep)
+                .flat_map(|o| o.text.split_whitespace());
+            if !rebuilt.eq(section.text.split_whitespace()) {
+                return Err(format!(
+                    "{name} section {index} ({:?}) is not rebuilt by its ops",
+                    section.heading
+                ));
+            }
+        }
+        if let Some(index) = seen.iter().position(|s| !s) {
+            return Err(format!(
+                "{name} section {index} ({:?}) is missing",
+                sections[index].heading
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,374 @@
+//! Modification and effective dates: the labelled dates a reader would cite.
+//!
+//! Labels: "Last updated", "Last modified", "Last revised", "Date of last revision",
+//! "Updated", "Revised", "Effective (date)", "Effective as of", … — with or without Markdown
+//! emphasis. Dates: `January 17, 2013`, `Jan. 17th, 2013`, `17 January 2013`, `2013-01-17`,
+//! `July 2026` (month precision), and numeric `01/02/2013` only when the day/month order is
+//! known (a day above 12, or [`DateOrder`] from the configuration).
+
+use chrono::NaiveDate;
+use regex::Regex;
+use std::fmt;
+use std::sync::LazyLock;
+
+/// A calendar date, possibly known only to the month (`July 2026`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PolicyDate {
+    /// Year, e.g. 2026.
+    pub year: i32,
+    /// Month, 1–12.
+    pub month: u32,
+    /// Day of month, when the text gives one.
+    pub day: Option<u32>,
+}
+
+impl PolicyDate {
+    /// A full date, if it exists in the calendar.
+    pub fn ymd(year: i32, month: u32, day: u32) -> Option<PolicyDate> {
+        NaiveDate::from_ymd_opt(year, month, day)?;
+        plausible_year(year).then_some(PolicyDate {
+            year,
+            month,
+            day: Some(day),
+        })
+    }
+
+    /// A month-precision date.
+    pub fn ym(year: i32, month: u32) -> Option<PolicyDate> {
+        ((1..=12).contains(&month) && plausible_year(year)).then_some(PolicyDate {
+            year,
+            month,
+            day: None,
+        })
+    }
+
+    /// Reads the ISO forms this type prints: `2013-01-17` or `2026-07`.
+    pub fn parse_iso(s: &str) -> Option<PolicyDate> {
+        let mut parts = s.trim().split('-');
+        let year = parts.next()?.parse().ok()?;
+        let month = parts.next()?.parse().ok()?;
+        match parts.next() {
+            Some(d) => PolicyDate::ymd(year, month, d.parse().ok()?),
+            None => PolicyDate::ym(year, month),
+        }
+    }
+
+    /// The date as a reader writes it: `March 2, 2015` or `July 2026`.
+    pub fn long(&self) -> String {
+        let month = MONTHS[(self.month - 1) as usize];
+        match self.day {
+            Some(d) => format!("{month} {d}, {}", self.year),
+            None => format!("{month} {}", self.year),
+        }
+    }
+}
+
+impl fmt::Display for PolicyDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.day {
+            Some(d) => write!(f, "{:04}-{:02}-{:02}", self.year, self.month, d),
+            None => write!(f, "{:04}-{:02}", self.year, self.month),
+        }
+    }
+}
+
+impl serde::Serialize for PolicyDate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+fn plausible_year(year: i32) -> bool {
+    (1970..=2200).contains(&year)
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// How to read a numeric date whose day and month could be swapped (`01/02/2013`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateOrder {
+    /// Month first: 01/02/2013 is January 2.
+    Mdy,
+    /// Day first: 01/02/2013 is 1 February.
+    Dmy,
+}
+
+/// The dates found in one document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dates {
+    /// See [`super::Document::modified`].
+    pub modified: Option<PolicyDate>,
+    /// See [`super::Document::effective`].
+    pub effective: Option<PolicyDate>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Modified,
+    Effective,
+}
+
+static LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)
+        (?:^|[^\pL\pN])(?P<label>
+            date\s+of\s+(?:last\s+)?(?:revision|update|modification|change)
+          | last\s+(?:updated|modified|revised|changed|update|revision|modification)
+          | (?:version\s+)?effective(?:\s+date)?
+          | updated | revised | modified
+        )(?:\b|_)
+        # between label and date: emphasis, punctuation, and a few linking words
+        (?:[\s*_:\-–—,\[\]()]|\b(?:on|as\s+of|from|date|is|was|at)\b)*",
+    )
+    .expect("valid label regex")
+});
+
+const MONTH: &str = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?";
+
+static DATE_FORMS: LazyLock<[Regex; 5]> = LazyLock::new(|| {
+    let re = |s: String| Regex::new(&format!("(?i)^(?:{s})")).expect("valid date regex");
+    [
+        re(r"(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})(?:\D|$)".into()),
+        re(format!(
+            r"{MONTH}\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b,?\s*(?P<y>\d{{4}})(?:\D|$)"
+        )),
+        re(format!(
+            r"(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH},?\s*(?P<y>\d{{4}})(?:\D|$)"
+        )),
+        re(format!(r"{MONTH},?\s+(?P<y>\d{{4}})(?:\D|$)")),
+        re(r"(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>\d{4})(?:\D|$)".into()),
+    ]
+});
+
+fn month_number(name: &str) -> Option<u32> {
+    let lower = name.trim_end_matches('.').to_ascii_lowercase();
+    MONTHS
+        .iter()
+        .position(|m| {
+            m.to_ascii_lowercase()
+                .starts_with(&lower[..3.min(lower.len())])
+        })
+        .map(|i| i as u32 + 1)
+}
+
+/// Parses a date at the very start of `s`.
+pub fn parse_date_at(s: &str, order: Option<DateOrder>) -> Option<PolicyDate> {
+    let forms = &*DATE_FORMS;
+    let num = |c: &regex::Captures, n: &str| c.name(n).and_then(|m| m.as_str().parse::<u32>().ok());
+    if let Some(c) = forms[0].captures(s) {
+        return PolicyDate::ymd(num(&c, "y")? as i32, num(&c, "m")?, num(&c, "d")?);
+    }
+    for form in &forms[1..3] {
+        if let Some(c) = form.captures(s) {
+            let month = month_number(c.name("month")?.as_str())?;
+            return PolicyDate::ymd(num(&c, "y")? as i32, month, num(&c, "d")?);
+        }
+    }
+    if let Some(c) = forms[3].captures(s) {
+        let month = month_number(c.name("month")?.as_str())?;
+        return PolicyDate::ym(num(&c, "y")? as i32, month);
+    }
+    if let Some(c) = forms[4].captures(s) {
+        let (a, b, y) = (num(&c, "a")?, num(&c, "b")?, num(&c, "y")? as i32);
+        let order = match (a > 12, b > 12) {
+            (true, false) => DateOrder::Dmy,
+            (false, true) => DateOrder::Mdy,
+            _ if a == b => DateOrder::Dmy, // 03/03/2020 reads the same either way
+            _ => order?,
+        };
+        return match order {
+            DateOrder::Mdy => PolicyDate::ymd(y, a, b),
+            DateOrder::Dmy => PolicyDate::ymd(y, b, a),
+        };
+    }
+    None
+}
+
+fn label_kind(label: &str) -> Kind {
+    if label.to_ascii_lowercase().contains("effective") {
+        Kind::Effective
+    } else {
+        Kind::Modified
+    }
+}
+
+/// Finds the modification and effective dates in front matter pairs and a body text.
+pub fn find_dates(front: &[(String, String)], body: &str, order: Option<DateOrder>) -> Dates {
+    let mut modified = None;
+    let mut effective = None;
+    let mut note = |kind: Kind, date: PolicyDate| {
+        let slot = if kind == Kind::Modified {
+            &mut modified
+        } else {
+            &mut effective
+        };
+        slot.get_or_insert(date);
+    };
+    // Front matter keys such as `last_updated`, `lastModified`, `effective-date`.
+    for (key, value) in front {
+        let words = key_words(key);
+        if let Some(m) = LABEL.captures(&words).and_then(|c| c.name("label"))
+            && m.start() == 0
+            && m.end() == words.trim_end().len()
+            && let Some(date) = parse_date_at(value, order)
+        {
+            note(label_kind(m.as_str()), date);
+        }
+    }
+    for caps in LABEL.captures_iter(body) {
+        let (Some(all), Some(label)) = (caps.get(0), caps.name("label")) else {
+            continue;
+        };
+        if let Some(date) = parse_date_at(&body[all.end()..], order) {
+            note(label_kind(label.as_str()), date);
+        }
+    }
+    let modified = modified.or(effective);
+    Dates {
+        modified,
+        effective,
+    }
+}
+
+/// `lastUpdated` / `last_updated` / `last-updated` → `last updated`.
+fn key_words(key: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in key.chars().enumerate() {
+        if c == '_' || c == '-' {
+            out.push(' ');
+        } else if c.is_uppercase() && i > 0 {
+            out.push(' ');
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dates(text: &str) -> (Option<String>, Option<String>) {
+        let d = find_dates(&[], text, None);
+        (
+            d.modified.map(|d| d.to_string()),
+            d.effective.map(|d| d.to_string()),
+        )
+    }
+
+    #[test]
+    fn every_documented_form() {
+        let modified = [
+            ("Updated January 17, 2013", "2013-01-17"),
+            ("Last updated: 2021-06-30", "2021-06-30"),
+            ("Last Modified: 5 May 2019", "2019-05-05"),
+            (
+                "This policy was last revised on Sept. 9, 2018.",
+                "2018-09-09",
+            ),
+            ("**Last updated:** December 1, 2022", "2022-12-01"),
+            ("Date of Last Revision: August 24, 2017", "2017-08-24"),
+            ("_Last updated: July 2026_", "2026-07"),
+            ("Last Updated: December 2025", "2025-12"),
+            ("Updated: Jan. 17th, 2013", "2013-01-17"),
+            ("Last updated 17 January 2013.", "2013-01-17"),
+        ];
+        for (text, want) in modified {
+            assert_eq!(dates(text), (Some(want.to_string()), None), "{text}");
+        }
+        let effective = [
+            ("Effective date: March 3rd, 2020", "2020-03-03"),
+            ("Effective as of 01 Jan 2024", "2024-01-01"),
+            ("**Effective Date:** March 17, 2026", "2026-03-17"),
+            ("Version Effective Date: April 1, 2025", "2025-04-01"),
+            ("Effective July 23, 2026", "2026-07-23"),
+            ("**Effective: January 15, 2026**", "2026-01-15"),
+            ("Effective date: November 16, 2020", "2020-11-16"),
+        ];
+        for (text, want) in effective {
+            let w = Some(want.to_string());
+            assert_eq!(dates(text), (w.clone(), w), "{text}");
+        }
+    }
+
+    #[test]
+    fn effective_and_revised_on_one_line() {
+        assert_eq!(
+            dates("Effective: July 1, 2026. Last Revised: May 26, 2026."),
+            (Some("2026-05-26".into()), Some("2026-07-01".into()))
+        );
+    }
+
+    #[test]
+    fn defined_terms_and_prose_are_not_dates() {
+        assert_eq!(
+            dates("\"Effective Date\" means the date on which you sign, e.g. May 1, 2020."),
+            (None, None)
+        );
+        assert_eq!(dates("We updated our practices in 2020."), (None, None));
+        assert_eq!(dates("Last updated: soon"), (None, None));
+        assert_eq!(dates("Updated February 30, 2020"), (None, None));
+    }
+
+    #[test]
+    fn numeric_dates_need_an_order() {
+        assert_eq!(dates("Last updated: 01/02/2013"), (None, None));
+        assert_eq!(
+            dates("Last updated: 25/02/2013").0.as_deref(),
+            Some("2013-02-25")
+        );
+        assert_eq!(
+            dates("Last updated: 02/25/2013").0.as_deref(),
+            Some("2013-02-25")
+        );
+        let d = find_dates(&[], "Last updated: 01/02/2013", Some(DateOrder::Dmy));
+        assert_eq!(d.modified.unwrap().to_string(), "2013-02-01");
+        let d = find_dates(&[], "Last updated: 01/02/2013", Some(DateOrder::Mdy));
+        assert_eq!(d.modified.unwrap().to_string(), "2013-01-02");
+    }
+
+    #[test]
+    fn the_first_labelled_date_wins() {
+        let text =
+            "Last updated: March 2, 2015\n\nChanges: updated January 17, 2013 (first version).";
+        assert_eq!(dates(text).0.as_deref(), Some("2015-03-02"));
+    }
+
+    #[test]
+    fn front_matter_keys() {
+        let front = vec![
+            ("effectiveDate".to_string(), "2020-11-16".to_string()),
+            ("last_updated".to_string(), "March 2, 2021".to_string()),
+        ];
+        let d = find_dates(&front, "", None);
+        assert_eq!(d.modified.unwrap().to_string(), "2021-03-02");
+        assert_eq!(d.effective.unwrap().to_string(), "2020-11-16");
+    }
+
+    #[test]
+    fn long_form_and_iso_round_trip() {
+        let d = PolicyDate::ymd(2015, 3, 2).unwrap();
+        assert_eq!(d.long(), "March 2, 2015");
+        assert_eq!(PolicyDate::parse_iso("2015-03-02"), Some(d));
+        assert_eq!(
+            PolicyDate::parse_iso("2026-07").unwrap().long(),
+            "July 2026"
+        );
+    }
+}

@@ -1,0 +1,349 @@
+//! Text → [`Document`]: a policy split into sections, with its title and dates.
+//!
+//! Markdown (`.md`, `.markdown`) is split at ATX and Setext headings; anything else is read
+//! as plain text and split at heading-like lines (numbered, `Section 4 —`, short ALL CAPS).
+//! Text before the first heading becomes a section with the empty heading `""`. YAML front
+//! matter is metadata, not a section.
+
+pub mod date;
+mod markdown;
+mod plain;
+
+pub use date::{DateOrder, PolicyDate};
+
+/// A policy text split into sections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The title: front matter `title`, else the first level-1 heading.
+    pub title: Option<String>,
+    /// Sections in file order; together they cover the file except its front matter.
+    pub sections: Vec<Section>,
+    /// The date a reader would cite as the last change (falls back to the effective date).
+    pub modified: Option<PolicyDate>,
+    /// The date under an "effective" label, when there is one.
+    pub effective: Option<PolicyDate>,
+}
+
+/// One section: its heading line and the body up to the next heading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The heading as a reader sees it, without Markdown markers; `""` for the preamble.
+    pub heading: String,
+    /// Heading level, 1 (top) to 6; 0 for the preamble.
+    pub level: u8,
+    /// Heading line(s) and body, exactly as in the file.
+    pub text: String,
+    /// Byte length of the heading line(s) at the start of `text` (0 for the preamble).
+    pub heading_len: usize,
+    /// The heading of the enclosing section (nearest earlier section with a lower level).
+    pub parent: Option<String>,
+}
+
+/// How a text is split into sections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// CommonMark headings (ATX `#` and Setext underlines).
+    Markdown,
+    /// Heading-like lines in plain text.
+    Plain,
+}
+
+impl Format {
+    /// Chooses the format from a file name: `.md`/`.markdown`/`.mdown` are Markdown.
+    pub fn from_path(path: &str) -> Format {
+        let lower = path.to_ascii_lowercase();
+        if [".md", ".markdown", ".mdown", ".mkd"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
+        {
+            Format::Markdown
+        } else {
+            Format::Plain
+        }
+    }
+}
+
+/// Options for reading a document.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ParseOptions {
+    /// How to read ambiguous numeric dates such as `01/02/2013`; `None` leaves them unread.
+    pub date_order: Option<DateOrder>,
+}
+
+/// Splits `text` into a [`Document`].
+///
+/// ```
+/// use policy_diff::document::{parse, Format, ParseOptions};
+/// let doc = parse("# Privacy\n\nUpdated May 5, 2024\n\n## Cookies\n\nWe use them.\n",
+///                 Format::Markdown, ParseOptions::default());
+/// assert_eq!(doc.sections.len(), 2);
+/// assert_eq!(doc.sections[1].heading, "Cookies");
+/// assert_eq!(doc.modified.unwrap().to_string(), "2024-05-05");
+/// ```
+pub fn parse(text: &str, format: Format, options: ParseOptions) -> Document {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (front, body_start) = front_matter(text);
+    let body = &text[body_start..];
+    let heads = match format {
+        Format::Markdown => markdown::headings(body),
+        Format::Plain => plain::headings(body),
+    };
+    let sections = split_sections(body, &heads);
+    let front_title = front
+        .iter()
+        .find(|(k, _)| k == "title")
+        .map(|(_, v)| v.clone());
+    let title = front_title.or_else(|| {
+        sections
+            .iter()
+            .find(|s| s.level == 1)
+            .map(|s| s.heading.clone())
+    });
+    let dates = date::find_dates(&front, body, options.date_order);
+    Document {
+        title,
+        sections,
+        modified: dates.modified,
+        effective: dates.effective,
+    }
+}
+
+/// A heading found by a format reader: where its line starts in the body, its level and text.
+#[derive(Debug, Clone)]
+pub(crate) struct Heading {
+    pub start: usize,
+    /// Where the heading line(s) end, including the line break.
+    pub end: usize,
+    pub level: u8,
+    pub text: String,
+}
+
+fn split_sections(body: &str, heads: &[Heading]) -> Vec<Section> {
+    let mut sections = Vec::with_capacity(heads.len() + 1);
+    let first = heads.first().map_or(body.len(), |h| h.start);
+    if !body[..first].trim().is_empty() {
+        sections.push(Section {
+            heading: String::new(),
+            level: 0,
+            text: body[..first].to_string(),
+            heading_len: 0,
+            parent: None,
+        });
+    }
+    // Stack of (level, heading) of the enclosing sections, for `parent`.
+    let mut stack: Vec<(u8, String)> = Vec::new();
+    for (i, h) in heads.iter().enumerate() {
+        let end = heads.get(i + 1).map_or(body.len(), |n| n.start);
+        while stack.last().is_some_and(|(lvl, _)| *lvl >= h.level) {
+            stack.pop();
+        }
+        sections.push(Section {
+            heading: h.text.clone(),
+            level: h.level,
+            text: body[h.start..end].to_string(),
+            heading_len: h.end.min(end) - h.start,
+            parent: stack.last().map(|(_, t)| t.clone()),
+        });
+        stack.push((h.level, h.text.clone()));
+    }
+    sections
+}
+
+/// Reads YAML front matter (`---` … `---` at the very start). Returns its top-level scalar
+/// `key: value` pairs and the byte offset where the body starts.
+fn front_matter(text: &str) -> (Vec<(String, String)>, usize) {
+    let Some(rest) = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))
+    else {
+        return (Vec::new(), 0);
+    };
+    let open = text.len() - rest.len();
+    let mut pos = open;
+    for line in rest.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            let pairs = text[open..pos]
+                .lines()
+                .filter(|l| !l.starts_with([' ', '\t', '-', '#']))
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.trim().to_string(), unquote(v.trim()).to_string()))
+                .filter(|(_, v)| !v.is_empty())
+                .collect();
+            return (pairs, pos + line.len());
+        }
+        pos += line.len();
+    }
+    (Vec::new(), 0)
+}
+
+fn unquote(v: &str) -> &str {
+    for q in ['"', '\''] {
+        if let Some(inner) = v.strip_prefix(q).and_then(|s| s.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    v
+}
+
+/// Reduces a heading to the key sections are matched by: lower case, without numbering
+/// (`2.`, `4.1`, `B.`, `IV.`, `§ 3`, `Section 4 —`, `Article 2:`) or punctuation.
+pub fn heading_key(heading: &str) -> String {
+    let rest = strip_numbering(heading.trim());
+    let mut key = String::with_capacity(rest.len());
+    for word in rest
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    key
+}
+
+/// Removes a leading section number from a heading, if it has one.
+pub fn strip_numbering(heading: &str) -> &str {
+    let mut s = heading.trim_start();
+    // "Section 4 —", "Article IV:", "Clause 2."
+    for word in ["section", "article", "clause", "part", "chapter"] {
+        if s.len() > word.len()
+            && s[..word.len()].eq_ignore_ascii_case(word)
+            && s[word.len()..].starts_with([' ', '\u{a0}'])
+        {
+            let after = s[word.len()..].trim_start();
+            if let Some(rest) = number_token(after) {
+                s = rest;
+                break;
+            }
+        }
+    }
+    let s = s.trim_start_matches(['§', ' ', '\u{a0}']);
+    let s = number_token(s).unwrap_or(s);
+    s.trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '-' | '–' | '—' | ':' | '.' | ')')
+    })
+}
+
+/// If `s` starts with a number token (`4`, `4.1.`, `B.`, `IV.`, `(a)`), returns the rest.
+fn number_token(s: &str) -> Option<&str> {
+    let end = s.find(char::is_whitespace).unwrap_or(s.len());
+    let (tok, rest) = s.split_at(end);
+    let core = tok
+        .trim_start_matches('(')
+        .trim_end_matches([')', '.', ':', '-', '–', '—']);
+    if core.is_empty() {
+        return None;
+    }
+    let numeric = core
+        .split('.')
+        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        // "2024 changes" starts with a year, not a section number.
+        && (tok.len() > core.len() || core.len() <= 3 || core.contains('.'));
+    let letter = core.len() == 1
+        && core.chars().all(|c| c.is_ascii_alphabetic())
+        && tok.len() > 1
+        && !rest.trim().is_empty();
+    let roman =
+        core.len() <= 6 && core.chars().all(|c| "IVXLC".contains(c)) && tok.len() > core.len();
+    // A bare number is a section number only when something follows it.
+    (numeric || letter || roman).then_some(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md(text: &str) -> Document {
+        parse(text, Format::Markdown, ParseOptions::default())
+    }
+
+    #[test]
+    fn atx_and_setext_headings() {
+        let doc = md(
+            "Intro line.\n\nTitle\n=====\n\nBody.\n\n## Second *part*\n\nMore.\n\nThird\n-----\nText\n",
+        );
+        let heads: Vec<_> = doc
+            .sections
+            .iter()
+            .map(|s| (s.heading.as_str(), s.level))
+            .collect();
+        assert_eq!(
+            heads,
+            [("", 0), ("Title", 1), ("Second part", 2), ("Third", 2)]
+        );
+        assert_eq!(doc.sections[1].text, "Title\n=====\n\nBody.\n\n");
+        assert_eq!(doc.sections[1].heading_len, "Title\n=====\n".len());
+        assert_eq!(doc.sections[2].heading_len, "## Second *part*\n".len());
+        assert_eq!(doc.sections[2].parent.as_deref(), Some("Title"));
+        assert_eq!(doc.title.as_deref(), Some("Title"));
+        let joined: String = doc.sections.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(
+            joined,
+            "Intro line.\n\nTitle\n=====\n\nBody.\n\n## Second *part*\n\nMore.\n\nThird\n-----\nText\n"
+        );
+    }
+
+    #[test]
+    fn headings_in_code_and_quotes_are_not_sections() {
+        let doc = md("# A\n\n```\n# not a heading\n```\n\n> # quoted\n\n    # indented code\n");
+        assert_eq!(doc.sections.len(), 1);
+    }
+
+    #[test]
+    fn front_matter_is_metadata() {
+        let doc = md(
+            "---\ntitle: \"Acme Terms\"\nlast_updated: 2021-06-30\nredirect_from:\n  - /x\n---\n\nHello.\n\n## One\n\nBody\n",
+        );
+        assert_eq!(doc.title.as_deref(), Some("Acme Terms"));
+        assert_eq!(doc.modified.unwrap().to_string(), "2021-06-30");
+        assert_eq!(doc.sections[0].heading, "");
+        assert_eq!(doc.sections[0].text, "\nHello.\n\n");
+    }
+
+    #[test]
+    fn whitespace_only_preamble_is_dropped() {
+        let doc = md("\n\n# A\n\ntext\n");
+        assert_eq!(doc.sections.len(), 1);
+    }
+
+    #[test]
+    fn plain_text_headings() {
+        let text = "ACME TERMS OF SERVICE\n\nWelcome to Acme.\n\n1. ACCEPTANCE\n\nBy using the service you agree.\n\n1. You must be 18. This is a long sentence about age.\n\nSection 4 - Fees and Payment\n\nPay on time.\n\n4.1 Refunds\n\nNone.\n";
+        let doc = parse(text, Format::Plain, ParseOptions::default());
+        let heads: Vec<_> = doc
+            .sections
+            .iter()
+            .map(|s| (s.heading.as_str(), s.level))
+            .collect();
+        assert_eq!(
+            heads,
+            [
+                ("ACME TERMS OF SERVICE", 1),
+                ("1. ACCEPTANCE", 1),
+                ("Section 4 - Fees and Payment", 1),
+                ("4.1 Refunds", 2)
+            ]
+        );
+        let joined: String = doc.sections.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(joined, text);
+    }
+
+    #[test]
+    fn heading_keys_ignore_numbering_case_and_punctuation() {
+        for (a, b) in [
+            ("2. YOUR ACCOUNT", "Your Account"),
+            ("3) Your account", "your account"),
+            ("§ 3 Fees", "fees"),
+            ("Section 4 — Fees", "Fees"),
+            ("IV. Liability", "liability"),
+            ("B. Cookies?", "cookies"),
+            ("4.1.2 Refunds", "refunds"),
+        ] {
+            assert_eq!(heading_key(a), heading_key(b), "{a} vs {b}");
+        }
+        assert_eq!(heading_key("I agree"), "i agree");
+        assert_eq!(heading_key("2024 changes"), "2024 changes");
+    }
+}

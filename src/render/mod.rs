@@ -1,0 +1,130 @@
+//! [`Report`] → text for people (terminal, Markdown) and for programs (JSON).
+//!
+//! Renderers never re-parse documents: they only read the diff.
+
+mod json;
+mod markdown;
+mod text;
+
+pub use json::render_json;
+pub use markdown::render_markdown;
+pub use text::{TextOptions, render_text};
+
+use crate::diff::{Counts, DocMeta, DocumentDiff, OpKind, WordOp};
+use crate::document::PolicyDate;
+use crate::report::Report;
+
+/// Output formats of `policy-diff OLD NEW`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Readable text: a header per document, then each changed section.
+    Text,
+    /// The JSON interface documented in the README.
+    Json,
+    /// Markdown with `<ins>`/`<del>`, for pasting into a pull request or a ticket.
+    Markdown,
+}
+
+/// Renders a report in the given format.
+pub fn render(report: &Report, format: OutputFormat, text: &TextOptions) -> String {
+    match format {
+        OutputFormat::Text => render_text(report, text),
+        OutputFormat::Json => render_json(report),
+        OutputFormat::Markdown => render_markdown(report, text.context),
+    }
+}
+
+/// "2 modified, 1 added, 1 removed, 1 moved, 1 renamed; 4 unchanged (1 cosmetic)".
+pub fn counts_summary(c: &Counts) -> String {
+    let mut parts: Vec<String> = [
+        (c.modified, "modified"),
+        (c.added, "added"),
+        (c.removed, "removed"),
+        (c.moved, "moved"),
+        (c.renamed, "renamed"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if parts.is_empty() {
+        parts.push("no section changed".to_string());
+    }
+    let mut out = parts.join(", ");
+    out.push_str(&format!("; {} unchanged", c.unchanged));
+    if c.cosmetic > 0 {
+        out.push_str(&format!(" ({} only reformatted)", c.cosmetic));
+    }
+    out
+}
+
+/// "2024-01-15 → 2024-06-01", "2024-01-15 (unchanged)", or `None` when neither side has one.
+pub fn date_change(
+    diff: &DocumentDiff,
+    pick: fn(&DocMeta) -> Option<PolicyDate>,
+) -> Option<String> {
+    let old = diff.old.as_ref().and_then(pick);
+    let new = diff.new.as_ref().and_then(pick);
+    let show = |d: Option<PolicyDate>| d.map_or("none".to_string(), |d| d.to_string());
+    match (old, new) {
+        (None, None) => None,
+        (o, n) if o == n => Some(format!("{} (unchanged)", show(n))),
+        (o, n) => Some(format!("{} → {}", show(o), show(n))),
+    }
+}
+
+/// The ops of a section with long equal runs cut down to `context` words at each side of a
+/// change. `None` in the output marks an elision.
+pub fn with_context(ops: &[WordOp], context: usize) -> Vec<Option<WordOp>> {
+    let mut out = Vec::with_capacity(ops.len() + 2);
+    let last = ops.len().saturating_sub(1);
+    for (i, op) in ops.iter().enumerate() {
+        if op.op != OpKind::Equal {
+            out.push(Some(op.clone()));
+            continue;
+        }
+        let (head, tail) = match (i == 0, i == last) {
+            (true, false) => (0, context),
+            (false, false) => (context, context),
+            _ => (context, 0),
+        };
+        let pieces = word_pieces(&op.text);
+        if pieces.len() <= head + tail + 4 {
+            out.push(Some(op.clone()));
+            continue;
+        }
+        let equal = |p: &[&str]| {
+            Some(WordOp {
+                op: OpKind::Equal,
+                text: p.concat(),
+            })
+        };
+        if head > 0 {
+            out.push(equal(&pieces[..head]));
+        }
+        out.push(None);
+        if tail > 0 {
+            out.push(equal(&pieces[pieces.len() - tail..]));
+        }
+    }
+    out
+}
+
+/// Splits text into words, each with the whitespace after it (leading whitespace dropped).
+pub fn word_pieces(text: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut rest = text.trim_start();
+    while !rest.is_empty() {
+        let word = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let ws = rest[word..].len() - rest[word..].trim_start().len();
+        pieces.push(&rest[..word + ws]);
+        rest = &rest[word + ws..];
+    }
+    pieces
+}
+
+/// Splits `text` into its words and the whitespace that follows them.
+pub fn split_trailing_ws(text: &str) -> (&str, &str) {
+    let core = text.trim_end();
+    (core, &text[core.len()..])
+}

@@ -1,0 +1,59 @@
+//! A comparison of two versions of a set of policy documents: what `policy-diff OLD NEW`
+//! shows and what the renderers take.
+
+use crate::diff::{DocumentDiff, Status, check_lossless, diff_documents};
+use crate::document::{Document, Format, ParseOptions, parse};
+
+/// One document compared between two versions.
+#[derive(Debug, Clone)]
+pub struct DocumentReport {
+    /// Path (or name) in the new version; in the old one when the document was removed.
+    pub path: String,
+    /// Path in the old version; `None` when the document was added.
+    pub old_path: Option<String>,
+    /// The section diff.
+    pub diff: DocumentDiff,
+}
+
+/// The comparison of two versions, as asked for on the command line.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The old version as given (revision or file).
+    pub old: String,
+    /// The new version as given.
+    pub new: String,
+    /// Compared documents, sorted by path.
+    pub documents: Vec<DocumentReport>,
+    /// Two files were compared (not two revisions): a different path is not a rename.
+    pub files: bool,
+}
+
+impl Report {
+    /// True when any document changed substantively (cosmetic-only changes don't count).
+    pub fn has_changes(&self) -> bool {
+        self.documents
+            .iter()
+            .any(|d| d.diff.status != Status::Unchanged)
+    }
+}
+
+/// Parses two versions of one document (`None`: it does not exist there) and compares them.
+/// The format is chosen from the path's ending.
+pub fn compare_texts(
+    path: &str,
+    old_path: Option<&str>,
+    old: Option<&str>,
+    new: Option<&str>,
+    options: ParseOptions,
+) -> DocumentReport {
+    let read = |text: &str, p: &str| parse(text, Format::from_path(p), options);
+    let old_doc: Option<Document> = old.map(|t| read(t, old_path.unwrap_or(path)));
+    let new_doc: Option<Document> = new.map(|t| read(t, path));
+    let diff = diff_documents(old_doc.as_ref(), new_doc.as_ref());
+    debug_assert!(check_lossless(old_doc.as_ref(), new_doc.as_ref(), &diff).is_ok());
+    DocumentReport {
+        path: path.to_string(),
+        old_path: old_path.map(str::to_string),
+        diff,
+    }
+}

@@ -1,0 +1,313 @@
+//! Where policy texts come from: two git revisions of a repository, or two files.
+//!
+//! Git access is libgit2 through `git2`. Working trees and bare repositories both work.
+
+use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Tree};
+use globset::{Glob, GlobMatcher};
+use std::path::{Path, PathBuf};
+
+/// What went wrong while reading policy texts.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// The directory is not inside a git repository.
+    #[error("{}: not a git repository (or any parent directory): {message}", path.display())]
+    NotARepository {
+        /// Where we looked.
+        path: PathBuf,
+        /// What libgit2 said.
+        message: String,
+    },
+    /// A revision name did not resolve.
+    #[error("unknown revision '{rev}' in {}", repo.display())]
+    UnknownRevision {
+        /// The revision as given.
+        rev: String,
+        /// The repository searched.
+        repo: PathBuf,
+    },
+    /// A file could not be read.
+    #[error("{}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A file holds binary data, not text.
+    #[error("{path}: binary file (contains NUL bytes), not a policy text")]
+    Binary {
+        /// The file.
+        path: String,
+    },
+    /// A PATH argument is not a valid glob.
+    #[error("invalid path pattern '{pattern}': {message}")]
+    Pattern {
+        /// The pattern as given.
+        pattern: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Any other git failure.
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+}
+
+/// A policy text decoded from bytes, with a warning when the bytes were not clean UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    /// The decoded text.
+    pub text: String,
+    /// Set when decoding replaced invalid bytes.
+    pub warning: Option<String>,
+}
+
+/// Decodes a policy text: UTF-8 (a BOM is dropped later by the parser), lossily with a
+/// warning when invalid; binary data (NUL bytes) is refused.
+pub fn decode(bytes: &[u8], name: &str) -> Result<Text, SourceError> {
+    if bytes.contains(&0) {
+        return Err(SourceError::Binary {
+            path: name.to_string(),
+        });
+    }
+    Ok(match std::str::from_utf8(bytes) {
+        Ok(s) => Text {
+            text: s.to_string(),
+            warning: None,
+        },
+        Err(e) => Text {
+            text: String::from_utf8_lossy(bytes).into_owned(),
+            warning: Some(format!(
+                "{name}: not valid UTF-8 (first bad byte at offset {}); invalid bytes shown as \u{fffd}",
+                e.valid_up_to()
+            )),
+        },
+    })
+}
+
+/// Reads and decodes a policy file.
+pub fn read_file(path: &Path) -> Result<Text, SourceError> {
+    let bytes = std::fs::read(path).map_err(|source| SourceError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    decode(&bytes, &path.display().to_string())
+}
+
+/// Which files of a tree are policies.
+#[derive(Debug, Clone)]
+pub struct PolicyFilter {
+    exact: Vec<String>,
+    globs: Vec<GlobMatcher>,
+    extensions: Vec<String>,
+}
+
+/// File endings read as policies when no paths are given.
+pub const DEFAULT_EXTENSIONS: [&str; 4] = [".md", ".markdown", ".txt", ".mdown"];
+
+impl PolicyFilter {
+    /// A filter from PATH arguments: exact paths and directories (relative to the repository
+    /// root) or globs (`terms/*.md`). Without arguments every `.md`, `.markdown` and `.txt`
+    /// file is a policy; a directory or glob also keeps only those endings, an exact file
+    /// path is taken whatever its ending.
+    pub fn new(paths: &[String]) -> Result<PolicyFilter, SourceError> {
+        let mut exact = Vec::new();
+        let mut globs = Vec::new();
+        for p in paths {
+            let p = p.trim_start_matches("./").trim_end_matches('/');
+            if p.contains(['*', '?', '[', '{']) {
+                let glob = Glob::new(p).map_err(|e| SourceError::Pattern {
+                    pattern: p.to_string(),
+                    message: e.to_string(),
+                })?;
+                globs.push(glob.compile_matcher());
+            } else {
+                exact.push(p.to_string());
+            }
+        }
+        Ok(PolicyFilter {
+            exact,
+            globs,
+            extensions: DEFAULT_EXTENSIONS.iter().map(|s| s.to_string()).collect(),
+        })
+    }
+
+    /// True when `path` (relative, `/`-separated) is a policy.
+    pub fn matches(&self, path: &str) -> bool {
+        let lower = path.to_ascii_lowercase();
+        let policy_ext = self.extensions.iter().any(|e| lower.ends_with(e.as_str()));
+        if self.exact.is_empty() && self.globs.is_empty() {
+            return policy_ext;
+        }
+        self.exact.iter().any(|e| e == path || e.is_empty())
+            || (policy_ext
+                && (self
+                    .exact
+                    .iter()
+                    .any(|e| path.starts_with(&format!("{e}/")))
+                    || self.globs.iter().any(|g| g.is_match(path))))
+    }
+}
+
+/// One policy document that differs between two revisions.
+#[derive(Debug, Clone)]
+pub struct ChangedFile {
+    /// Path in the new revision (or the old one, when the file was removed).
+    pub path: String,
+    /// Path in the old revision, when the file existed there.
+    pub old_path: Option<String>,
+    /// Old text; `None` when the file was added.
+    pub old: Option<Text>,
+    /// New text; `None` when the file was removed.
+    pub new: Option<Text>,
+}
+
+/// A git repository holding policies.
+pub struct PolicyRepo {
+    repo: Repository,
+    location: PathBuf,
+}
+
+impl PolicyRepo {
+    /// Opens the repository at `dir`, or the one containing it (working tree or bare).
+    pub fn discover(dir: &Path) -> Result<PolicyRepo, SourceError> {
+        let repo = Repository::discover(dir).map_err(|e| SourceError::NotARepository {
+            path: dir.to_path_buf(),
+            message: e.message().to_string(),
+        })?;
+        let location = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
+        Ok(PolicyRepo { repo, location })
+    }
+
+    /// The underlying libgit2 repository.
+    pub fn git(&self) -> &Repository {
+        &self.repo
+    }
+
+    /// The working tree (or the git directory of a bare repository).
+    pub fn location(&self) -> &Path {
+        &self.location
+    }
+
+    /// Resolves a revision (`v1`, `main`, `HEAD~2`, a commit id) to a commit id.
+    pub fn resolve(&self, rev: &str) -> Result<Oid, SourceError> {
+        let unknown = || SourceError::UnknownRevision {
+            rev: rev.to_string(),
+            repo: self.location.clone(),
+        };
+        let object = self.repo.revparse_single(rev).map_err(|_| unknown())?;
+        let commit = object.peel_to_commit().map_err(|_| unknown())?;
+        Ok(commit.id())
+    }
+
+    fn tree(&self, commit: Oid) -> Result<Tree<'_>, SourceError> {
+        Ok(self.repo.find_commit(commit)?.tree()?)
+    }
+
+    /// The policy files that differ between two commits (`old` = `None`: the empty tree),
+    /// with renames detected, sorted by path. Binary files are skipped with a warning.
+    pub fn changed_files(
+        &self,
+        old: Option<Oid>,
+        new: Oid,
+        filter: &PolicyFilter,
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<ChangedFile>, SourceError> {
+        let old_tree = old.map(|c| self.tree(c)).transpose()?;
+        let new_tree = self.tree(new)?;
+        let mut opts = DiffOptions::new();
+        opts.ignore_submodules(true);
+        let mut diff =
+            self.repo
+                .diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), Some(&mut opts))?;
+        diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+        let mut out = Vec::new();
+        for delta in diff.deltas() {
+            let path_of =
+                |f: git2::DiffFile| f.path().map(|p| p.to_string_lossy().replace('\\', "/"));
+            let (old_path, new_path) = (path_of(delta.old_file()), path_of(delta.new_file()));
+            let (old_side, new_side) = match delta.status() {
+                Delta::Added | Delta::Copied => (None, new_path.clone()),
+                Delta::Deleted => (old_path.clone(), None),
+                Delta::Modified | Delta::Renamed | Delta::Typechange => {
+                    (old_path.clone(), new_path.clone())
+                }
+                _ => continue,
+            };
+            let keep = |p: &Option<String>| p.as_deref().is_some_and(|p| filter.matches(p));
+            if !keep(&old_side) && !keep(&new_side) {
+                continue;
+            }
+            let path = new_side.clone().or(old_side.clone()).unwrap_or_default();
+            let load = |id: Oid, name: &str, present: bool| -> Result<Option<Text>, SourceError> {
+                if !present {
+                    return Ok(None);
+                }
+                let blob = self.repo.find_blob(id)?;
+                decode(blob.content(), name).map(Some)
+            };
+            let texts = load(
+                delta.old_file().id(),
+                old_side.as_deref().unwrap_or(&path),
+                old_side.is_some(),
+            )
+            .and_then(|o| Ok((o, load(delta.new_file().id(), &path, new_side.is_some())?)));
+            match texts {
+                Ok((old, new)) => {
+                    warnings.extend(
+                        old.iter()
+                            .chain(new.iter())
+                            .filter_map(|t| t.warning.clone()),
+                    );
+                    out.push(ChangedFile {
+                        path,
+                        old_path: old_side,
+                        old,
+                        new,
+                    });
+                }
+                Err(SourceError::Binary { path }) => {
+                    warnings.push(format!("{path}: binary file skipped"))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_defaults_to_policy_endings() {
+        let f = PolicyFilter::new(&[]).unwrap();
+        assert!(f.matches("privacy.md") && f.matches("legal/terms.txt") && f.matches("a.markdown"));
+        assert!(!f.matches("logo.png") && !f.matches("src/main.rs"));
+    }
+
+    #[test]
+    fn filter_by_paths_directories_and_globs() {
+        let f =
+            PolicyFilter::new(&["legal/".into(), "terms/*.md".into(), "LICENSE".into()]).unwrap();
+        assert!(f.matches("legal/privacy.md"));
+        assert!(f.matches("terms/eu.md"));
+        assert!(f.matches("LICENSE"));
+        assert!(!f.matches("privacy.md"));
+        assert!(!f.matches("legal/logo.png"));
+        assert!(!f.matches("terms/eu.txt"));
+        assert!(PolicyFilter::new(&["[".into()]).is_err());
+    }
+
+    #[test]
+    fn decoding() {
+        assert_eq!(decode(b"hello", "a.md").unwrap().warning, None);
+        let t = decode(b"caf\xe9", "a.md").unwrap();
+        assert!(t.text.starts_with("caf") && t.warning.unwrap().contains("a.md"));
+        assert!(matches!(
+            decode(b"a\0b", "x.md"),
+            Err(SourceError::Binary { .. })
+        ));
+    }
+}
