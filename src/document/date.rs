@@ -155,13 +155,12 @@ static DATE_FORMS: LazyLock<[Regex; 5]> = LazyLock::new(|| {
 });
 
 fn month_number(name: &str) -> Option<u32> {
-    let lower = name.trim_end_matches('.').to_ascii_lowercase();
+    // Compare three letters without slicing bytes: case folding may have matched a
+    // non-ASCII letter (the long s of "ſept").
+    let prefix: String = name.chars().take(3).flat_map(char::to_lowercase).collect();
     MONTHS
         .iter()
-        .position(|m| {
-            m.to_ascii_lowercase()
-                .starts_with(&lower[..3.min(lower.len())])
-        })
+        .position(|m| m.to_ascii_lowercase().starts_with(&prefix))
         .map(|i| i as u32 + 1)
 }
 
@@ -324,6 +323,8 @@ mod tests {
         assert_eq!(dates("We updated our practices in 2020."), (None, None));
         assert_eq!(dates("Last updated: soon"), (None, None));
         assert_eq!(dates("Updated February 30, 2020"), (None, None));
+        // Case folding lets non-ASCII letters match a month name; no panic, no date.
+        assert_eq!(dates("Updated \u{17f}ep 3, 2020"), (None, None));
     }
 
     #[test]

@@ -208,11 +208,11 @@ pub fn strip_numbering(heading: &str) -> &str {
     let mut s = heading.trim_start();
     // "Section 4 —", "Article IV:", "Clause 2."
     for word in ["section", "article", "clause", "part", "chapter"] {
-        if s.len() > word.len()
-            && s[..word.len()].eq_ignore_ascii_case(word)
-            && s[word.len()..].starts_with([' ', '\u{a0}'])
+        if let (Some(head), Some(tail)) = (s.get(..word.len()), s.get(word.len()..))
+            && head.eq_ignore_ascii_case(word)
+            && tail.starts_with([' ', '\u{a0}'])
         {
-            let after = s[word.len()..].trim_start();
+            let after = tail.trim_start();
             if let Some(rest) = number_token(after) {
                 s = rest;
                 break;
@@ -344,6 +344,12 @@ mod tests {
             assert_eq!(heading_key(a), heading_key(b), "{a} vs {b}");
         }
         assert_eq!(heading_key("I agree"), "i agree");
+        // Multi-byte characters where a prefix like "Section" would end.
+        assert_eq!(
+            heading_key("U.S.–Swiss Safe Harbor"),
+            "u s swiss safe harbor"
+        );
+        assert_eq!(heading_key("Sectio€ 2"), "sectio 2");
         assert_eq!(heading_key("2024 changes"), "2024 changes");
     }
 }

@@ -1,0 +1,391 @@
+//! `policy-diff OLD NEW` end to end: real git repositories, the real binary.
+
+mod common;
+use common::*;
+
+const V1: &str = include_str!("../examples/privacy/v1.md");
+const V2: &str = include_str!("../examples/privacy/v2.md");
+const V3: &str = include_str!("../examples/privacy/v3.md");
+
+/// A repository with the example privacy policy committed three times, tagged v1..v3.
+fn history() -> Repo {
+    let repo = Repo::new();
+    repo.commit("privacy.md", V1).tag("v1");
+    repo.commit("privacy.md", V2).tag("v2");
+    repo.commit("privacy.md", V3).tag("v3");
+    repo
+}
+
+fn section<'a>(doc: &'a serde_json::Value, new_heading: &str) -> &'a serde_json::Value {
+    doc["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["new_heading"] == new_heading
+                || (s["new_heading"].is_null() && s["old_heading"] == new_heading)
+        })
+        .unwrap_or_else(|| panic!("no section {new_heading:?} in {doc:#}"))
+}
+
+#[test]
+fn json_between_two_tags() {
+    let repo = history();
+    let run = repo.run(&["v1", "v2", "--format", "json"]);
+    run.code(1);
+    let json = run.json();
+    assert_eq!(json["old"], "v1");
+    assert_eq!(json["new"], "v2");
+    let docs = json["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 1);
+    let doc = &docs[0];
+    assert_eq!(doc["path"], "privacy.md");
+    assert_eq!(doc["old_path"], "privacy.md");
+    assert_eq!(doc["status"], "modified");
+    assert_eq!(doc["old_modified"], "2024-01-15");
+    assert_eq!(doc["new_modified"], "2024-06-03");
+    assert!(doc["old_effective"].is_null() && doc["new_effective"].is_null());
+
+    let cookies = section(doc, "4. Cookies and Similar Technologies");
+    assert_eq!(cookies["old_heading"], "3. Cookies");
+    assert_eq!(cookies["status"], "modified");
+    assert_eq!(cookies["renamed"], true);
+
+    let retention = section(doc, "3. Data Retention");
+    assert_eq!(retention["moved"], true);
+    assert_eq!(retention["renamed"], false, "renumbering is not renaming");
+    let ops = retention["ops"].as_array().unwrap();
+    assert!(
+        ops.iter()
+            .any(|o| o["op"] == "insert" && o["text"].as_str().unwrap().trim() == "90")
+    );
+    assert!(
+        ops.iter()
+            .any(|o| o["op"] == "delete" && o["text"].as_str().unwrap().trim() == "30")
+    );
+
+    let contests = section(doc, "5. Contests and Promotions");
+    assert_eq!(contests["status"], "removed");
+    assert!(contests["new_heading"].is_null());
+    assert_eq!(section(doc, "6. Your Rights")["status"], "added");
+
+    let reflowed = section(doc, "2. How We Use Information");
+    assert_eq!(
+        (reflowed["status"].as_str(), reflowed["cosmetic"].as_bool()),
+        (Some("unchanged"), Some(true))
+    );
+    let renumbered = section(doc, "5. Sharing Your Information");
+    assert_eq!(
+        (
+            renumbered["status"].as_str(),
+            renumbered["cosmetic"].as_bool()
+        ),
+        (Some("unchanged"), Some(true))
+    );
+
+    // Lossless: the new side, in order, is the new file; the old side has the old file's words.
+    assert_eq!(rebuilt_words(doc, "insert"), body_words(V2));
+    let mut old_side = rebuilt_words(doc, "delete");
+    let mut old_words = body_words(V1);
+    old_side.sort();
+    old_words.sort();
+    assert_eq!(old_side, old_words);
+    // Sections come in the new order, the removed one where it stood in the old.
+    let order: Vec<&str> = doc["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            s["new_heading"]
+                .as_str()
+                .or(s["old_heading"].as_str())
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "Larkspur Labs Privacy Policy",
+            "1. Information We Collect",
+            "2. How We Use Information",
+            "3. Data Retention",
+            "4. Cookies and Similar Technologies",
+            "5. Sharing Your Information",
+            "5. Contests and Promotions",
+            "6. Your Rights",
+            "7. Contact Us"
+        ]
+    );
+}
+
+#[test]
+fn text_output_names_each_change() {
+    let repo = history();
+    repo.run(&["v1", "v2", "--color", "never"])
+        .code(1)
+        .stdout_has("privacy.md: modified")
+        .stdout_has("last updated: 2024-01-15 → 2024-06-03")
+        .stdout_has("Renamed: 3. Cookies → 4. Cookies and Similar Technologies")
+        .stdout_has("Modified: 3. Data Retention (moved")
+        .stdout_has("[-30-] {+90+} days")
+        .stdout_has("- Removed: 5. Contests and Promotions")
+        .stdout_has("+ Added: 6. Your Rights")
+        .stdout_has("3 unchanged (2 only reformatted)")
+        // Unchanged sections are collapsed to a count, not printed.
+        .stdout_lacks("Contact Us")
+        .stdout_lacks("\x1b[");
+    repo.run(&["v2", "v3", "--color", "never"])
+        .code(1)
+        .stdout_has("last updated: 2024-06-03 → 2025-02-10")
+        .stdout_has("effective:    none → 2025-03-01")
+        .stdout_has("+ Added: 7. Children's Privacy");
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let repo = history();
+    let run = repo.run(&["v1", "v2", "--color", "always"]);
+    run.code(1).stdout_has("\x1b[32m").stdout_lacks("{+");
+    // Not a terminal: no colour by default.
+    repo.run(&["v1", "v2"])
+        .code(1)
+        .stdout_lacks("\x1b[")
+        .stdout_has("{+");
+}
+
+#[test]
+fn same_revision_exits_zero() {
+    let repo = history();
+    repo.run(&["v2", "v2"])
+        .code(0)
+        .stdout_has("No policy documents differ");
+    repo.run(&["HEAD", "HEAD", "--format", "json"]).code(0);
+}
+
+#[test]
+fn cosmetic_only_change_exits_zero() {
+    let repo = Repo::new();
+    repo.commit(
+        "terms.md",
+        "# Terms\n\n## Fees\n\nYou pay *ten* euros\na month.\n",
+    )
+    .tag("a");
+    repo.commit(
+        "terms.md",
+        "# Terms\n\n### FEES\n\nYou pay ten euros a month.\n",
+    )
+    .tag("b");
+    let run = repo.run(&["a", "b", "--format", "json"]);
+    run.code(0);
+    let json = run.json();
+    let doc = &json["documents"][0];
+    assert_eq!(doc["status"], "unchanged");
+    let fees = section(doc, "FEES");
+    assert_eq!(fees["status"], "unchanged");
+    assert_eq!(fees["cosmetic"], true);
+    assert_eq!(fees["old_heading"], "Fees");
+    repo.run(&["a", "b", "--color", "never"])
+        .code(0)
+        .stdout_has("terms.md: unchanged (formatting only)");
+}
+
+#[test]
+fn two_files_outside_any_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("old.md"), V1).unwrap();
+    std::fs::write(dir.path().join("new.md"), V2).unwrap();
+    let run = run_in(dir.path(), &["old.md", "new.md", "--format", "json"]);
+    run.code(1);
+    let json = run.json();
+    assert_eq!(json["documents"][0]["path"], "new.md");
+    assert_eq!(json["documents"][0]["old_path"], "old.md");
+    assert_eq!(json["documents"][0]["new_modified"], "2024-06-03");
+    run_in(dir.path(), &["old.md", "old.md"]).code(0);
+    run_in(
+        dir.path(),
+        &["diff", "old.md", "new.md", "--color", "never"],
+    )
+    .code(1)
+    .stdout_has("old.md → new.md: modified");
+}
+
+#[test]
+fn bare_repository() {
+    let repo = history();
+    let bare = repo.bare_clone();
+    let git_dir = bare.path().join("policies.git");
+    let run = run_in(
+        bare.path(),
+        &[
+            "--repo",
+            git_dir.to_str().unwrap(),
+            "v2",
+            "v3",
+            "--format",
+            "json",
+        ],
+    );
+    run.code(1);
+    assert_eq!(run.json()["documents"][0]["new_effective"], "2025-03-01");
+    // From inside the bare repository, without --repo.
+    run_in(&git_dir, &["v1", "v2"])
+        .code(1)
+        .stdout_has("privacy.md: modified");
+}
+
+#[test]
+fn renamed_file_is_one_document() {
+    let repo = Repo::new();
+    repo.commit("privacy.md", V2).tag("before");
+    std::fs::create_dir(repo.path().join("legal")).unwrap();
+    repo.git(&["mv", "privacy.md", "legal/privacy.md"]);
+    let edited = V2.replace("within 90 days", "within 60 days");
+    repo.write("legal/privacy.md", &edited)
+        .commit_all("move and edit")
+        .tag("after");
+    let run = repo.run(&["before", "after", "--format", "json"]);
+    run.code(1);
+    let json = run.json();
+    let docs = json["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 1, "{json:#}");
+    assert_eq!(docs[0]["path"], "legal/privacy.md");
+    assert_eq!(docs[0]["old_path"], "privacy.md");
+    assert_eq!(docs[0]["status"], "modified");
+    repo.run(&["before", "after", "--color", "never"])
+        .stdout_has("legal/privacy.md (renamed from privacy.md): modified")
+        .stdout_has("[-90-] {+60+}");
+}
+
+#[test]
+fn added_and_removed_documents_and_path_filters() {
+    let repo = Repo::new();
+    repo.write("privacy.md", V1)
+        .write("terms.txt", "TERMS\n\nBe nice.\n")
+        .write("logo.svg", "<svg/>");
+    repo.commit_all("first").tag("a");
+    std::fs::remove_file(repo.path().join("terms.txt")).unwrap();
+    repo.write("cookies.md", "# Cookies\n\nWe use two cookies.\n")
+        .write("privacy.md", V2)
+        .write("logo.svg", "<svg></svg>");
+    repo.commit_all("second").tag("b");
+    let json = repo.run(&["a", "b", "--format", "json"]).json();
+    let docs: Vec<(&str, &str)> = json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap(), d["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        docs,
+        [
+            ("cookies.md", "added"),
+            ("privacy.md", "modified"),
+            ("terms.txt", "removed")
+        ]
+    );
+    assert!(json["documents"][0]["old_path"].is_null());
+    // PATH arguments: exact paths and globs.
+    let only = repo
+        .run(&["a", "b", "--format", "json", "--", "terms.txt"])
+        .json();
+    assert_eq!(only["documents"].as_array().unwrap().len(), 1);
+    assert_eq!(only["documents"][0]["status"], "removed");
+    let glob = repo
+        .run(&["a", "b", "--format", "json", "--", "*.md"])
+        .json();
+    assert_eq!(glob["documents"].as_array().unwrap().len(), 2);
+    repo.run(&["a", "b", "--", "nothing-here.md"]).code(0);
+}
+
+#[test]
+fn plain_text_policies_split_at_numbered_headings() {
+    let repo = Repo::new();
+    let old = "ACME TERMS OF SERVICE\n\nLast updated: 2021-06-30\n\n1. ACCEPTANCE\n\nBy using Acme you accept these terms.\n\n2. FEES\n\nYou pay 10 euros a month.\n";
+    let new = "ACME TERMS OF SERVICE\n\nLast updated: 2022-01-10\n\n1. ACCEPTANCE\n\nBy using Acme you accept these terms.\n\n2. PRIVACY\n\nSee our privacy policy.\n\n3. FEES\n\nYou pay 12 euros a month.\n";
+    repo.commit("terms.txt", old).tag("a");
+    repo.commit("terms.txt", new).tag("b");
+    let json = repo.run(&["a", "b", "--format", "json"]).json();
+    let doc = &json["documents"][0];
+    assert_eq!(doc["new_modified"], "2022-01-10");
+    let fees = section(doc, "3. FEES");
+    assert_eq!(
+        (fees["old_heading"].as_str(), fees["renamed"].as_bool()),
+        (Some("2. FEES"), Some(false))
+    );
+    assert_eq!(fees["words_added"], 2); // "3." and "12"
+    assert_eq!(section(doc, "2. PRIVACY")["status"], "added");
+    assert_eq!(section(doc, "1. ACCEPTANCE")["status"], "unchanged");
+}
+
+#[test]
+fn markdown_output() {
+    let repo = history();
+    repo.run(&["v1", "v2", "--format", "markdown"])
+        .code(1)
+        .stdout_has("## `privacy.md` — modified")
+        .stdout_has("<del>30</del> <ins>90</ins>")
+        .stdout_has("### Removed: 5. Contests and Promotions");
+}
+
+#[test]
+fn trouble_exits_two_with_one_line() {
+    let repo = history();
+    let run = repo.run(&["v1", "nope"]);
+    run.code(2).stderr_has("unknown revision 'nope'");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    run_in(dir.path(), &["a.md", "b.md"])
+        .code(2)
+        .stderr_has("'a.md' and 'b.md' are not a file");
+    std::fs::write(dir.path().join("a.md"), "x").unwrap();
+    run_in(dir.path(), &["a.md", "b.md"])
+        .code(2)
+        .stderr_has("'b.md' is not a file");
+    std::fs::write(dir.path().join("bin.md"), b"x\0y").unwrap();
+    run_in(dir.path(), &["a.md", "bin.md"])
+        .code(2)
+        .stderr_has("bin.md: binary file");
+    run_in(dir.path(), &["--format", "yaml", "a.md", "a.md"]).code(2);
+    run_in(dir.path(), &["a.md"])
+        .code(2)
+        .stderr_has("two versions are needed");
+}
+
+#[test]
+fn invalid_utf8_is_read_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.md"), b"# T\n\nCaf\xe9 open.\n").unwrap();
+    std::fs::write(dir.path().join("b.md"), b"# T\n\nCaf\xe9 closed.\n").unwrap();
+    run_in(dir.path(), &["a.md", "b.md", "--color", "never"])
+        .code(1)
+        .stderr_has("a.md: not valid UTF-8")
+        .stdout_has("[-open.-] {+closed.+}");
+}
+
+#[test]
+fn closed_pipe_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let para = "We may share this information with partners. ".repeat(40);
+    let old: String = (0..300)
+        .map(|i| format!("## Part {i}\n\n{para}\n\n"))
+        .collect();
+    let new = old.replace("partners", "affiliates");
+    std::fs::write(dir.path().join("a.md"), old).unwrap();
+    std::fs::write(dir.path().join("b.md"), new).unwrap();
+    let script = format!(
+        "'{}' a.md b.md | head -c 10 >/dev/null; echo \"status=${{PIPESTATUS[0]}}\"",
+        binary().display()
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("status=1"), "{stdout} {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -1,0 +1,205 @@
+//! A small harness so that tests read like a user session:
+//! `repo.commit("privacy.md", V1).tag("v1"); repo.run(&["v1", "v2"]).code(1).stdout_has("…")`.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use tempfile::TempDir;
+
+/// The policy-diff binary under test.
+pub fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_policy-diff"))
+}
+
+/// A git repository in a temporary directory, driven by the system `git`.
+pub struct Repo {
+    dir: TempDir,
+}
+
+impl Repo {
+    pub fn new() -> Repo {
+        let repo = Repo {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs git in the repository and returns its stdout; panics when git fails.
+    pub fn git(&self, args: &[&str]) -> String {
+        git_in(self.path(), args)
+    }
+
+    pub fn write(&self, path: &str, content: &str) -> &Repo {
+        let full = self.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, content).unwrap();
+        self
+    }
+
+    /// Writes a file and commits it.
+    pub fn commit(&self, path: &str, content: &str) -> &Repo {
+        self.write(path, content);
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", &format!("update {path}")]);
+        self
+    }
+
+    /// Commits whatever is in the working tree.
+    pub fn commit_all(&self, message: &str) -> &Repo {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self
+    }
+
+    pub fn tag(&self, name: &str) -> &Repo {
+        self.git(&["tag", name]);
+        self
+    }
+
+    /// Runs policy-diff with the repository as the current directory.
+    pub fn run(&self, args: &[&str]) -> Run {
+        run_in(self.path(), args)
+    }
+
+    /// A bare clone of this repository, in its own temporary directory.
+    pub fn bare_clone(&self) -> TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        git_in(
+            dir.path(),
+            &[
+                "clone",
+                "-q",
+                "--bare",
+                self.path().to_str().unwrap(),
+                "policies.git",
+            ],
+        );
+        dir
+    }
+}
+
+pub fn git_in(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+        .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs policy-diff in `dir` without a terminal and without NO_COLOR set.
+pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(binary())
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("policy-diff runs");
+    Run::from(out)
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    pub fn code(&self, want: i32) -> &Run {
+        assert_eq!(
+            self.code, want,
+            "exit status\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    pub fn stdout_has(&self, needle: &str) -> &Run {
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}:\n{}",
+            self.stdout
+        );
+        self
+    }
+
+    pub fn stdout_lacks(&self, needle: &str) -> &Run {
+        assert!(
+            !self.stdout.contains(needle),
+            "stdout has {needle:?}:\n{}",
+            self.stdout
+        );
+        self
+    }
+
+    pub fn stderr_has(&self, needle: &str) -> &Run {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+/// Words of the texts of the ops of kinds `keep`, across all sections of a JSON document.
+pub fn rebuilt_words(doc: &serde_json::Value, keep: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for section in doc["sections"].as_array().unwrap() {
+        for op in section["ops"].as_array().unwrap() {
+            let kind = op["op"].as_str().unwrap();
+            if kind == "equal" || kind == keep {
+                words.extend(
+                    op["text"]
+                        .as_str()
+                        .unwrap()
+                        .split_whitespace()
+                        .map(str::to_string),
+                );
+            }
+        }
+    }
+    words
+}
+
+/// The words of a Markdown file's body (front matter removed).
+pub fn body_words(text: &str) -> Vec<String> {
+    let body = match text
+        .strip_prefix("---\n")
+        .and_then(|rest| rest.find("\n---\n").map(|i| &rest[i + 5..]))
+    {
+        Some(body) => body,
+        None => text,
+    };
+    body.split_whitespace().map(str::to_string).collect()
+}

@@ -1,0 +1,83 @@
+//! Invariants over real policy histories (../shared/corpus, see its README): for every
+//! consecutive pair of versions of every policy, the diff succeeds and is lossless.
+//! Skipped, with a message, where the corpus is absent (a user's clone won't have it).
+
+mod common;
+
+use policy_diff::diff::{check_lossless, diff_documents};
+use policy_diff::document::{Format, ParseOptions, parse};
+use policy_diff::source::{PolicyFilter, PolicyRepo};
+use std::path::PathBuf;
+
+fn corpus_bundle(name: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("POLICY_DIFF_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+    let bundle = dir.join(name);
+    if bundle.is_file() {
+        Some(bundle)
+    } else {
+        eprintln!(
+            "SKIPPED: {} not found (set POLICY_DIFF_CORPUS to the corpus folder)",
+            bundle.display()
+        );
+        None
+    }
+}
+
+#[test]
+fn site_policy_history_is_lossless() {
+    let Some(bundle) = corpus_bundle("site-policy.bundle") else {
+        return;
+    };
+    let started = std::time::Instant::now();
+    let tmp = tempfile::tempdir().unwrap();
+    common::git_in(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--no-checkout",
+            bundle.to_str().unwrap(),
+            "repo",
+        ],
+    );
+    let repo = PolicyRepo::discover(&tmp.path().join("repo")).unwrap();
+    let git = repo.git();
+    let mut walk = git.revwalk().unwrap();
+    walk.push(repo.resolve("origin/main").unwrap()).unwrap();
+    let filter = PolicyFilter::new(&[]).unwrap();
+    let (mut commits, mut pairs, mut sections) = (0, 0, 0);
+    for id in walk {
+        let id = id.unwrap();
+        let commit = git.find_commit(id).unwrap();
+        let parent = commit.parent_ids().next();
+        let mut warnings = Vec::new();
+        for file in repo
+            .changed_files(parent, id, &filter, &mut warnings)
+            .unwrap()
+        {
+            let read = |t: &Option<policy_diff::source::Text>, path: &str| {
+                t.as_ref()
+                    .map(|t| parse(&t.text, Format::from_path(path), ParseOptions::default()))
+            };
+            let old = read(&file.old, file.old_path.as_deref().unwrap_or(&file.path));
+            let new = read(&file.new, &file.path);
+            let diff = diff_documents(old.as_ref(), new.as_ref());
+            if let Err(e) = check_lossless(old.as_ref(), new.as_ref(), &diff) {
+                panic!("{} at {id}: {e}", file.path);
+            }
+            pairs += 1;
+            sections += diff.sections.len();
+        }
+        commits += 1;
+    }
+    assert!(
+        commits > 800 && pairs > 500,
+        "only {commits} commits, {pairs} pairs"
+    );
+    eprintln!(
+        "site-policy: {commits} commits, {pairs} version pairs, {sections} sections, lossless, in {:.1?}",
+        started.elapsed()
+    );
+}

@@ -1,0 +1,270 @@
+//! Property test: random edits to a generated policy keep the lossless invariant, and
+//! edits that only reflow or re-emphasise text are recognised as cosmetic.
+
+use policy_diff::diff::{Status, check_lossless, diff_documents};
+use policy_diff::document::{Format, ParseOptions, parse};
+use proptest::prelude::*;
+
+const WORDS: &[&str] = &[
+    "we",
+    "you",
+    "data",
+    "collect",
+    "share",
+    "the",
+    "your",
+    "account",
+    "cookies",
+    "partners",
+    "may",
+    "not",
+    "delete",
+    "retain",
+    "days",
+    "law",
+    "request",
+    "email",
+    "policy",
+    "service",
+    "“notice”",
+    "—",
+    "*must*",
+    "30",
+    "2024",
+    "e.g.",
+    "rights",
+    "opt-out",
+];
+
+#[derive(Debug, Clone)]
+struct Sec {
+    level: usize,
+    number: usize,
+    title: Vec<usize>,
+    paragraphs: Vec<Vec<usize>>,
+}
+
+#[derive(Debug, Clone)]
+struct Policy {
+    preamble: Vec<usize>,
+    sections: Vec<Sec>,
+}
+
+fn words(ix: &[usize]) -> Vec<&'static str> {
+    ix.iter().map(|&i| WORDS[i % WORDS.len()]).collect()
+}
+
+impl Policy {
+    /// Markdown, each paragraph wrapped at `width` words per line.
+    fn render(&self, width: usize, setext: bool) -> String {
+        let mut out = String::new();
+        let wrap = |p: &[usize], out: &mut String| {
+            for line in words(p).chunks(width.max(1)) {
+                out.push_str(&line.join(" "));
+                out.push('\n');
+            }
+            out.push('\n');
+        };
+        if !self.preamble.is_empty() {
+            wrap(&self.preamble, &mut out);
+        }
+        for s in &self.sections {
+            let title = format!("{}. {}", s.number, words(&s.title).join(" "));
+            if setext && s.level <= 2 {
+                let bar = if s.level == 1 { "=" } else { "-" };
+                out.push_str(&format!(
+                    "{title}\n{}\n\n",
+                    bar.repeat(title.chars().count())
+                ));
+            } else {
+                out.push_str(&format!("{} {title}\n\n", "#".repeat(s.level)));
+            }
+            for p in &s.paragraphs {
+                wrap(p, &mut out);
+            }
+        }
+        out
+    }
+}
+
+fn word_list(max: usize) -> impl Strategy<Value = Vec<usize>> {
+    prop::collection::vec(0..WORDS.len(), 1..max)
+}
+
+fn policy() -> impl Strategy<Value = Policy> {
+    let section = (
+        1..4usize,
+        1..20usize,
+        word_list(5),
+        prop::collection::vec(word_list(40), 0..4),
+    )
+        .prop_map(|(level, number, title, paragraphs)| Sec {
+            level,
+            number,
+            title,
+            paragraphs,
+        });
+    (
+        prop::collection::vec(0..WORDS.len(), 0..20),
+        prop::collection::vec(section, 0..10),
+    )
+        .prop_map(|(preamble, sections)| Policy { preamble, sections })
+}
+
+#[derive(Debug, Clone)]
+enum Edit {
+    ReplaceWord {
+        section: usize,
+        at: usize,
+        word: usize,
+    },
+    InsertWord {
+        section: usize,
+        at: usize,
+        word: usize,
+    },
+    DeleteWord {
+        section: usize,
+        at: usize,
+    },
+    Rename {
+        section: usize,
+        title: Vec<usize>,
+    },
+    Move {
+        from: usize,
+        to: usize,
+    },
+    Remove {
+        section: usize,
+    },
+    Add {
+        at: usize,
+        title: Vec<usize>,
+        body: Vec<usize>,
+    },
+    Renumber {
+        section: usize,
+        number: usize,
+    },
+    Relevel {
+        section: usize,
+        level: usize,
+    },
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (any::<usize>(), any::<usize>(), 0..WORDS.len())
+            .prop_map(|(section, at, word)| Edit::ReplaceWord { section, at, word }),
+        (any::<usize>(), any::<usize>(), 0..WORDS.len())
+            .prop_map(|(section, at, word)| Edit::InsertWord { section, at, word }),
+        (any::<usize>(), any::<usize>()).prop_map(|(section, at)| Edit::DeleteWord { section, at }),
+        (any::<usize>(), word_list(5)).prop_map(|(section, title)| Edit::Rename { section, title }),
+        (any::<usize>(), any::<usize>()).prop_map(|(from, to)| Edit::Move { from, to }),
+        any::<usize>().prop_map(|section| Edit::Remove { section }),
+        (any::<usize>(), word_list(5), word_list(30)).prop_map(|(at, title, body)| Edit::Add {
+            at,
+            title,
+            body
+        }),
+        (any::<usize>(), 1..30usize)
+            .prop_map(|(section, number)| Edit::Renumber { section, number }),
+        (any::<usize>(), 1..4usize).prop_map(|(section, level)| Edit::Relevel { section, level }),
+    ]
+}
+
+fn apply(p: &mut Policy, e: &Edit) {
+    let n = p.sections.len();
+    if n == 0 {
+        if let Edit::Add { title, body, .. } = e {
+            p.sections.push(Sec {
+                level: 2,
+                number: 1,
+                title: title.clone(),
+                paragraphs: vec![body.clone()],
+            });
+        }
+        return;
+    }
+    match e.clone() {
+        Edit::ReplaceWord { section, at, word } | Edit::InsertWord { section, at, word } => {
+            let s = &mut p.sections[section % n];
+            if s.paragraphs.is_empty() {
+                s.paragraphs.push(vec![word]);
+                return;
+            }
+            let k = at % s.paragraphs.len();
+            let para = &mut s.paragraphs[k];
+            let i = at % para.len().max(1);
+            if matches!(e, Edit::ReplaceWord { .. }) && !para.is_empty() {
+                para[i] = word;
+            } else {
+                para.insert(i.min(para.len()), word);
+            }
+        }
+        Edit::DeleteWord { section, at } => {
+            let s = &mut p.sections[section % n];
+            if let Some(para) = s.paragraphs.iter_mut().find(|p| p.len() > 1) {
+                para.remove(at % para.len());
+            }
+        }
+        Edit::Rename { section, title } => p.sections[section % n].title = title,
+        Edit::Move { from, to } => {
+            let s = p.sections.remove(from % n);
+            p.sections.insert(to % n, s);
+        }
+        Edit::Remove { section } => {
+            p.sections.remove(section % n);
+        }
+        Edit::Add { at, title, body } => p.sections.insert(
+            at % (n + 1),
+            Sec {
+                level: 2,
+                number: n + 1,
+                title,
+                paragraphs: vec![body],
+            },
+        ),
+        Edit::Renumber { section, number } => p.sections[section % n].number = number,
+        Edit::Relevel { section, level } => p.sections[section % n].level = level,
+    }
+}
+
+fn md(text: &str) -> policy_diff::document::Document {
+    parse(text, Format::Markdown, ParseOptions::default())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_edits_stay_lossless(
+        base in policy(),
+        edits in prop::collection::vec(edit(), 0..8),
+        widths in (3..15usize, 3..15usize),
+        setext in any::<(bool, bool)>(),
+    ) {
+        let mut changed = base.clone();
+        for e in &edits {
+            apply(&mut changed, e);
+        }
+        let (old_text, new_text) = (base.render(widths.0, setext.0), changed.render(widths.1, setext.1));
+        let (old, new) = (md(&old_text), md(&new_text));
+        let diff = diff_documents(Some(&old), Some(&new));
+        prop_assert!(check_lossless(Some(&old), Some(&new), &diff).is_ok(),
+            "{:?}\n--- old\n{old_text}\n--- new\n{new_text}", check_lossless(Some(&old), Some(&new), &diff));
+        // Added and removed documents are lossless too.
+        let added = diff_documents(None, Some(&new));
+        prop_assert!(check_lossless(None, Some(&new), &added).is_ok());
+        let removed = diff_documents(Some(&old), None);
+        prop_assert!(check_lossless(Some(&old), None, &removed).is_ok());
+    }
+
+    #[test]
+    fn reflow_alone_is_never_a_change(base in policy(), widths in (3..15usize, 3..15usize)) {
+        let (old, new) = (md(&base.render(widths.0, false)), md(&base.render(widths.1, false)));
+        let diff = diff_documents(Some(&old), Some(&new));
+        prop_assert_eq!(diff.status, Status::Unchanged);
+    }
+}
