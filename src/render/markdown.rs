@@ -1,7 +1,7 @@
 //! Markdown output: a heading per document and per changed section, the section text quoted
 //! with `<ins>`/`<del>` marks (rendered by GitHub, GitLab and most Markdown viewers).
 
-use super::{counts_summary, date_change, split_trailing_ws, with_context};
+use super::{counts_summary, date_change, layout_ops, per_line, section_label, section_title};
 use crate::diff::{OpKind, Status};
 use crate::report::Report;
 use std::fmt::Write;
@@ -51,17 +51,7 @@ pub fn render_markdown(report: &Report, context: usize) -> String {
         }
         let _ = writeln!(out, "- Sections: {}\n", counts_summary(&d.counts()));
         for s in d.sections.iter().filter(|s| s.is_substantive()) {
-            let label = match s.status {
-                Status::Added => "Added",
-                Status::Removed => "Removed",
-                Status::Modified if s.renamed => "Renamed",
-                Status::Modified => "Modified",
-                Status::Unchanged => "Moved",
-            };
-            let heading = match (s.renamed, &s.old_heading, &s.new_heading) {
-                (true, Some(o), Some(n)) => format!("{o} → {n}"),
-                _ => s.heading().to_string(),
-            };
+            let (label, heading) = (section_label(s), section_title(s));
             let moved = if s.moved && s.status != Status::Unchanged {
                 " (moved)"
             } else {
@@ -71,22 +61,13 @@ pub fn render_markdown(report: &Report, context: usize) -> String {
             if s.status == Status::Unchanged {
                 continue;
             }
-            let mut body = String::new();
-            for piece in with_context(&s.ops, context) {
-                let Some(op) = piece else {
-                    body.push_str("… ");
-                    continue;
-                };
-                let (core, ws) = split_trailing_ws(&op.text);
-                let core = escape(core);
-                match op.op {
-                    OpKind::Equal => body.push_str(&core),
-                    OpKind::Insert => body.push_str(&format!("<ins>{core}</ins>")),
-                    OpKind::Delete => body.push_str(&format!("<del>{core}</del>")),
-                }
-                body.push_str(ws);
-            }
-            for line in body.trim_end().lines() {
+            // Policy text is escaped, equal text too: it is never markup here.
+            let body = layout_ops(&s.ops, context, &|kind, words| match kind {
+                OpKind::Equal => escape(words),
+                OpKind::Insert => per_line(&escape(words), |l| format!("<ins>{l}</ins>")),
+                OpKind::Delete => per_line(&escape(words), |l| format!("<del>{l}</del>")),
+            });
+            for line in body.lines() {
                 let _ = writeln!(out, "> {line}");
             }
             out.push('\n');

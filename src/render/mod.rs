@@ -10,7 +10,7 @@ pub use json::render_json;
 pub use markdown::render_markdown;
 pub use text::{TextOptions, render_text};
 
-use crate::diff::{Counts, DocMeta, DocumentDiff, OpKind, WordOp};
+use crate::diff::{Counts, DocMeta, DocumentDiff, OpKind, SectionDiff, Status, WordOp};
 use crate::document::PolicyDate;
 use crate::report::Report;
 
@@ -31,6 +31,32 @@ pub fn render(report: &Report, format: OutputFormat, text: &TextOptions) -> Stri
         OutputFormat::Text => render_text(report, text),
         OutputFormat::Json => render_json(report),
         OutputFormat::Markdown => render_markdown(report, text.context),
+    }
+}
+
+/// What happened to a changed section, in a word: Added, Removed, Renamed, Modified, Moved.
+pub fn section_label(s: &SectionDiff) -> &'static str {
+    match s.status {
+        Status::Added => "Added",
+        Status::Removed => "Removed",
+        Status::Modified if s.renamed => "Renamed",
+        Status::Modified => "Modified",
+        Status::Unchanged => "Moved",
+    }
+}
+
+/// The section's heading as a reader should see it: `Old → New` when renamed.
+pub fn section_title(s: &SectionDiff) -> String {
+    let name = |h: &str| {
+        if h.is_empty() {
+            "(text before the first heading)".to_string()
+        } else {
+            h.to_string()
+        }
+    };
+    match (s.renamed, &s.old_heading, &s.new_heading) {
+        (true, Some(o), Some(n)) => format!("{} → {}", name(o), name(n)),
+        _ => name(s.heading()),
     }
 }
 
@@ -121,6 +147,44 @@ pub fn word_pieces(text: &str) -> Vec<&str> {
         rest = &rest[word + ws..];
     }
     pieces
+}
+
+/// Lays out a section's ops as running text: long equal runs cut to `context` words around
+/// the changes (an elision reads `…`), and each op written by `mark(kind, words)`, where
+/// `words` has no trailing whitespace. A deletion and the insertion that replaces it stand
+/// side by side; the line breaks are those of the new text.
+pub fn layout_ops(ops: &[WordOp], context: usize, mark: &dyn Fn(OpKind, &str) -> String) -> String {
+    let mut body = String::new();
+    let pieces = with_context(ops, context);
+    for (i, piece) in pieces.iter().enumerate() {
+        let Some(op) = piece else {
+            body.push_str("… ");
+            continue;
+        };
+        let (core, ws) = split_trailing_ws(&op.text);
+        if !core.is_empty() {
+            body.push_str(&mark(op.op, core));
+        }
+        let replaced = op.op == OpKind::Delete
+            && matches!(pieces.get(i + 1), Some(Some(next)) if next.op == OpKind::Insert);
+        body.push_str(if replaced { " " } else { ws });
+    }
+    body.trim_end().to_string()
+}
+
+/// Applies `f` to each non-blank line of `text` separately, so that a mark spanning several
+/// lines or paragraphs stays well-formed (HTML tags, colours in a pager).
+pub fn per_line(text: &str, f: impl Fn(&str) -> String) -> String {
+    text.split('\n')
+        .map(|line| {
+            if line.trim().is_empty() {
+                line.to_string()
+            } else {
+                f(line)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Splits `text` into its words and the whitespace that follows them.

@@ -1,8 +1,8 @@
 //! Terminal output: a header per document, then each changed section with its word changes.
 //! Without colour, insertions read `{+…+}` and deletions `[-…-]` (as `git diff --word-diff`).
 
-use super::{counts_summary, date_change, split_trailing_ws, with_context};
-use crate::diff::{DocumentDiff, OpKind, SectionDiff, Status};
+use super::{counts_summary, date_change, layout_ops, per_line, section_label, section_title};
+use crate::diff::{OpKind, SectionDiff, Status};
 use crate::report::{DocumentReport, Report};
 use std::fmt::Write;
 
@@ -39,28 +39,14 @@ impl Style {
     fn bold(&self, text: &str) -> String {
         self.paint("1", text)
     }
-    fn op(&self, kind: OpKind, text: &str) -> String {
-        let (core, ws) = split_trailing_ws(text);
-        if core.is_empty() {
-            return ws.to_string();
+    fn op(&self, kind: OpKind, words: &str) -> String {
+        match (kind, self.color) {
+            (OpKind::Equal, _) => words.to_string(),
+            (OpKind::Insert, true) => per_line(words, |l| self.paint("32", l)),
+            (OpKind::Delete, true) => per_line(words, |l| self.paint("31;9", l)),
+            (OpKind::Insert, false) => format!("{{+{words}+}}"),
+            (OpKind::Delete, false) => format!("[-{words}-]"),
         }
-        // Colour each line on its own, so that a pager or a wrapped terminal keeps it.
-        let marked = match (kind, self.color) {
-            (OpKind::Equal, _) => core.to_string(),
-            (OpKind::Insert, true) => core
-                .lines()
-                .map(|l| self.paint("32", l))
-                .collect::<Vec<_>>()
-                .join("\n"),
-            (OpKind::Delete, true) => core
-                .lines()
-                .map(|l| self.paint("31;9", l))
-                .collect::<Vec<_>>()
-                .join("\n"),
-            (OpKind::Insert, false) => format!("{{+{core}+}}"),
-            (OpKind::Delete, false) => format!("[-{core}-]"),
-        };
-        marked + ws
     }
 }
 
@@ -128,90 +114,39 @@ fn document(
     }
     for section in d.sections.iter().filter(|s| s.is_substantive()) {
         out.push('\n');
-        section_block(out, d, section, options, style);
+        section_block(out, section, options, style);
     }
 }
 
-fn section_block(
-    out: &mut String,
-    _doc: &DocumentDiff,
-    s: &SectionDiff,
-    options: &TextOptions,
-    style: &Style,
-) {
-    let name = |h: &str| {
-        if h.is_empty() {
-            "(text before the first heading)".to_string()
-        } else {
-            h.to_string()
-        }
+fn section_block(out: &mut String, s: &SectionDiff, options: &TextOptions, style: &Style) {
+    let mark = match s.status {
+        Status::Added => "+",
+        Status::Removed => "-",
+        Status::Modified => "~",
+        Status::Unchanged => "=",
     };
-    let (mark, label) = match s.status {
-        Status::Added => ("+", "Added".to_string()),
-        Status::Removed => ("-", "Removed".to_string()),
-        Status::Modified if s.renamed => ("~", "Renamed".to_string()),
-        Status::Modified => ("~", "Modified".to_string()),
-        Status::Unchanged => ("=", "Moved".to_string()),
-    };
-    let heading = match (s.renamed, &s.old_heading, &s.new_heading) {
-        (true, Some(o), Some(n)) => format!("{} → {}", name(o), name(n)),
-        _ => name(s.heading()),
-    };
-    let mut notes = Vec::new();
-    if s.moved && s.status != Status::Unchanged {
-        notes.push("moved");
-    }
-    if s.status == Status::Unchanged {
-        notes.push(if s.cosmetic {
-            "text only reformatted"
-        } else {
-            "text unchanged"
-        });
-    }
-    if s.status == Status::Modified {
-        notes.push("");
-    }
-    let counts = match s.status {
+    let (label, heading) = (section_label(s), section_title(s));
+    let notes = match s.status {
         Status::Modified => format!("+{} −{} words", s.words_added, s.words_removed),
         Status::Added => format!("{} words", s.words_added),
         Status::Removed => format!("{} words", s.words_removed),
-        Status::Unchanged => String::new(),
+        Status::Unchanged if s.cosmetic => "text only reformatted".to_string(),
+        Status::Unchanged => "text unchanged".to_string(),
     };
-    let mut tail: Vec<String> = notes
-        .into_iter()
-        .filter(|n| !n.is_empty())
-        .map(str::to_string)
-        .collect();
-    if !counts.is_empty() {
-        tail.push(counts);
-    }
-    let _ = writeln!(
-        out,
-        "  {} {}",
-        style.bold(&format!("{mark} {label}: {heading}")),
-        format_args!("({})", tail.join(", "))
-    );
+    let moved = if s.moved && s.status != Status::Unchanged {
+        "moved, "
+    } else {
+        ""
+    };
+    let header = format!("{mark} {label}: {heading}");
+    let _ = writeln!(out, "  {} ({moved}{notes})", style.bold(&header));
     if s.status == Status::Unchanged {
         return;
     }
-    let mut body = String::new();
-    let pieces = with_context(&s.ops, options.context);
-    for (i, piece) in pieces.iter().enumerate() {
-        match piece {
-            // A deletion followed by its replacement: keep them side by side; the line
-            // breaks that count are those of the new text.
-            Some(op)
-                if op.op == OpKind::Delete
-                    && matches!(pieces.get(i + 1), Some(Some(next)) if next.op == OpKind::Insert) =>
-            {
-                body.push_str(style.op(op.op, op.text.trim_end()).as_str());
-                body.push(' ');
-            }
-            Some(op) => body.push_str(&style.op(op.op, &op.text)),
-            None => body.push_str("… "),
-        }
-    }
-    for line in body.trim_end().lines() {
+    let body = layout_ops(&s.ops, options.context, &|kind, words| {
+        style.op(kind, words)
+    });
+    for line in body.lines() {
         if line.trim().is_empty() {
             out.push('\n');
         } else {
