@@ -1,7 +1,10 @@
 //! Command-line definitions (clap) and dispatch. Each flag is defined once, here, with its
 //! help text.
 
+use crate::config::Config;
 use crate::document::{DateOrder, ParseOptions};
+use crate::hook;
+use crate::notify::{self, CheckOptions};
 use crate::render::{OutputFormat, TextOptions, render};
 use crate::report::{Report, compare_texts};
 use crate::source::{PolicyFilter, PolicyRepo, read_file};
@@ -36,6 +39,96 @@ pub struct Cli {
 enum Command {
     /// Compare two revisions or two files (the default command).
     Diff(DiffArgs),
+    /// Notify subscribers of every policy change since the last notification (cron, hooks).
+    ///
+    /// Exit status: 0 done or nothing new, 1 some deliveries failed (the next run retries
+    /// them), 2 usage or configuration error (nothing sent).
+    Check(CheckArgs),
+    /// Show the message one subscriber would get for the changes between two revisions.
+    Preview(PreviewArgs),
+    /// Install or remove the git hook that runs `policy-diff check`.
+    #[command(subcommand)]
+    Hook(HookCommand),
+    /// Work with the configuration file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Args)]
+struct ConfigArg {
+    /// The configuration file.
+    #[arg(long, value_name = "FILE", default_value = crate::config::DEFAULT_CONFIG)]
+    config: PathBuf,
+}
+
+impl ConfigArg {
+    fn load(&self) -> Result<Config> {
+        Ok(Config::load(&self.config)?)
+    }
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// Render everything and print what would be sent to whom; send nothing, record nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Progress on stderr, and subscriber addresses in messages about deliveries.
+    #[arg(short, long)]
+    verbose: bool,
+    /// Record the branch tip as the new baseline, sending nothing (after history was rewritten).
+    #[arg(long)]
+    rebaseline: bool,
+}
+
+#[derive(Debug, Args)]
+struct PreviewArgs {
+    /// Old revision.
+    old: String,
+    /// New revision.
+    new: String,
+    /// The subscriber to render for (default: the first configured one).
+    #[arg(long, value_name = "EMAIL")]
+    to: Option<String>,
+    /// Also write the HTML part to this file.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    #[command(flatten)]
+    config: ConfigArg,
+}
+
+#[derive(Debug, Subcommand)]
+enum HookCommand {
+    /// Write a post-commit hook (post-receive in a bare repository) that runs `check`.
+    Install {
+        /// Write a post-receive hook (for a server's repository that receives pushes).
+        #[arg(long)]
+        post_receive: bool,
+        /// Keep an existing hook and run it before policy-diff.
+        #[arg(long)]
+        chain: bool,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+    /// Remove the hook that install wrote (an existing hook it chained to is put back).
+    Uninstall {
+        /// Remove the post-receive hook.
+        #[arg(long)]
+        post_receive: bool,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate the configuration (syntax, keys, addresses, policies, templates, password)
+    /// without sending anything.
+    Check {
+        #[command(flatten)]
+        config: ConfigArg,
+    },
 }
 
 /// When to use colour.
@@ -91,6 +184,42 @@ pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Some(Command::Diff(args)) => run_diff(args),
         None => run_diff(cli.diff),
+        Some(Command::Check(args)) => {
+            let config = args.config.load()?;
+            let options = CheckOptions {
+                dry_run: args.dry_run,
+                verbose: args.verbose,
+                rebaseline: args.rebaseline,
+            };
+            Ok(notify::check(&config, options)?)
+        }
+        Some(Command::Preview(args)) => run_preview(args),
+        Some(Command::Hook(HookCommand::Install {
+            post_receive,
+            chain,
+            config,
+        })) => {
+            config.load()?;
+            let repo = hook_repo(&config)?;
+            println!(
+                "policy-diff: {}",
+                hook::install(&repo, &config.config, post_receive, chain)?
+            );
+            Ok(EXIT_SAME)
+        }
+        Some(Command::Hook(HookCommand::Uninstall {
+            post_receive,
+            config,
+        })) => {
+            let repo = hook_repo(&config)?;
+            println!("policy-diff: {}", hook::uninstall(&repo, post_receive)?);
+            Ok(EXIT_SAME)
+        }
+        Some(Command::Config(ConfigCommand::Check { config })) => {
+            let loaded = config.load()?;
+            println!("{}", notify::validate_config(&loaded)?);
+            Ok(EXIT_SAME)
+        }
     }
 }
 
@@ -137,6 +266,44 @@ fn run_diff(args: DiffArgs) -> Result<u8> {
     } else {
         EXIT_SAME
     })
+}
+
+/// The repository a config watches, for the hook commands.
+fn hook_repo(config: &ConfigArg) -> Result<git2::Repository> {
+    let dir = match Config::load(&config.config) {
+        Ok(c) => c.repository,
+        Err(e) => return Err(e.into()),
+    };
+    git2::Repository::discover(&dir).with_context(|| {
+        format!(
+            "{} (key: repository) is not a git repository",
+            dir.display()
+        )
+    })
+}
+
+fn run_preview(args: PreviewArgs) -> Result<u8> {
+    let config = args.config.load()?;
+    let Some((subscriber, rendered)) =
+        notify::preview(&config, &args.old, &args.new, args.to.as_deref())?
+    else {
+        println!(
+            "policy-diff: no change between {} and {} is worth a message for this subscriber",
+            args.old, args.new
+        );
+        return Ok(EXIT_SAME);
+    };
+    let mut text = format!(
+        "From: {}\nTo: {}\nSubject: {}\n\n",
+        config.sender, subscriber.mailbox, rendered.subject
+    );
+    text.push_str(&rendered.text);
+    if let Some(path) = &args.html {
+        std::fs::write(path, &rendered.html)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    write_stdout(&text)?;
+    Ok(EXIT_SAME)
 }
 
 fn compare_files(

@@ -23,8 +23,11 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod config;
 pub mod diff;
 pub mod document;
+pub mod hook;
+pub mod notify;
 pub mod render;
 pub mod report;
 pub mod source;

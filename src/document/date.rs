@@ -243,6 +243,36 @@ pub fn find_dates(front: &[(String, String)], body: &str, order: Option<DateOrde
     }
 }
 
+/// The text with every labelled date removed (the label stays), so that two versions that
+/// differ only in their dates compare equal.
+pub fn mask_dates(text: &str, order: Option<DateOrder>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for caps in LABEL.captures_iter(text) {
+        let Some(all) = caps.get(0) else { continue };
+        if all.start() < pos {
+            continue;
+        }
+        let rest = &text[all.end()..];
+        if parse_date_at(rest, order).is_some() {
+            let len = date_len(rest);
+            out.push_str(&text[pos..all.end()]);
+            pos = all.end() + len;
+        }
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+/// Length of the date at the start of `s` (which [`parse_date_at`] reads).
+fn date_len(s: &str) -> usize {
+    DATE_FORMS.iter().find_map(|re| re.find(s)).map_or(0, |m| {
+        m.as_str()
+            .trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
+            .len()
+    })
+}
+
 /// `lastUpdated` / `last_updated` / `last-updated` → `last updated`.
 fn key_words(key: &str) -> String {
     let mut out = String::new();
@@ -360,6 +390,18 @@ mod tests {
         let d = find_dates(&front, "", None);
         assert_eq!(d.modified.unwrap().to_string(), "2021-03-02");
         assert_eq!(d.effective.unwrap().to_string(), "2020-11-16");
+    }
+
+    #[test]
+    fn masking_removes_only_dates() {
+        let a = mask_dates("_Last updated: January 15, 2024_\n\nWe keep data.", None);
+        let b = mask_dates("_Last updated: June 3, 2024_\n\nWe keep data.", None);
+        assert_eq!(a, b);
+        assert!(a.contains("Last updated") && a.contains("We keep data."));
+        assert_ne!(
+            mask_dates("Updated May 1, 2020. Fees: 10", None),
+            mask_dates("Updated May 1, 2020. Fees: 12", None)
+        );
     }
 
     #[test]

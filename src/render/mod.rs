@@ -2,6 +2,7 @@
 //!
 //! Renderers never re-parse documents: they only read the diff.
 
+pub mod email;
 mod json;
 mod markdown;
 mod text;
@@ -96,6 +97,26 @@ pub fn date_change(
         (None, None) => None,
         (o, n) if o == n => Some(format!("{} (unchanged)", show(n))),
         (o, n) => Some(format!("{} → {}", show(o), show(n))),
+    }
+}
+
+/// "The modification date changed from January 15, 2024 to June 3, 2024." — or that it did
+/// not change; `None` when neither version has one.
+pub fn date_change_long(diff: &DocumentDiff) -> Option<String> {
+    let old = diff.old.as_ref().and_then(|m| m.modified);
+    let new = diff.new.as_ref().and_then(|m| m.modified);
+    match (old, new) {
+        (None, None) => None,
+        (Some(o), Some(n)) if o == n => {
+            Some(format!("The \"last updated\" date is still {}.", n.long()))
+        }
+        (Some(o), Some(n)) => Some(format!(
+            "The \"last updated\" date changed from {} to {}.",
+            o.long(),
+            n.long()
+        )),
+        (None, Some(n)) => Some(format!("It is dated {}.", n.long())),
+        (Some(o), None) => Some(format!("It no longer gives a date (it was {}).", o.long())),
     }
 }
 

@@ -1,0 +1,775 @@
+//! The YAML configuration of the notification commands (`check`, `preview`, `hook`,
+//! `config check`): model, validation, and secrets read from the environment or a file.
+//!
+//! Every error names the file and, where there is one, the line and the key.
+
+use crate::document::DateOrder;
+use lettre::message::Mailbox;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The config file read when `--config` is not given.
+pub const DEFAULT_CONFIG: &str = "policy-diff.yaml";
+
+/// What is wrong with a configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// YAML syntax, an unknown key, or a value of the wrong type.
+    #[error("{}: {message}", path.display())]
+    Yaml {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// A value that parses but cannot be used.
+    #[error("{location}: {key}: {message}")]
+    Invalid {
+        /// `file:line` (or just the file).
+        location: String,
+        /// The key, as a path: `subscribers[2].email`.
+        key: String,
+        /// What is wrong, and what to do about it.
+        message: String,
+    },
+}
+
+// ---- the file as written ----
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    repository: Option<String>,
+    #[serde(default)]
+    branch: Option<String>,
+    #[serde(default)]
+    remote: Option<String>,
+    policies: Vec<RawPolicy>,
+    sender: Spanned<String>,
+    #[serde(default)]
+    reply_to: Option<Spanned<String>>,
+    #[serde(default)]
+    subscribers: Vec<RawSubscriber>,
+    #[serde(default)]
+    subscribers_file: Option<Spanned<String>>,
+    #[serde(default)]
+    delivery: RawDelivery,
+    #[serde(default)]
+    notify: RawNotify,
+    #[serde(default)]
+    templates_dir: Option<String>,
+    #[serde(default)]
+    date_order: Option<DateOrder>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    path: Spanned<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSubscriber {
+    email: Spanned<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    policies: Option<Spanned<Vec<String>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDelivery {
+    #[serde(default)]
+    transport: Option<TransportKind>,
+    #[serde(default)]
+    outbox: Option<String>,
+    #[serde(default)]
+    smtp: Option<RawSmtp>,
+    #[serde(default)]
+    sendmail: Option<String>,
+}
+
+/// Which transport delivers messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransportKind {
+    /// One `.eml` file per message in a directory.
+    Outbox,
+    /// An SMTP server.
+    Smtp,
+    /// A local sendmail-compatible program.
+    Sendmail,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSmtp {
+    host: Spanned<String>,
+    #[serde(default)]
+    port: Option<u16>,
+    #[serde(default)]
+    security: Option<Security>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    password_env: Option<Spanned<String>>,
+    #[serde(default)]
+    password_file: Option<Spanned<String>>,
+    #[serde(default)]
+    timeout_seconds: Option<u64>,
+    #[serde(default)]
+    ca_file: Option<String>,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// Plain connection upgraded with STARTTLS, which the server must offer (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a server on this machine or a trusted network (port 25).
+    None,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNotify {
+    #[serde(default)]
+    date_only: bool,
+    #[serde(default)]
+    cosmetic: bool,
+    #[serde(default)]
+    unsubscribe_url: Option<String>,
+    #[serde(default)]
+    diff_url: Option<String>,
+    #[serde(default)]
+    list_id: Option<String>,
+    #[serde(default)]
+    excerpt_words: Option<usize>,
+}
+
+// ---- the validated configuration ----
+
+/// A validated configuration; relative paths are resolved against the config file's folder.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The config file.
+    pub file: PathBuf,
+    /// The watched repository (working tree or bare).
+    pub repository: PathBuf,
+    /// The branch watched; `None`: the repository's HEAD.
+    pub branch: Option<String>,
+    /// A remote to fetch (with the system git) before checking.
+    pub remote: Option<String>,
+    /// Which files are policies.
+    pub policies: Vec<PolicySpec>,
+    /// From: of every message.
+    pub sender: Mailbox,
+    /// Reply-To: of every message.
+    pub reply_to: Option<Mailbox>,
+    /// Everyone who gets messages, from the config and the subscribers file.
+    pub subscribers: Vec<Subscriber>,
+    /// How messages are delivered.
+    pub delivery: Delivery,
+    /// What is worth a message, and the links in it.
+    pub notify: NotifySettings,
+    /// A folder whose templates replace the embedded ones, file by file.
+    pub templates_dir: Option<PathBuf>,
+    /// How to read ambiguous numeric dates.
+    pub date_order: Option<DateOrder>,
+}
+
+/// A policy (or a glob of policies) to watch.
+#[derive(Debug, Clone)]
+pub struct PolicySpec {
+    /// A path relative to the repository root, or a glob.
+    pub path: String,
+    /// The name shown in messages; default: the document's title, else its path.
+    pub name: Option<String>,
+    /// Where readers find the policy.
+    pub url: Option<String>,
+}
+
+/// One person who receives messages.
+#[derive(Debug, Clone)]
+pub struct Subscriber {
+    /// Their address (and name).
+    pub mailbox: Mailbox,
+    /// Policy names or paths they follow; `None`: all.
+    pub policies: Option<Vec<String>>,
+    /// Where they were listed (`policy-diff.yaml:14`, `subscribers.csv:3`), for messages.
+    pub origin: String,
+}
+
+impl Subscriber {
+    /// The address alone, as a string.
+    pub fn email(&self) -> String {
+        self.mailbox.email.to_string()
+    }
+}
+
+/// The transport and its settings.
+#[derive(Debug, Clone)]
+pub enum Delivery {
+    /// Write `.eml` files into this folder.
+    Outbox(PathBuf),
+    /// Send through an SMTP server.
+    Smtp(SmtpSettings),
+    /// Pipe each message to this sendmail-compatible program.
+    Sendmail(PathBuf),
+}
+
+/// SMTP settings.
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    /// Server host name or address.
+    pub host: String,
+    /// Server port.
+    pub port: u16,
+    /// Connection security.
+    pub security: Security,
+    /// User name for authentication, if any.
+    pub username: Option<String>,
+    /// Where the password comes from.
+    pub password: Option<PasswordSource>,
+    /// Bound on connecting and on each command.
+    pub timeout: Duration,
+    /// Extra CA certificate (PEM) to trust, for a private server.
+    pub ca_file: Option<PathBuf>,
+}
+
+/// Where the SMTP password is read from; it is never written in the config itself.
+#[derive(Debug, Clone)]
+pub enum PasswordSource {
+    /// An environment variable.
+    Env(String),
+    /// A file (its first line).
+    File(PathBuf),
+}
+
+impl PasswordSource {
+    /// Reads the password. The error names the variable or file, never the value.
+    pub fn read(&self) -> Result<String, String> {
+        match self {
+            PasswordSource::Env(var) => match std::env::var(var) {
+                Ok(v) if !v.is_empty() => Ok(v),
+                _ => Err(format!(
+                    "the environment variable {var} (delivery.smtp.password_env) is not set"
+                )),
+            },
+            PasswordSource::File(path) => std::fs::read_to_string(path)
+                .map(|s| s.lines().next().unwrap_or("").to_string())
+                .map_err(|e| {
+                    format!(
+                        "cannot read the password file {} (delivery.smtp.password_file): {e}",
+                        path.display()
+                    )
+                }),
+        }
+    }
+}
+
+/// What is worth a message, and the links in it.
+#[derive(Debug, Clone)]
+pub struct NotifySettings {
+    /// Mail when only the modification date changed.
+    pub date_only: bool,
+    /// Mail when only whitespace or formatting changed.
+    pub cosmetic: bool,
+    /// Template for the unsubscribe link (`{{ email }}` is the subscriber's address).
+    pub unsubscribe_url: Option<String>,
+    /// Template for a link to the full diff (`{{ old_commit }}`, `{{ new_commit }}`).
+    pub diff_url: Option<String>,
+    /// The List-Id header; default derived from the sender's domain.
+    pub list_id: String,
+    /// Words shown per changed section before it is trimmed with a link to the full diff.
+    pub excerpt_words: usize,
+}
+
+impl Config {
+    /// Reads and validates a config file. Does not touch the repository or the network.
+    pub fn load(file: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(file).map_err(|source| ConfigError::Read {
+            path: file.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, file)
+    }
+
+    /// Validates config text as if read from `file`.
+    pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
+        let raw: RawConfig = serde_saphyr::from_str(text).map_err(|e| ConfigError::Yaml {
+            path: file.to_path_buf(),
+            message: e
+                .to_string()
+                .trim_start_matches("error: ")
+                .replace("<input>", &file.display().to_string()),
+        })?;
+        let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        let base = if base.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            base
+        };
+        let resolve = |p: &str| base.join(p);
+        let name = file.display().to_string();
+        let at = |line: usize| format!("{name}:{line}");
+        let invalid = |line: usize, key: &str, message: String| ConfigError::Invalid {
+            location: at(line),
+            key: key.to_string(),
+            message,
+        };
+
+        if raw.policies.is_empty() {
+            return Err(ConfigError::Invalid {
+                location: name.clone(),
+                key: "policies".into(),
+                message: "at least one policy is needed".into(),
+            });
+        }
+        let mut policies = Vec::new();
+        for (i, p) in raw.policies.into_iter().enumerate() {
+            let path = p.path.value.trim().trim_start_matches("./").to_string();
+            if path.is_empty() {
+                return Err(invalid(
+                    p.path.referenced.line() as usize,
+                    &format!("policies[{i}].path"),
+                    "empty path".into(),
+                ));
+            }
+            if let Err(e) = globset::Glob::new(&path) {
+                return Err(invalid(
+                    p.path.referenced.line() as usize,
+                    &format!("policies[{i}].path"),
+                    format!("invalid glob: {e}"),
+                ));
+            }
+            policies.push(PolicySpec {
+                path,
+                name: p.name,
+                url: p.url,
+            });
+        }
+
+        let mailbox = |s: &Spanned<String>, key: &str| -> Result<Mailbox, ConfigError> {
+            parse_mailbox(&s.value).map_err(|m| invalid(s.referenced.line() as usize, key, m))
+        };
+        let sender = mailbox(&raw.sender, "sender")?;
+        let reply_to = raw
+            .reply_to
+            .as_ref()
+            .map(|r| mailbox(r, "reply_to"))
+            .transpose()?;
+
+        let mut subscribers = Vec::new();
+        for (i, s) in raw.subscribers.iter().enumerate() {
+            let line = s.email.referenced.line() as usize;
+            let address = mailbox(&s.email, &format!("subscribers[{i}].email"))?;
+            let mailbox = Mailbox::new(
+                s.name
+                    .clone()
+                    .or(address.name.clone())
+                    .map(|n| clean_header_text(&n)),
+                address.email,
+            );
+            let refs = match &s.policies {
+                Some(list) => {
+                    check_policy_refs(&list.value, &policies).map_err(|m| {
+                        invalid(
+                            list.referenced.line() as usize,
+                            &format!("subscribers[{i}].policies"),
+                            m,
+                        )
+                    })?;
+                    Some(list.value.clone())
+                }
+                None => None,
+            };
+            subscribers.push(Subscriber {
+                mailbox,
+                policies: refs,
+                origin: at(line),
+            });
+        }
+        if let Some(f) = &raw.subscribers_file {
+            let path = resolve(&f.value);
+            let listed = read_subscribers_file(&path, &policies).map_err(|e| match e {
+                ConfigError::Read { source, .. } => invalid(
+                    f.referenced.line() as usize,
+                    "subscribers_file",
+                    format!("cannot read {}: {source}", path.display()),
+                ),
+                other => other,
+            })?;
+            subscribers.extend(listed);
+        }
+        let mut seen = std::collections::HashMap::new();
+        for s in &subscribers {
+            let key = s.email().to_lowercase();
+            if let Some(first) = seen.insert(key, s.origin.clone()) {
+                return Err(ConfigError::Invalid {
+                    location: s.origin.clone(),
+                    key: "subscribers".into(),
+                    message: format!(
+                        "this address is already listed at {first}; each subscriber gets one message, list them once"
+                    ),
+                });
+            }
+        }
+
+        let d = raw.delivery;
+        let delivery = match d.transport.unwrap_or(TransportKind::Outbox) {
+            TransportKind::Outbox => {
+                Delivery::Outbox(resolve(d.outbox.as_deref().unwrap_or("outbox")))
+            }
+            TransportKind::Sendmail => Delivery::Sendmail(PathBuf::from(
+                d.sendmail.as_deref().unwrap_or("/usr/sbin/sendmail"),
+            )),
+            TransportKind::Smtp => {
+                let Some(s) = d.smtp else {
+                    return Err(ConfigError::Invalid {
+                        location: name.clone(),
+                        key: "delivery.smtp".into(),
+                        message: "transport is smtp but there is no delivery.smtp section (host, port, security…)".into(),
+                    });
+                };
+                let host_line = s.host.referenced.line() as usize;
+                let host = s.host.value.trim().to_string();
+                if host.is_empty() {
+                    return Err(invalid(
+                        host_line,
+                        "delivery.smtp.host",
+                        "empty host".into(),
+                    ));
+                }
+                let security = s.security.unwrap_or(Security::Starttls);
+                let password = match (&s.password_env, &s.password_file) {
+                    (Some(_), Some(f)) => {
+                        return Err(invalid(
+                            f.referenced.line() as usize,
+                            "delivery.smtp.password_file",
+                            "give password_env or password_file, not both".into(),
+                        ));
+                    }
+                    (Some(e), None) => Some(PasswordSource::Env(e.value.clone())),
+                    (None, Some(f)) => Some(PasswordSource::File(resolve(&f.value))),
+                    (None, None) => None,
+                };
+                if password.is_some() && s.username.is_none() {
+                    return Err(invalid(
+                        host_line,
+                        "delivery.smtp.username",
+                        "a password is configured but no username".into(),
+                    ));
+                }
+                if s.username.is_some() && security == Security::None && !is_loopback(&host) {
+                    return Err(invalid(
+                        host_line,
+                        "delivery.smtp.security",
+                        format!(
+                            "refusing to send credentials unencrypted to {host}: use security: starttls or tls"
+                        ),
+                    ));
+                }
+                Delivery::Smtp(SmtpSettings {
+                    port: s.port.unwrap_or(match security {
+                        Security::Starttls => 587,
+                        Security::Tls => 465,
+                        Security::None => 25,
+                    }),
+                    host,
+                    security,
+                    username: s.username,
+                    password,
+                    timeout: Duration::from_secs(s.timeout_seconds.unwrap_or(30).max(1)),
+                    ca_file: s.ca_file.as_deref().map(resolve),
+                })
+            }
+        };
+
+        let n = raw.notify;
+        let list_id = n
+            .list_id
+            .map(|l| clean_header_text(&l))
+            .unwrap_or_else(|| format!("policy-updates.{}", sender.email.domain()));
+        Ok(Config {
+            file: file.to_path_buf(),
+            repository: resolve(raw.repository.as_deref().unwrap_or(".")),
+            branch: raw.branch,
+            remote: raw.remote,
+            policies,
+            sender,
+            reply_to,
+            subscribers,
+            delivery,
+            notify: NotifySettings {
+                date_only: n.date_only,
+                cosmetic: n.cosmetic,
+                unsubscribe_url: n.unsubscribe_url,
+                diff_url: n.diff_url,
+                list_id,
+                excerpt_words: n.excerpt_words.unwrap_or(120).max(10),
+            },
+            templates_dir: raw.templates_dir.as_deref().map(resolve),
+            date_order: raw.date_order,
+        })
+    }
+
+    /// Checks what can only be checked outside the file: the SMTP password is available,
+    /// the CA file and the sendmail program exist.
+    pub fn check_environment(&self) -> Result<(), ConfigError> {
+        let err = |key: &str, message: String| ConfigError::Invalid {
+            location: self.file.display().to_string(),
+            key: key.into(),
+            message,
+        };
+        match &self.delivery {
+            Delivery::Smtp(s) => {
+                if let Some(p) = &s.password {
+                    p.read().map_err(|m| err("delivery.smtp", m))?;
+                }
+                if let Some(ca) = &s.ca_file
+                    && !ca.is_file()
+                {
+                    return Err(err(
+                        "delivery.smtp.ca_file",
+                        format!("{} does not exist", ca.display()),
+                    ));
+                }
+            }
+            Delivery::Sendmail(p) if !p.is_file() => {
+                return Err(err(
+                    "delivery.sendmail",
+                    format!("{} does not exist", p.display()),
+                ));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The policy spec that covers `path`, if any (the first that matches).
+    pub fn policy_for(&self, path: &str) -> Option<&PolicySpec> {
+        self.policies.iter().find(|p| p.matches(path))
+    }
+}
+
+impl PolicySpec {
+    /// True when this spec covers `path` (exact path, or glob).
+    pub fn matches(&self, path: &str) -> bool {
+        self.path == path
+            || globset::Glob::new(&self.path)
+                .map(|g| g.compile_matcher().is_match(path))
+                .unwrap_or(false)
+    }
+}
+
+/// True when `host` names this machine.
+pub fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Text that goes into a header can never start a new header: line breaks become spaces.
+pub fn clean_header_text(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+fn parse_mailbox(text: &str) -> Result<Mailbox, String> {
+    if text.chars().any(|c| c.is_control()) {
+        return Err(format!(
+            "{text:?} contains a line break or control character"
+        ));
+    }
+    text.trim()
+        .parse::<Mailbox>()
+        .map_err(|e| format!("'{}' is not a valid email address ({e})", text.trim()))
+}
+
+fn check_policy_refs(refs: &[String], policies: &[PolicySpec]) -> Result<(), String> {
+    for r in refs {
+        let known = policies
+            .iter()
+            .any(|p| p.name.as_deref() == Some(r.as_str()) || p.path == *r || p.matches(r));
+        if !known {
+            let names: Vec<String> = policies
+                .iter()
+                .map(|p| p.name.clone().unwrap_or_else(|| p.path.clone()))
+                .collect();
+            return Err(format!(
+                "no policy named or at '{r}' (policies: {})",
+                names.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads `email,name,policies` rows (policies separated by `;`; a header row is allowed).
+fn read_subscribers_file(
+    path: &Path,
+    policies: &[PolicySpec],
+) -> Result<Vec<Subscriber>, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let name = path.display().to_string();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| ConfigError::Invalid {
+            location: format!("{name}:{}", e.position().map_or(0, |p| p.line())),
+            key: "subscribers_file".into(),
+            message: e.to_string(),
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let location = format!("{name}:{line}");
+        let field = |i: usize| record.get(i).map(str::trim).filter(|s| !s.is_empty());
+        let Some(email) = field(0) else { continue };
+        if out.is_empty() && email.eq_ignore_ascii_case("email") {
+            continue; // header row
+        }
+        let invalid = |key: &str, message: String| ConfigError::Invalid {
+            location: location.clone(),
+            key: key.into(),
+            message,
+        };
+        let address = parse_mailbox(email).map_err(|m| invalid("email", m))?;
+        let refs: Option<Vec<String>> = field(2).map(|p| {
+            p.split(';')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        });
+        if let Some(refs) = &refs {
+            check_policy_refs(refs, policies).map_err(|m| invalid("policies", m))?;
+        }
+        out.push(Subscriber {
+            mailbox: Mailbox::new(
+                field(1).map(clean_header_text).or(address.name),
+                address.email,
+            ),
+            policies: refs,
+            origin: location,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "policies:\n  - path: privacy.md\n    name: Privacy Policy\nsender: \"Legal <legal@example.com>\"\n";
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(text, Path::new("/etc/pd/policy-diff.yaml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn minimal_config_has_sensible_defaults() {
+        let c = parse(MINIMAL).unwrap();
+        assert_eq!(c.repository, Path::new("/etc/pd/."));
+        assert!(matches!(&c.delivery, Delivery::Outbox(p) if p == Path::new("/etc/pd/outbox")));
+        assert_eq!(c.notify.list_id, "policy-updates.example.com");
+        assert!(!c.notify.date_only && !c.notify.cosmetic);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let e = parse(&format!(
+            "{MINIMAL}subscribers:\n  - email: alice@example.com\n    nmae: Alice\n"
+        ))
+        .unwrap_err();
+        assert!(
+            e.contains("policy-diff.yaml") && e.contains("line 7") && e.contains("nmae"),
+            "{e}"
+        );
+        let e = parse(&format!(
+            "{MINIMAL}subscribers:\n  - email: not-an-address\n"
+        ))
+        .unwrap_err();
+        assert!(
+            e.starts_with("/etc/pd/policy-diff.yaml:6: subscribers[0].email:"),
+            "{e}"
+        );
+        let e = parse(&format!(
+            "{MINIMAL}subscribers:\n  - email: a@example.com\n    policies: [Cookie Policy]\n"
+        ))
+        .unwrap_err();
+        assert!(
+            e.contains(":7: subscribers[0].policies: no policy named or at 'Cookie Policy'"),
+            "{e}"
+        );
+        let e = parse(&format!("{MINIMAL}delivery:\n  transport: pigeon\n")).unwrap_err();
+        assert!(e.contains("line 6") && e.contains("pigeon"), "{e}");
+        let e = parse(&format!("{MINIMAL}delivery:\n  transport: smtp\n")).unwrap_err();
+        assert!(e.contains("delivery.smtp"), "{e}");
+        let e = parse("policies: [\n").unwrap_err();
+        assert!(e.contains("policy-diff.yaml") && e.contains("line"), "{e}");
+        let e = parse(&format!(
+            "{MINIMAL}subscribers:\n  - email: a@example.com\n  - email: A@example.com\n"
+        ))
+        .unwrap_err();
+        assert!(
+            e.contains("already listed at /etc/pd/policy-diff.yaml:6"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn no_credentials_in_clear_to_a_remote_host() {
+        let smtp = |host: &str| {
+            format!(
+                "{MINIMAL}delivery:\n  transport: smtp\n  smtp: {{ host: {host}, security: none, username: u, password_env: P }}\n"
+            )
+        };
+        assert!(
+            parse(&smtp("smtp.example.com"))
+                .unwrap_err()
+                .contains("refusing to send credentials unencrypted")
+        );
+        assert!(parse(&smtp("127.0.0.1")).is_ok());
+    }
+
+    #[test]
+    fn header_text_cannot_break_lines() {
+        assert_eq!(
+            clean_header_text("Eve\r\nBcc: x@example.com"),
+            "Eve  Bcc: x@example.com"
+        );
+        assert!(parse_mailbox("a@example.com\r\nBcc: b@example.com").is_err());
+    }
+}

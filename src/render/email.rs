@@ -1,0 +1,430 @@
+//! The data email templates see, and the template set itself (minijinja).
+//!
+//! Templates `subject.txt`, `body.txt` and `body.html` are embedded from `templates/`; a
+//! configured folder replaces any of them file by file. Undefined variables are errors, and
+//! `.html` templates escape everything they print unless it is marked safe.
+
+use super::{date_change_long, layout_ops, per_line, section_label, section_title};
+use crate::diff::{Counts, DocumentDiff, OpKind, SectionDiff, Status};
+use minijinja::{Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+use std::path::Path;
+
+/// The templates, by name, with their embedded defaults.
+pub const TEMPLATES: [(&str, &str); 3] = [
+    ("subject.txt", include_str!("../../templates/subject.txt")),
+    ("body.txt", include_str!("../../templates/body.txt")),
+    ("body.html", include_str!("../../templates/body.html")),
+];
+
+/// A template that failed to load or render.
+#[derive(Debug, thiserror::Error)]
+#[error("template {name}{}: {message}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
+pub struct TemplateError {
+    /// Template name (`body.html`), with the folder when overridden.
+    pub name: String,
+    /// Line in the template, when known.
+    pub line: Option<usize>,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl TemplateError {
+    fn from_minijinja(e: &minijinja::Error, origin: &str) -> TemplateError {
+        let mut message = e
+            .detail()
+            .map_or_else(|| e.kind().to_string(), |d| format!("{}: {d}", e.kind()));
+        if message.is_empty() {
+            message = e.to_string();
+        }
+        TemplateError {
+            name: format!("{origin}{}", e.name().unwrap_or("?")),
+            line: e.line(),
+            message,
+        }
+    }
+}
+
+/// The loaded email templates.
+pub struct Templates {
+    env: Environment<'static>,
+    /// Where overrides came from, shown in error messages (`templates/`), or "".
+    origin: String,
+}
+
+impl Templates {
+    /// Loads the embedded templates, replaced by those present in `dir`.
+    pub fn load(dir: Option<&Path>) -> Result<Templates, TemplateError> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let mut origin = String::new();
+        for (name, default) in TEMPLATES {
+            let mut source = default.to_string();
+            let mut from = String::new();
+            if let Some(dir) = dir {
+                let path = dir.join(name);
+                if path.is_file() {
+                    source = std::fs::read_to_string(&path).map_err(|e| TemplateError {
+                        name: path.display().to_string(),
+                        line: None,
+                        message: e.to_string(),
+                    })?;
+                    from = format!("{}/", dir.display());
+                    origin = from.clone();
+                }
+            }
+            env.add_template_owned(name, source)
+                .map_err(|e| TemplateError::from_minijinja(&e, &from))?;
+        }
+        Ok(Templates { env, origin })
+    }
+
+    /// Renders one template with a context.
+    pub fn render(&self, name: &str, context: &EmailContext) -> Result<String, TemplateError> {
+        let origin = if self.origin.is_empty() {
+            ""
+        } else {
+            &self.origin
+        };
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| TemplateError::from_minijinja(&e, origin))?;
+        template
+            .render(Value::from(minijinja::value::Serde(context)))
+            .map_err(|e| TemplateError::from_minijinja(&e, origin))
+    }
+
+    /// Renders a one-off template string (a URL pattern from the config).
+    pub fn render_str(
+        &self,
+        key: &str,
+        source: &str,
+        context: &Value,
+    ) -> Result<String, TemplateError> {
+        self.env
+            .render_str(source, context.clone())
+            .map_err(|e| TemplateError {
+                name: key.to_string(),
+                line: None,
+                message: e.detail().unwrap_or(&e.to_string()).to_string(),
+            })
+    }
+}
+
+/// Everything a template sees.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmailContext {
+    /// The subject (empty while the subject itself is rendered).
+    pub subject: String,
+    /// The recipient.
+    pub subscriber: SubscriberContext,
+    /// The changed policies this subscriber follows.
+    pub policies: Vec<PolicyContext>,
+    /// Old and new commit ids.
+    pub old_commit: String,
+    /// See `old_commit`.
+    pub new_commit: String,
+    /// Short (7-character) commit ids.
+    pub old_commit_short: String,
+    /// See `old_commit_short`.
+    pub new_commit_short: String,
+    /// Commits between the two that touched a policy, newest first.
+    pub commits: Vec<CommitContext>,
+    /// Link to the full diff (`notify.diff_url`), if configured.
+    pub diff_url: Option<String>,
+    /// The subscriber's unsubscribe link (`notify.unsubscribe_url`), if configured.
+    pub unsubscribe_url: Option<String>,
+    /// The sender, as in From:.
+    pub sender: String,
+}
+
+/// The recipient.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubscriberContext {
+    /// Address.
+    pub email: String,
+    /// Name, if known.
+    pub name: Option<String>,
+}
+
+/// A commit.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitContext {
+    /// Full id.
+    pub id: String,
+    /// 7-character id.
+    pub short: String,
+    /// First line of the message.
+    pub summary: String,
+    /// Author name.
+    pub author: String,
+    /// Commit time, `YYYY-MM-DD HH:MM` UTC.
+    pub time: String,
+}
+
+/// One changed policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyContext {
+    /// Display name (config `name`, else the document title, else the path).
+    pub name: String,
+    /// Path in the new version.
+    pub path: String,
+    /// Path in the old version (differs when renamed).
+    pub old_path: Option<String>,
+    /// Where readers find the policy.
+    pub url: Option<String>,
+    /// added, removed, modified or unchanged (cosmetic-only).
+    pub status: Status,
+    /// Dates as `YYYY-MM-DD` (or `YYYY-MM`), and as readers write them (`March 2, 2015`).
+    pub old_modified: Option<String>,
+    /// See `old_modified`.
+    pub new_modified: Option<String>,
+    /// See `old_modified`.
+    pub old_modified_long: Option<String>,
+    /// See `old_modified`.
+    pub new_modified_long: Option<String>,
+    /// Effective dates, likewise.
+    pub old_effective: Option<String>,
+    /// See `old_effective`.
+    pub new_effective: Option<String>,
+    /// See `old_effective`.
+    pub old_effective_long: Option<String>,
+    /// See `old_effective`.
+    pub new_effective_long: Option<String>,
+    /// The modification date changed.
+    pub date_changed: bool,
+    /// Section counts.
+    pub counts: Counts,
+    /// One paragraph: what changed, in words.
+    pub summary: String,
+    /// The changed sections (added, removed, modified, moved), in document order.
+    pub sections: Vec<SectionContext>,
+}
+
+/// One changed section.
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionContext {
+    /// added, removed, modified or unchanged (moved only).
+    pub status: Status,
+    /// Added, Removed, Renamed, Modified or Moved.
+    pub label: &'static str,
+    /// The heading to show (`Old → New` when renamed).
+    pub title: String,
+    /// Old heading, if the section existed before.
+    pub old_heading: Option<String>,
+    /// New heading, if the section exists now.
+    pub new_heading: Option<String>,
+    /// See the JSON output.
+    pub renamed: bool,
+    /// See the JSON output.
+    pub moved: bool,
+    /// Words inserted.
+    pub words_added: usize,
+    /// Words deleted.
+    pub words_removed: usize,
+    /// All ops (`op`: equal, insert, delete; `text`).
+    pub ops: Vec<crate::diff::WordOp>,
+    /// The changed words with some context, as text with `{+…+}` and `[-…-]`.
+    pub text_excerpt: String,
+    /// The same as HTML with `<ins>`/`<del>` (already escaped; safe to print).
+    pub html_excerpt: Value,
+    /// The excerpt was cut to `notify.excerpt_words`.
+    pub truncated: bool,
+}
+
+/// Builds the template data for one changed policy.
+pub fn policy_context(
+    name: &str,
+    path: &str,
+    old_path: Option<&str>,
+    url: Option<&str>,
+    diff: &DocumentDiff,
+    excerpt_words: usize,
+) -> PolicyContext {
+    let date = |old: bool, effective: bool| {
+        let meta = if old {
+            diff.old.as_ref()
+        } else {
+            diff.new.as_ref()
+        };
+        meta.and_then(|m| if effective { m.effective } else { m.modified })
+    };
+    let iso = |d: Option<crate::document::PolicyDate>| d.map(|d| d.to_string());
+    let long = |d: Option<crate::document::PolicyDate>| d.map(|d| d.long());
+    let counts = diff.counts();
+    PolicyContext {
+        name: name.to_string(),
+        path: path.to_string(),
+        old_path: old_path.map(str::to_string),
+        url: url.map(str::to_string),
+        status: diff.status,
+        old_modified: iso(date(true, false)),
+        new_modified: iso(date(false, false)),
+        old_modified_long: long(date(true, false)),
+        new_modified_long: long(date(false, false)),
+        old_effective: iso(date(true, true)),
+        new_effective: iso(date(false, true)),
+        old_effective_long: long(date(true, true)),
+        new_effective_long: long(date(false, true)),
+        date_changed: diff.date_changed(),
+        counts,
+        summary: summary(diff, &counts),
+        sections: diff
+            .sections
+            .iter()
+            .filter(|s| s.is_substantive())
+            .map(|s| section_context(s, excerpt_words))
+            .collect(),
+    }
+}
+
+fn section_context(s: &SectionDiff, excerpt_words: usize) -> SectionContext {
+    let (ops, truncated) = budget(&s.ops, excerpt_words);
+    let show = s.status != Status::Unchanged;
+    let text_excerpt = if show {
+        layout_ops(&ops, 8, &|kind, words| match kind {
+            OpKind::Equal => words.to_string(),
+            OpKind::Insert => format!("{{+{words}+}}"),
+            OpKind::Delete => format!("[-{words}-]"),
+        })
+    } else {
+        String::new()
+    };
+    let html_excerpt = if show {
+        let html = layout_ops(&ops, 8, &|kind, words| {
+            let text = html_escape(words);
+            match kind {
+                OpKind::Equal => text,
+                OpKind::Insert => per_line(&text, |l| {
+                    format!(
+                        "<ins style=\"background:#d7f5dd;color:#0b5d1e;text-decoration:none;\">{l}</ins>"
+                    )
+                }),
+                OpKind::Delete => per_line(&text, |l| {
+                    format!("<del style=\"background:#fbe0e0;color:#8b1111;\">{l}</del>")
+                }),
+            }
+        });
+        let paragraphs: Vec<String> = html
+            .split("\n\n")
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| {
+                format!(
+                    "<p style=\"margin:6px 0;\">{}</p>",
+                    p.trim().replace('\n', "<br>\n")
+                )
+            })
+            .collect();
+        paragraphs.join("\n")
+    } else {
+        String::new()
+    };
+    SectionContext {
+        status: s.status,
+        label: section_label(s),
+        title: section_title(s),
+        old_heading: s.old_heading.clone(),
+        new_heading: s.new_heading.clone(),
+        renamed: s.renamed,
+        moved: s.moved,
+        words_added: s.words_added,
+        words_removed: s.words_removed,
+        ops: s.ops.clone(),
+        text_excerpt,
+        html_excerpt: Value::from_safe_string(html_excerpt),
+        truncated,
+    }
+}
+
+/// Cuts ops down to about `words` words, keeping the changes first in line: equal runs are
+/// what context elision shortens, so the budget is spent on inserted and deleted text.
+fn budget(ops: &[crate::diff::WordOp], words: usize) -> (Vec<crate::diff::WordOp>, bool) {
+    let mut out = Vec::new();
+    let mut used = 0;
+    for op in ops {
+        let n = op.text.split_whitespace().count();
+        let cost = if op.op == OpKind::Equal { n.min(16) } else { n };
+        if used + cost > words && used > 0 {
+            return (out, true);
+        }
+        used += cost;
+        out.push(op.clone());
+    }
+    (out, false)
+}
+
+/// One paragraph saying what changed, for the top of a message.
+fn summary(diff: &DocumentDiff, c: &Counts) -> String {
+    let part = |n: usize, one: &str, many: &str| match n {
+        0 => None,
+        1 => Some(format!("1 section was {one}")),
+        n => Some(format!("{n} sections were {many}")),
+    };
+    let parts: Vec<String> = [
+        part(c.modified, "changed", "changed"),
+        part(c.added, "added", "added"),
+        part(c.removed, "removed", "removed"),
+        part(c.moved, "moved", "moved"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut text = match diff.status {
+        Status::Added => "This policy is new.".to_string(),
+        Status::Removed => "This policy was withdrawn.".to_string(),
+        _ if parts.is_empty() => {
+            "Only the formatting or the date of this policy changed; its wording is the same."
+                .to_string()
+        }
+        _ => format!("In this update, {}.", join_words(&parts)),
+    };
+    if let Some(dates) = date_change_long(diff) {
+        text.push(' ');
+        text.push_str(&dates);
+    }
+    text
+}
+
+/// "a", "a and b", "a, b and c".
+fn join_words(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Escapes text for HTML.
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_templates_compile() {
+        assert!(Templates::load(None).is_ok());
+    }
+
+    #[test]
+    fn syntax_errors_name_template_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("body.txt"), "Hello\n{% for x in %}\n").unwrap();
+        let e = Templates::load(Some(dir.path())).err().unwrap().to_string();
+        assert!(e.contains("body.txt line 2"), "{e}");
+    }
+}
