@@ -508,7 +508,13 @@ pub fn check(config: &Config, options: CheckOptions) -> Result<u8, NotifyError> 
     let mut sender: Option<Sender> = None;
     let mut status = 0;
     loop {
-        let tip = resolve_tip(config, &repo)?;
+        let tip = match resolve_tip(config, &repo) {
+            Err(_) if config.branch.is_none() && repo.git().head().is_err() => {
+                voice.progress("the repository has no commits yet");
+                return Ok(0);
+            }
+            tip => tip?,
+        };
         let Some(old) = state::notified(repo.git()).filter(|_| !options.rebaseline) else {
             if options.dry_run {
                 voice.say(&format!(
@@ -730,7 +736,7 @@ pub fn validate_config(config: &Config) -> Result<String, NotifyError> {
     let templates = Templates::load(config.templates_dir.as_deref())?;
     let repo = PolicyRepo::discover(&config.repository)
         .map_err(|e| NotifyError::Other(format!("{}: repository: {e}", config.file.display())))?;
-    if config.remote.is_none() {
+    if config.remote.is_none() && config.branch.is_some() {
         resolve_tip(config, &repo)?;
     }
     let sample = sample_notification(config);

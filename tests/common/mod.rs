@@ -203,3 +203,197 @@ pub fn body_words(text: &str) -> Vec<String> {
     };
     body.split_whitespace().map(str::to_string).collect()
 }
+
+/// A real SMTP server process (tests/support/smtp_server.py, aiosmtpd) on 127.0.0.1.
+pub struct SmtpServer {
+    pub port: u16,
+    pub dir: TempDir,
+    child: std::process::Child,
+}
+
+pub fn support(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/support")
+        .join(file)
+}
+
+impl SmtpServer {
+    /// Starts a server; `extra` are options of smtp_server.py (`--reject-temp a@x`, …).
+    pub fn start(extra: &[&str]) -> SmtpServer {
+        use std::io::BufRead;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new("python3")
+            .arg(support("smtp_server.py"))
+            .args([
+                "--port",
+                &port.to_string(),
+                "--dir",
+                dir.path().to_str().unwrap(),
+            ])
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        if !line.starts_with("ready") {
+            let mut err = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).ok();
+            panic!(
+                "the test SMTP server did not start (is aiosmtpd installed? scripts/test installs it):\n{err}"
+            );
+        }
+        SmtpServer { port, dir, child }
+    }
+
+    /// The messages the server accepted so far, decoded.
+    pub fn messages(&self) -> Vec<Mail> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "eml")
+                    && !p.file_name().unwrap().to_str().unwrap().starts_with('.')
+            })
+            .collect();
+        files.sort();
+        read_mails(&files)
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A message decoded by Python's `email` package (tests/support/mime.py).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Mail {
+    pub file: String,
+    pub headers: Vec<(String, String)>,
+    pub rcpt: String,
+    pub content_type: String,
+    pub parts: Vec<String>,
+    pub defects: Vec<String>,
+    pub text: Option<String>,
+    pub html: Option<String>,
+}
+
+impl Mail {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn count(&self, name: &str) -> usize {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .count()
+    }
+    pub fn text(&self) -> &str {
+        self.text.as_deref().unwrap_or("")
+    }
+    pub fn html(&self) -> &str {
+        self.html.as_deref().unwrap_or("")
+    }
+}
+
+/// Decodes .eml files.
+pub fn read_mails(files: &[PathBuf]) -> Vec<Mail> {
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let out = Command::new("python3")
+        .arg(support("mime.py"))
+        .args(files)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "mime.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The messages in an outbox folder, decoded.
+pub fn outbox(dir: &Path) -> Vec<Mail> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    files.sort();
+    read_mails(&files)
+}
+
+/// A watched repository with a config file beside it, for `check`, `preview` and `hook`.
+pub struct Site {
+    pub repo: Repo,
+    pub dir: TempDir,
+}
+
+impl Site {
+    /// `config` is YAML without `repository:` (added, pointing at the repo).
+    pub fn new(config: &str) -> Site {
+        let site = Site {
+            repo: Repo::new(),
+            dir: tempfile::tempdir().unwrap(),
+        };
+        site.config(config);
+        site
+    }
+
+    pub fn config(&self, config: &str) {
+        let text = format!("repository: {}\n{config}", self.repo.path().display());
+        std::fs::write(self.config_path(), text).unwrap();
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("policy-diff.yaml")
+    }
+
+    pub fn file(&self, name: &str, content: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    /// Runs policy-diff with `--config` appended, from the config's folder.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let config = self.config_path();
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--config", config.to_str().unwrap()]);
+        run_in(self.dir.path(), &all)
+    }
+
+    pub fn outbox(&self) -> Vec<Mail> {
+        outbox(&self.dir.path().join("outbox"))
+    }
+
+    pub fn notified(&self) -> Option<String> {
+        let out = Command::new("git")
+            .args(["rev-parse", "--verify", "-q", "refs/policy-diff/notified"])
+            .current_dir(self.repo.path())
+            .output()
+            .unwrap();
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+}

@@ -1,0 +1,592 @@
+//! `policy-diff check`, `preview`, `hook` and `config check` end to end: real repositories,
+//! the real binary, a real SMTP server on 127.0.0.1 (aiosmtpd), outbox and sendmail.
+
+mod common;
+use common::*;
+
+const V1: &str = include_str!("../examples/privacy/v1.md");
+const V2: &str = include_str!("../examples/privacy/v2.md");
+
+const SUBSCRIBERS: &str = "subscribers:
+  - email: alice@example.com
+    name: Alice
+  - email: bob@example.com
+    name: Bob Jones
+  - email: carol@example.org
+";
+
+fn privacy_config(delivery: &str) -> String {
+    format!(
+        "policies:
+  - path: privacy.md
+    name: Privacy Policy
+    url: https://larkspur.example/privacy
+sender: \"Larkspur Legal <legal@larkspur.example>\"
+reply_to: privacy@larkspur.example
+{SUBSCRIBERS}notify:
+  unsubscribe_url: \"https://larkspur.example/unsubscribe?email={{{{ email }}}}\"
+  diff_url: \"https://git.larkspur.example/compare/{{{{ old_commit_short }}}}...{{{{ new_commit_short }}}}\"
+{delivery}"
+    )
+}
+
+fn smtp(port: u16) -> String {
+    format!(
+        "delivery:\n  transport: smtp\n  smtp: {{ host: 127.0.0.1, port: {port}, security: none }}\n"
+    )
+}
+
+#[test]
+fn baseline_then_each_subscriber_gets_one_message_by_smtp() {
+    let server = SmtpServer::start(&[]);
+    let site = Site::new(&privacy_config(&smtp(server.port)));
+    site.repo.commit("privacy.md", V1);
+
+    let first = site.run(&["check"]);
+    first.code(0).stdout_has("baseline recorded");
+    assert_eq!(first.stdout.lines().count(), 1);
+    assert!(server.messages().is_empty());
+    assert!(site.notified().is_some());
+
+    site.repo.commit("privacy.md", V2);
+    let run = site.run(&["check"]);
+    run.code(0)
+        .stdout_has("sent 3 messages for Privacy Policy (last updated 2024-01-15 → 2024-06-03)");
+    // Addresses are personal data: not printed at default verbosity.
+    assert!(
+        !run.stdout.contains("alice@") && !run.stderr.contains("alice@"),
+        "{run:?}"
+    );
+
+    let mails = server.messages();
+    assert_eq!(mails.len(), 3);
+    let mut rcpts: Vec<&str> = mails.iter().map(|m| m.rcpt.as_str()).collect();
+    rcpts.sort();
+    assert_eq!(
+        rcpts,
+        ["alice@example.com", "bob@example.com", "carol@example.org"]
+    );
+    for m in &mails {
+        assert_eq!(m.count("To"), 1);
+        assert!(
+            m.header("To").unwrap().contains(&m.rcpt),
+            "To: is the recipient alone: {:?}",
+            m.header("To")
+        );
+        assert_eq!(m.count("Cc") + m.count("Bcc"), 0);
+        assert_eq!(
+            m.header("Subject"),
+            Some("Privacy Policy updated — last updated June 3, 2024")
+        );
+        assert_eq!(
+            m.header("From"),
+            Some("Larkspur Legal <legal@larkspur.example>")
+        );
+        assert_eq!(m.header("Reply-To"), Some("privacy@larkspur.example"));
+        assert_eq!(
+            m.header("List-Id"),
+            Some("<policy-updates.larkspur.example>")
+        );
+        assert_eq!(m.header("Auto-Submitted"), Some("auto-generated"));
+        assert_eq!(
+            m.header("List-Unsubscribe-Post"),
+            Some("List-Unsubscribe=One-Click")
+        );
+        assert_eq!(
+            m.header("List-Unsubscribe").unwrap(),
+            format!("<https://larkspur.example/unsubscribe?email={}>", m.rcpt)
+        );
+        assert!(m.header("Date").is_some());
+        assert!(
+            m.header("Message-ID")
+                .unwrap()
+                .ends_with("@larkspur.example>")
+        );
+        assert_eq!(m.content_type, "multipart/alternative");
+        assert_eq!(
+            m.parts,
+            ["multipart/alternative", "text/plain", "text/html"]
+        );
+        assert!(m.defects.is_empty(), "{:?}", m.defects);
+        let text = m.text();
+        assert!(text.contains("last updated June 3, 2024"), "{text}");
+        assert!(text.contains("[-30-] {+90+} days"), "{text}");
+        assert!(
+            text.contains("Removed: 5. Contests and Promotions"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Renamed: 3. Cookies → 4. Cookies and Similar Technologies"),
+            "{text}"
+        );
+        assert!(text.contains("Added: 6. Your Rights"), "{text}");
+        assert!(m.html().contains("<ins style=") && m.html().contains("<del style="));
+    }
+    let alice = mails
+        .iter()
+        .find(|m| m.rcpt == "alice@example.com")
+        .unwrap();
+    assert!(alice.text().starts_with("Hello Alice,"));
+    let ids: std::collections::HashSet<_> = mails
+        .iter()
+        .map(|m| m.header("Message-ID").unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3, "one Message-ID per recipient");
+
+    // Again: nothing new, no output at all (cron mails any output), nothing sent.
+    let again = site.run(&["check"]);
+    again.code(0);
+    assert_eq!((again.stdout.as_str(), again.stderr.as_str()), ("", ""));
+    assert_eq!(server.messages().len(), 3);
+    assert_eq!(
+        site.notified().unwrap(),
+        site.repo.git(&["rev-parse", "HEAD"]).trim()
+    );
+}
+
+#[test]
+fn digest_and_per_subscriber_policy_filters() {
+    let site = Site::new(
+        "policies:
+  - path: privacy.md
+    name: Privacy Policy
+  - path: \"terms/*.md\"
+sender: legal@acme.example
+subscribers:
+  - email: all@example.com
+  - email: privacy-only@example.com
+    policies: [Privacy Policy]
+  - email: terms-only@example.com
+    policies: [\"terms/*.md\"]
+",
+    );
+    site.repo.write("privacy.md", V1).write(
+        "terms/service.md",
+        "# Terms of Service\n\n## Fees\n\nYou pay 10 euros.\n",
+    );
+    site.repo.commit_all("first");
+    site.run(&["check"]).code(0);
+    site.repo.write("privacy.md", V2).write(
+        "terms/service.md",
+        "# Terms of Service\n\n## Fees\n\nYou pay 12 euros.\n",
+    );
+    site.repo.commit_all("both change in one commit");
+    site.run(&["check"]).code(0).stdout_has("sent 3 messages");
+    let mails = site.outbox();
+    let by = |who: &str| {
+        mails
+            .iter()
+            .find(|m| m.header("To") == Some(who))
+            .unwrap_or_else(|| panic!("no mail to {who}"))
+    };
+    let all = by("all@example.com");
+    assert_eq!(
+        all.header("Subject"),
+        Some("Privacy Policy, Terms of Service updated")
+    );
+    assert!(all.text().contains("[-10-] {+12+} euros") && all.text().contains("{+90+}"));
+    let privacy = by("privacy-only@example.com");
+    assert!(
+        privacy
+            .header("Subject")
+            .unwrap()
+            .starts_with("Privacy Policy updated")
+    );
+    assert!(!privacy.text().contains("euros"));
+    let terms = by("terms-only@example.com");
+    assert_eq!(terms.header("Subject"), Some("Terms of Service updated"));
+    assert!(!terms.text().contains("Retention"));
+}
+
+#[test]
+fn date_only_and_cosmetic_changes_follow_the_switches() {
+    let base = "policies: [{ path: privacy.md, name: Privacy Policy }]\nsender: legal@acme.example\nsubscribers: [{ email: a@example.com }]\n";
+    let site = Site::new(base);
+    site.repo.commit("privacy.md", V1);
+    site.run(&["check"]).code(0);
+    // Date only: no message by default, but the change is taken as notified.
+    site.repo.commit(
+        "privacy.md",
+        &V1.replace("January 15, 2024", "February 1, 2024"),
+    );
+    site.run(&["check"]).code(0);
+    assert!(site.outbox().is_empty());
+    assert_eq!(
+        site.notified().unwrap(),
+        site.repo.git(&["rev-parse", "HEAD"]).trim()
+    );
+    // Re-wrapped text: cosmetic, no message by default.
+    site.repo.commit(
+        "privacy.md",
+        &V1.replace("January 15, 2024", "February 1, 2024").replace(
+            "email address and the postal code",
+            "email address\nand the postal code",
+        ),
+    );
+    site.run(&["check"]).code(0);
+    assert!(site.outbox().is_empty());
+
+    site.config(&format!(
+        "{base}notify: {{ date_only: true, cosmetic: true }}\n"
+    ));
+    site.repo.commit(
+        "privacy.md",
+        &V1.replace("January 15, 2024", "March 9, 2024"),
+    );
+    site.run(&["check"])
+        .code(0)
+        .stdout_has("sent 1 message for Privacy Policy (last updated 2024-02-01 → 2024-03-09)");
+    let mails = site.outbox();
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0].text().contains("[-January 15,-] {+March 9,+}")
+            || mails[0].text().contains("{+March 9,+}"),
+        "{}",
+        mails[0].text()
+    );
+    site.repo.commit(
+        "privacy.md",
+        &V1.replace("January 15, 2024", "March 9, 2024")
+            .replace("We collect the information", "We  collect the\ninformation"),
+    );
+    site.run(&["check"]).code(0).stdout_has("sent 1 message");
+    assert_eq!(site.outbox().len(), 2);
+}
+
+#[test]
+fn text_change_without_date_change_warns_and_still_sends() {
+    let site = Site::new(
+        "policies: [{ path: privacy.md }]\nsender: legal@acme.example\nsubscribers: [{ email: a@example.com }]\n",
+    );
+    site.repo.commit("privacy.md", V1);
+    site.run(&["check"]).code(0);
+    site.repo.commit(
+        "privacy.md",
+        &V1.replace("within 30 days", "within 45 days"),
+    );
+    let run = site.run(&["check"]);
+    run.code(0)
+        .stdout_has("sent 1 message for Larkspur Labs Privacy Policy")
+        .stderr_has(
+            "privacy.md: the text changed but its \"last updated\" date did not (still 2024-01-15)",
+        );
+}
+
+#[test]
+fn subscribers_file_and_its_errors() {
+    let site = Site::new(
+        "policies: [{ path: privacy.md, name: Privacy Policy }, { path: terms.md, name: Terms }]\nsender: legal@acme.example\nsubscribers_file: people.csv\n",
+    );
+    site.file("people.csv", "email,name,policies\nann@example.com,Ann Lee,Privacy Policy\n\"ben@example.com\",\"Ben, Jr.\",Terms;Privacy Policy\ncat@example.com,,Terms\n");
+    site.run(&["config", "check"])
+        .code(0)
+        .stdout_has("3 subscribers");
+    site.repo
+        .write("privacy.md", V1)
+        .write("terms.md", "# Terms\n\nBe nice.\n")
+        .commit_all("one");
+    site.run(&["check"]).code(0);
+    site.repo.commit("privacy.md", V2);
+    site.run(&["check"]).code(0).stdout_has("sent 2 messages");
+    let to: Vec<String> = site
+        .outbox()
+        .iter()
+        .map(|m| m.header("To").unwrap().to_string())
+        .collect();
+    assert!(
+        to.contains(&"Ann Lee <ann@example.com>".to_string()),
+        "{to:?}"
+    );
+    assert!(to.iter().any(|t| t.contains("ben@example.com")), "{to:?}");
+    assert!(!to.iter().any(|t| t.contains("cat@")), "{to:?}");
+
+    site.file(
+        "people.csv",
+        "email,name,policies\nann@example.com,Ann,Privacy Policy\nnot-an-address,Bad,\n",
+    );
+    site.run(&["config", "check"])
+        .code(2)
+        .stderr_has("people.csv:3: email:");
+    site.file("people.csv", "dan@example.com,Dan,Cookies\n");
+    site.run(&["config", "check"])
+        .code(2)
+        .stderr_has("people.csv:1: policies: no policy named or at 'Cookies'");
+}
+
+#[test]
+fn template_override_html_escaping_and_header_injection() {
+    let site = Site::new(
+        "policies: [{ path: privacy.md, name: \"Privacy\\r\\nX-Injected: yes\" }]
+sender: legal@acme.example
+templates_dir: mytemplates
+subscribers:
+  - email: eve@example.com
+    name: \"Eve\\r\\nBcc: mallory@example.com\"
+",
+    );
+    site.file("mytemplates/subject.txt", "[Legal notice] {{ policies[0].name }} — {{ policies[0].new_modified_long }}\nBcc: mallory@example.com");
+    site.repo.commit(
+        "privacy.md",
+        "# P\n\nUpdated May 1, 2024\n\n## Scripts\n\nWe run no scripts.\n",
+    );
+    site.run(&["check"]).code(0);
+    site.repo.commit(
+        "privacy.md",
+        "# P\n\nUpdated June 1, 2024\n\n## Scripts\n\nWe run <script>alert('x')</script> & more.\n",
+    );
+    site.run(&["check"]).code(0).stdout_has("sent 1 message");
+    let mails = site.outbox();
+    let m = &mails[0];
+    assert!(
+        m.header("Subject")
+            .unwrap()
+            .starts_with("[Legal notice] Privacy"),
+        "{:?}",
+        m.header("Subject")
+    );
+    assert!(m.header("Subject").unwrap().contains("June 1, 2024"));
+    assert_eq!(m.count("Bcc"), 0, "{:?}", m.headers);
+    assert_eq!(m.count("X-Injected"), 0, "{:?}", m.headers);
+    assert_eq!(m.count("To"), 1);
+    assert!(m.header("To").unwrap().contains("eve@example.com"));
+    assert!(m.html().contains("&lt;script&gt;alert("), "{}", m.html());
+    assert!(!m.html().contains("<script>"));
+    assert!(
+        m.text().contains("<script>alert('x')</script>"),
+        "the text part shows the text as it is"
+    );
+}
+
+#[test]
+fn sendmail_transport_pipes_each_message() {
+    let site = Site::new("");
+    let log = site.dir.path().join("sendmail.log");
+    let script = site.file(
+        "fake-sendmail",
+        &format!(
+            "#!/bin/sh\n{{ echo \"ARGS: $*\"; cat; echo '--END--'; }} >> '{}'\n",
+            log.display()
+        ),
+    );
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    site.config(&format!(
+        "policies: [{{ path: privacy.md, name: Privacy Policy }}]\nsender: legal@acme.example\n{SUBSCRIBERS}delivery:\n  transport: sendmail\n  sendmail: {}\n",
+        script.display()
+    ));
+    site.repo.commit("privacy.md", V1);
+    site.run(&["check"]).code(0);
+    site.repo.commit("privacy.md", V2);
+    site.run(&["check"]).code(0).stdout_has("sent 3 messages");
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(logged.matches("--END--").count(), 3);
+    assert!(
+        logged.contains("ARGS: -i -f legal@acme.example -- alice@example.com"),
+        "{logged}"
+    );
+    assert!(
+        logged.contains("Subject: =?utf-8?") || logged.contains("Subject: Privacy Policy updated"),
+        "{logged}"
+    );
+}
+
+#[test]
+fn dry_run_and_preview_send_nothing() {
+    let site = Site::new(&privacy_config(""));
+    site.repo.commit("privacy.md", V1).tag("v1");
+    site.run(&["check", "--dry-run"])
+        .code(0)
+        .stdout_has("would record");
+    assert!(site.notified().is_none());
+    site.run(&["check"]).code(0);
+    let baseline = site.notified();
+    site.repo.commit("privacy.md", V2).tag("v2");
+    site.run(&["check", "--dry-run"])
+        .code(0)
+        .stdout_has(
+            "would send to alice@example.com: Privacy Policy updated — last updated June 3, 2024",
+        )
+        .stdout_has("dry run: 3 messages would be sent");
+    assert!(site.outbox().is_empty());
+    assert_eq!(site.notified(), baseline);
+
+    let html = site.dir.path().join("preview.html");
+    site.run(&[
+        "preview",
+        "v1",
+        "v2",
+        "--to",
+        "bob@example.com",
+        "--html",
+        html.to_str().unwrap(),
+    ])
+    .code(0)
+    .stdout_has("To: Bob Jones <bob@example.com>")
+    .stdout_has("Subject: Privacy Policy updated — last updated June 3, 2024")
+    .stdout_has("Hello Bob Jones,");
+    assert!(
+        std::fs::read_to_string(&html)
+            .unwrap()
+            .contains("<ins style=")
+    );
+    assert!(site.outbox().is_empty());
+}
+
+#[test]
+fn hook_install_then_a_real_commit_notifies() {
+    let site = Site::new(&privacy_config(""));
+    site.repo.commit("privacy.md", V1);
+    site.run(&["hook", "install"])
+        .code(0)
+        .stdout_has("installed");
+    let hook = site.repo.path().join(".git/hooks/post-commit");
+    assert!(
+        std::fs::read_to_string(&hook)
+            .unwrap()
+            .contains("check --config")
+    );
+    // The first commit through the hook records the baseline; the next one notifies.
+    site.repo.commit("README.txt", "not a policy change\n");
+    assert!(site.notified().is_some());
+    site.repo.commit("privacy.md", V2);
+    assert_eq!(site.outbox().len(), 3);
+    assert_eq!(
+        site.notified().unwrap(),
+        site.repo.git(&["rev-parse", "HEAD"]).trim()
+    );
+
+    site.run(&["hook", "uninstall"])
+        .code(0)
+        .stdout_has("removed");
+    assert!(!hook.exists());
+}
+
+#[test]
+fn an_existing_hook_is_never_overwritten_silently() {
+    let site = Site::new(&privacy_config(""));
+    site.repo.commit("privacy.md", V1);
+    let hook = site.repo.path().join(".git/hooks/post-commit");
+    let marker = site.dir.path().join("theirs-ran");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(&hook, format!("#!/bin/sh\ntouch '{}'\n", marker.display())).unwrap();
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    site.run(&["hook", "install"])
+        .code(2)
+        .stderr_has("already exists and was not written by policy-diff");
+    assert!(
+        !std::fs::read_to_string(&hook)
+            .unwrap()
+            .contains("policy-diff")
+    );
+
+    site.run(&["hook", "install", "--chain"])
+        .code(0)
+        .stdout_has("runs the existing hook first");
+    site.repo.commit("privacy.md", V2);
+    assert!(marker.exists(), "the chained hook ran");
+    assert!(site.notified().is_some(), "policy-diff ran");
+    site.run(&["hook", "uninstall"])
+        .code(0)
+        .stdout_has("restored");
+    assert!(
+        std::fs::read_to_string(&hook)
+            .unwrap()
+            .contains("theirs-ran")
+    );
+    site.run(&["hook", "uninstall"])
+        .code(2)
+        .stderr_has("not written by policy-diff");
+}
+
+#[test]
+fn post_receive_hook_on_a_bare_server_repository() {
+    let work = Site::new(&privacy_config(""));
+    work.repo.commit("privacy.md", V1);
+    let server = work.repo.bare_clone();
+    let bare = server.path().join("policies.git");
+    let site_dir = tempfile::tempdir().unwrap();
+    let config = site_dir.path().join("policy-diff.yaml");
+    std::fs::write(
+        &config,
+        format!("repository: {}\n{}", bare.display(), privacy_config("")),
+    )
+    .unwrap();
+    run_in(
+        site_dir.path(),
+        &["hook", "install", "--config", config.to_str().unwrap()],
+    )
+    .code(0)
+    .stdout_has("post-receive");
+    run_in(
+        site_dir.path(),
+        &["check", "--config", config.to_str().unwrap()],
+    )
+    .code(0)
+    .stdout_has("baseline");
+    work.repo
+        .git(&["remote", "add", "origin", bare.to_str().unwrap()]);
+    work.repo.commit("privacy.md", V2);
+    work.repo.git(&["push", "-q", "origin", "main"]);
+    assert_eq!(outbox(&site_dir.path().join("outbox")).len(), 3);
+}
+
+#[test]
+fn config_check_reports_each_kind_of_error() {
+    let site = Site::new(&privacy_config(""));
+    site.repo.commit("privacy.md", V1);
+    site.run(&["config", "check"])
+        .code(0)
+        .stdout_has("OK — 1 policy, 3 subscribers, delivery by outbox");
+    let base =
+        "policies: [{ path: privacy.md, name: Privacy Policy }]\nsender: legal@acme.example\n";
+    let cases: Vec<(String, &str)> = vec![
+        ("policies: [\n".into(), "line"),
+        (
+            format!("{base}subscriber: []\n"),
+            "unknown field `subscriber`",
+        ),
+        (
+            format!("{base}notify: {{ date_only: perhaps }}\n"),
+            "line 4",
+        ),
+        (
+            format!("{base}subscribers: [{{ email: \"bob@\" }}]\n"),
+            "subscribers[0].email",
+        ),
+        (
+            format!("{base}subscribers: [{{ email: b@example.com, policies: [Cookies] }}]\n"),
+            "no policy named or at 'Cookies'",
+        ),
+        (
+            "policies: [{ path: privacy.md }]\nsender: not an address\n".into(),
+            "sender",
+        ),
+        (
+            format!(
+                "{base}delivery: {{ transport: smtp, smtp: {{ host: smtp.example.com, username: u, password_env: PD_TEST_UNSET_PASSWORD }} }}\n"
+            ),
+            "PD_TEST_UNSET_PASSWORD",
+        ),
+        (format!("{base}templates_dir: bad\n"), "subject.txt line 1"),
+        (format!("{base}templates_dir: undefined\n"), "body.txt"),
+        (format!("{base}branch: nope\n"), "branch 'nope' not found"),
+    ];
+    site.file("bad/subject.txt", "{% if %}");
+    site.file("undefined/body.txt", "Hello {{ subscriber.nickname }}");
+    for (config, want) in cases {
+        site.config(&config);
+        let run = site.run(&["config", "check"]);
+        run.code(2).stderr_has(want);
+        assert!(
+            run.stderr.contains("policy-diff.yaml") || run.stderr.contains("template"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(
+            run.stderr
+                .lines()
+                .filter(|l| l.contains("panicked"))
+                .count(),
+            0
+        );
+    }
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""A real SMTP server (aiosmtpd) for policy-diff's tests, on 127.0.0.1 only.
+
+Stores each accepted message as a file in DIR (first line `X-RcptTo: …`, then the message as
+received), and can misbehave on purpose: refuse chosen recipients with 4xx or 5xx, wait
+before accepting each message, or drop the connection after N messages.
+Prints `ready PORT` on stdout once it accepts connections.
+"""
+import argparse
+import asyncio
+import os
+import signal
+import ssl
+import sys
+import time
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+class Handler:
+    def __init__(self, args):
+        self.args = args
+        self.count = 0
+        self.temp = set(a.lower() for a in args.reject_temp.split(",") if a)
+        self.perm = set(a.lower() for a in args.reject_perm.split(",") if a)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.temp:
+            return "451 4.3.0 Mailbox temporarily unavailable, try again later"
+        if address.lower() in self.perm:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.count += 1
+        if self.args.drop_after and self.count > self.args.drop_after:
+            # Hang up mid-transaction: the message is not accepted.
+            session.transport.close() if hasattr(session, "transport") else None
+            server.transport.close()
+            return "421 4.3.2 Closing connection"
+        if self.args.delay:
+            await asyncio.sleep(self.args.delay)
+        name = "%019d-%06d.eml" % (time.time_ns(), self.count)
+        tmp = os.path.join(self.args.dir, "." + name)
+        with open(tmp, "wb") as f:
+            f.write(("X-RcptTo: %s\r\n" % ",".join(envelope.rcpt_tos)).encode())
+            f.write(envelope.original_content)
+        os.rename(tmp, os.path.join(self.args.dir, name))
+        return "250 2.0.0 Message accepted for delivery"
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--dir", required=True)
+    p.add_argument("--reject-temp", default="")
+    p.add_argument("--reject-perm", default="")
+    p.add_argument("--delay", type=float, default=0.0)
+    p.add_argument("--drop-after", type=int, default=0)
+    p.add_argument("--auth", default="", help="USER:PASSWORD required to send")
+    p.add_argument("--tls-cert", default="")
+    p.add_argument("--tls-key", default="")
+    args = p.parse_args()
+    os.makedirs(args.dir, exist_ok=True)
+
+    kwargs = {}
+    if args.tls_cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        kwargs["tls_context"] = context
+        kwargs["require_starttls"] = True
+    if args.auth:
+        user, password = args.auth.split(":", 1)
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
+            return AuthResult(success=ok)
+
+        kwargs["authenticator"] = authenticator
+        kwargs["auth_required"] = True
+        kwargs["auth_require_tls"] = bool(args.tls_cert)
+
+    controller = Controller(Handler(args), hostname="127.0.0.1", port=args.port, server_kwargs=kwargs, ready_timeout=10)
+    controller.start()
+    print("ready %d" % args.port, flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: (controller.stop(), sys.exit(0)))
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        controller.stop()
+
+
+if __name__ == "__main__":
+    main()
