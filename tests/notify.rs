@@ -590,3 +590,34 @@ fn config_check_reports_each_kind_of_error() {
         );
     }
 }
+
+#[test]
+fn the_example_config_is_valid() {
+    let repo = Repo::new();
+    repo.commit("privacy.md", V1);
+    let example =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.yaml"))
+            .unwrap();
+    std::fs::write(repo.path().join("policy-diff.yaml"), &example).unwrap();
+    repo.run(&["config", "check"])
+        .code(0)
+        .stdout_has("OK — 2 policies, 2 subscribers");
+    // The same with the SMTP transport it documents: the password must be available.
+    std::fs::write(
+        repo.path().join("policy-diff.yaml"),
+        example.replace("transport: outbox", "transport: smtp"),
+    )
+    .unwrap();
+    repo.run(&["config", "check"])
+        .code(2)
+        .stderr_has("SMTP_PASSWORD");
+}
+
+#[test]
+fn an_empty_repository_is_not_an_error() {
+    let site = Site::new(&privacy_config(""));
+    site.run(&["config", "check"]).code(0);
+    let run = site.run(&["check"]);
+    run.code(0);
+    assert_eq!(run.stdout, "");
+}
