@@ -621,3 +621,55 @@ fn an_empty_repository_is_not_an_error() {
     run.code(0);
     assert_eq!(run.stdout, "");
 }
+
+#[test]
+fn remote_is_fetched_before_checking() {
+    // The watched repository is a clone; policies are committed upstream.
+    let upstream = Repo::new();
+    upstream.commit("privacy.md", V1);
+    let site = Site::new("");
+    let clone = site.dir.path().join("clone");
+    git_in(
+        site.dir.path(),
+        &[
+            "clone",
+            "-q",
+            upstream.path().to_str().unwrap(),
+            clone.to_str().unwrap(),
+        ],
+    );
+    std::fs::write(
+        site.config_path(),
+        format!(
+            "repository: clone\nremote: origin\nbranch: main\n{}",
+            privacy_config("")
+        ),
+    )
+    .unwrap();
+    site.run(&["check"]).code(0).stdout_has("baseline");
+    upstream.commit("privacy.md", V2);
+    site.run(&["check"]).code(0).stdout_has("sent 3 messages");
+    assert_eq!(site.outbox().len(), 3);
+}
+
+#[test]
+fn long_sections_are_trimmed_with_a_link() {
+    let config = privacy_config("").replace("notify:\n", "notify:\n  excerpt_words: 20\n");
+    let site = Site::new(&config);
+    let long_old: String = (0..60).map(|i| format!("Clause {i} applies. ")).collect();
+    let long_new: String = (0..60).map(|i| format!("Term {i} applies. ")).collect();
+    site.repo
+        .commit("privacy.md", &format!("# P\n\n## Long\n\n{long_old}\n"));
+    site.run(&["check"]).code(0);
+    site.repo
+        .commit("privacy.md", &format!("# P\n\n## Long\n\n{long_new}\n"));
+    site.run(&["check"]).code(0);
+    let mails = site.outbox();
+    let text = mails[0].text();
+    assert!(
+        text.contains("[… trimmed; all changes: https://git.larkspur.example/compare/"),
+        "{text}"
+    );
+    assert!(!text.contains("Term 59"), "{text}");
+    assert!(mails[0].html().contains("see all changes"));
+}
