@@ -28,6 +28,8 @@ use transport::{SendError, Sender};
 
 /// How long a second `check` waits for a running one before leaving the work to it.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
+/// Permanent refusals in a row, before any delivery, that stop a run instead of being recorded.
+const SUSPICIOUS_REFUSALS: usize = 3;
 /// Commits listed in a message at most.
 const MAX_COMMITS: usize = 50;
 
@@ -600,55 +602,24 @@ pub fn check(config: &Config, options: CheckOptions) -> Result<u8, NotifyError> 
             sender = Some(Sender::new(&config.delivery).map_err(NotifyError::Other)?);
         }
         let sender = sender.as_ref().expect("transport is ready");
-        let (mut delivered, mut retry, mut refused) = (0usize, 0usize, 0usize);
-        let mut stopped = None;
-        for s in &recipients {
-            if journal.is_done(&s.email()) {
-                continue;
-            }
-            let Some((rendered, unsubscribe)) = render_for(config, &templates, &notification, s)?
-            else {
-                continue;
-            };
-            let id = message_id(&notification, config, s);
-            let message = build_message(config, s, &rendered, &id, unsubscribe.as_deref())
-                .map_err(NotifyError::Other)?;
-            let file_name = format!(
-                "{}-{}",
-                notification.id,
-                &hash_hex(&s.email().to_lowercase())[..12]
-            );
-            match sender.send(&message, &file_name) {
-                Ok(()) => {
-                    journal
-                        .record_sent(&s.email())
-                        .map_err(io_error("cannot write the delivery journal"))?;
-                    delivered += 1;
-                    voice.progress(&format!("sent to {}", voice.who(s)));
-                }
-                Err(SendError::Temporary(why)) => {
-                    retry += 1;
-                    voice.warn(&format!(
-                        "not delivered to {} (will retry): {why}",
-                        voice.who(s)
-                    ));
-                }
-                Err(SendError::Permanent(why)) => {
-                    refused += 1;
-                    journal
-                        .record_failed(&s.email(), &why)
-                        .map_err(io_error("cannot write the delivery journal"))?;
-                    voice.warn(&format!(
-                        "refused for {} (will not retry): {why}",
-                        voice.who(s)
-                    ));
-                }
-                Err(SendError::Unavailable(why)) => {
-                    stopped = Some(why);
-                    break;
-                }
-            }
+        if let Err(why) = sender.ready() {
+            voice.warn(&format!("nothing sent: {why}; the next run tries again"));
+            return Ok(1);
         }
+        let Tally {
+            delivered,
+            retry,
+            refused,
+            stopped,
+        } = deliver(
+            config,
+            &templates,
+            &notification,
+            &recipients,
+            sender,
+            &mut journal,
+            &voice,
+        )?;
         journal
             .sync()
             .map_err(io_error("cannot write the delivery journal"))?;
@@ -680,6 +651,105 @@ pub fn check(config: &Config, options: CheckOptions) -> Result<u8, NotifyError> 
             .finish()
             .map_err(io_error("cannot remove the delivery journal"))?;
     }
+}
+
+/// What one delivery pass did.
+struct Tally {
+    delivered: usize,
+    retry: usize,
+    refused: usize,
+    stopped: Option<String>,
+}
+
+/// Sends a notification to every recipient the journal does not list yet, recording each
+/// acceptance before the next message goes out.
+fn deliver(
+    config: &Config,
+    templates: &Templates,
+    notification: &Notification,
+    recipients: &[&Subscriber],
+    sender: &Sender,
+    journal: &mut Journal,
+    voice: &Voice,
+) -> Result<Tally, NotifyError> {
+    let mut tally = Tally {
+        delivered: 0,
+        retry: 0,
+        refused: 0,
+        stopped: None,
+    };
+    let journal_error = io_error("cannot write the delivery journal");
+    // Refusals before the first delivery may be the server refusing everything (the sender
+    // address, the size…) rather than these recipients: they are recorded only once a message
+    // got through, or at the end of the run.
+    let mut unconfirmed: Vec<(&Subscriber, String)> = Vec::new();
+    let refuse = |journal: &mut Journal,
+                  tally: &mut Tally,
+                  s: &Subscriber,
+                  why: &str|
+     -> Result<(), NotifyError> {
+        journal
+            .record_failed(&s.email(), why)
+            .map_err(&journal_error)?;
+        tally.refused += 1;
+        voice.warn(&format!(
+            "refused for {} (will not retry): {why}",
+            voice.who(s)
+        ));
+        Ok(())
+    };
+    for s in recipients {
+        if journal.is_done(&s.email()) {
+            continue;
+        }
+        let Some((rendered, unsubscribe)) = render_for(config, templates, notification, s)? else {
+            continue;
+        };
+        let id = message_id(notification, config, s);
+        let message = build_message(config, s, &rendered, &id, unsubscribe.as_deref())
+            .map_err(NotifyError::Other)?;
+        let file_name = format!(
+            "{}-{}",
+            notification.id,
+            &hash_hex(&s.email().to_lowercase())[..12]
+        );
+        match sender.send(&message, &file_name) {
+            Ok(()) => {
+                journal.record_sent(&s.email()).map_err(&journal_error)?;
+                tally.delivered += 1;
+                voice.progress(&format!("sent to {}", voice.who(s)));
+                for (s, why) in std::mem::take(&mut unconfirmed) {
+                    refuse(journal, &mut tally, s, &why)?;
+                }
+            }
+            Err(SendError::Temporary(why)) => {
+                tally.retry += 1;
+                voice.warn(&format!(
+                    "not delivered to {} (will retry): {why}",
+                    voice.who(s)
+                ));
+            }
+            Err(SendError::Permanent(why)) if journal.sent_count() == 0 => {
+                unconfirmed.push((s, why.clone()));
+                if unconfirmed.len() >= SUSPICIOUS_REFUSALS {
+                    tally.stopped = Some(format!(
+                        "the server refused each of the first {SUSPICIOUS_REFUSALS} messages ({why}); it may refuse \
+                         all mail (sender address, size, content), so none was recorded as refused"
+                    ));
+                    return Ok(tally);
+                }
+            }
+            Err(SendError::Permanent(why)) => refuse(journal, &mut tally, s, &why)?,
+            Err(SendError::Unavailable(why)) => {
+                tally.stopped = Some(why);
+                return Ok(tally);
+            }
+        }
+    }
+    for (s, why) in unconfirmed {
+        refuse(journal, &mut tally, s, &why)?;
+    }
+    Ok(tally)
 }
 
 /// `policy-diff preview`: the message one subscriber would get for the changes between two

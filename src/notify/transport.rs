@@ -48,6 +48,20 @@ impl Sender {
         })
     }
 
+    /// Checks that the transport can take messages now: for SMTP, connects, upgrades to TLS
+    /// and logs in (credentials are never sent before TLS when TLS is configured). The error
+    /// names the server, never the password.
+    pub fn ready(&self) -> Result<(), String> {
+        match self {
+            Sender::Smtp(t, server) => match t.test_connection() {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(format!("{server}: the connection closed right away")),
+                Err(e) => Err(format!("cannot use the SMTP server {server}: {e}")),
+            },
+            _ => Ok(()),
+        }
+    }
+
     /// Delivers one message; `name` is a stable file name for the outbox.
     pub fn send(&self, message: &Message, name: &str) -> Result<(), SendError> {
         match self {

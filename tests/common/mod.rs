@@ -220,12 +220,17 @@ pub fn support(file: &str) -> PathBuf {
 impl SmtpServer {
     /// Starts a server; `extra` are options of smtp_server.py (`--reject-temp a@x`, …).
     pub fn start(extra: &[&str]) -> SmtpServer {
-        use std::io::BufRead;
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
+        SmtpServer::start_on(port, extra)
+    }
+
+    /// Starts a server on a given port (to bring a server "back" where a config points).
+    pub fn start_on(port: u16, extra: &[&str]) -> SmtpServer {
+        use std::io::BufRead;
         let dir = tempfile::tempdir().unwrap();
         let mut child = Command::new("python3")
             .arg(support("smtp_server.py"))
@@ -252,6 +257,15 @@ impl SmtpServer {
             );
         }
         SmtpServer { port, dir, child }
+    }
+
+    /// How many messages the server accepted so far (cheap: no decoding).
+    pub fn messages_count(&self) -> usize {
+        std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".eml") && !n.starts_with('.'))
+            .count()
     }
 
     /// The messages the server accepted so far, decoded.

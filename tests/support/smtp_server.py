@@ -75,8 +75,10 @@ def main():
         user, password = args.auth.split(":", 1)
 
         def authenticator(server, session, envelope, mechanism, auth_data):
+            with open(os.path.join(args.dir, "auth-attempts.log"), "a") as log:
+                log.write("%s tls=%s\n" % (mechanism, session.ssl is not None))
             ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)
 
         kwargs["authenticator"] = authenticator
         kwargs["auth_required"] = True

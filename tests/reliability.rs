@@ -1,0 +1,598 @@
+//! Reliability: nothing lost, nothing sent twice — under crashes, server faults, concurrent
+//! runs, rewritten history and bad input. Each test breaks something on purpose against real
+//! processes (the binary, git, an SMTP server on 127.0.0.1).
+
+mod common;
+use common::*;
+use std::collections::HashMap;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const V1: &str = include_str!("../examples/privacy/v1.md");
+const V2: &str = include_str!("../examples/privacy/v2.md");
+const V3: &str = include_str!("../examples/privacy/v3.md");
+
+/// A site whose subscribers are listed in a CSV file, delivering by SMTP to `port`.
+fn smtp_site(port: u16, subscribers: usize, smtp_extra: &str) -> Site {
+    let site = Site::new(&format!(
+        "policies: [{{ path: privacy.md, name: Privacy Policy }}]
+sender: legal@acme.example
+subscribers_file: people.csv
+delivery:
+  transport: smtp
+  smtp: {{ host: 127.0.0.1, port: {port}, security: none, timeout_seconds: 5{smtp_extra} }}
+"
+    ));
+    let people: String = (0..subscribers)
+        .map(|i| format!("user{i:04}@example.com,User {i}\n"))
+        .collect();
+    site.file("people.csv", &people);
+    site.repo.commit("privacy.md", V1);
+    site.run(&["check"]).code(0).stdout_has("baseline");
+    site
+}
+
+/// Messages per recipient, and the Message-IDs each one got.
+fn per_recipient(mails: &[Mail]) -> HashMap<String, Vec<String>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for m in mails {
+        out.entry(m.rcpt.clone())
+            .or_default()
+            .push(m.header("Message-ID").unwrap().to_string());
+    }
+    out
+}
+
+fn head(site: &Site) -> String {
+    site.repo.git(&["rev-parse", "HEAD"]).trim().to_string()
+}
+
+/// Guarantee 1: a run killed mid-way is finished by the next; every recipient ends with
+/// exactly one copy, except at most the message in flight, which repeats its Message-ID.
+#[test]
+fn killed_run_is_finished_by_the_next_without_duplicates() {
+    let server = SmtpServer::start(&["--delay", "0.01"]);
+    let site = smtp_site(server.port, 500, "");
+    site.repo.commit("privacy.md", V2);
+    let config = site.config_path();
+    let mut child = Command::new(binary())
+        .args(["check", "--config", config.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while server.messages_count() < 100 && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let before = server.messages_count();
+    assert!(
+        before >= 100 && before < 500,
+        "killed part-way: {before} delivered"
+    );
+    assert_ne!(
+        site.notified().unwrap(),
+        head(&site),
+        "the ref moves only when all are delivered"
+    );
+
+    let run = site.run(&["check"]);
+    run.code(0).stdout_has("sent");
+    let counts = per_recipient(&server.messages());
+    assert_eq!(counts.len(), 500, "every recipient got a message");
+    let duplicated: Vec<_> = counts.iter().filter(|(_, ids)| ids.len() > 1).collect();
+    assert!(
+        duplicated.len() <= 1,
+        "at most the message in flight repeats: {duplicated:?}"
+    );
+    for (_, ids) in duplicated {
+        assert!(
+            ids.iter().all(|id| *id == ids[0]),
+            "a repeat carries the same Message-ID: {ids:?}"
+        );
+    }
+    eprintln!(
+        "kill test: {before} delivered before the kill, {} after the rerun; {} recipients, max {} per recipient",
+        counts.values().map(Vec::len).sum::<usize>(),
+        counts.len(),
+        counts.values().map(Vec::len).max().unwrap()
+    );
+    assert_eq!(site.notified().unwrap(), head(&site));
+    site.run(&["check"]).code(0);
+    assert_eq!(
+        server.messages().len(),
+        counts.values().map(Vec::len).sum::<usize>(),
+        "nothing more is sent"
+    );
+}
+
+/// Guarantee 2: server down — bounded wait, exit 1, state unchanged; the next run delivers.
+#[test]
+fn server_down_then_back() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let site = Site::new(&format!(
+        "policies: [{{ path: privacy.md }}]\nsender: legal@acme.example\nsubscribers: [{{ email: a@example.com }}, {{ email: b@example.com }}]\n\
+         delivery: {{ transport: smtp, smtp: {{ host: 127.0.0.1, port: {port}, security: none, timeout_seconds: 3 }} }}\n"
+    ));
+    site.repo.commit("privacy.md", V1);
+    site.run(&["check"]).code(0);
+    let baseline = site.notified();
+    site.repo.commit("privacy.md", V2);
+    let run = site.run(&["check"]);
+    run.code(1)
+        .stderr_has(&format!("cannot use the SMTP server 127.0.0.1:{port}"));
+    assert_eq!(site.notified(), baseline);
+    // The server comes up on that port.
+    let server = SmtpServer::start_on(port, &[]);
+    site.run(&["check"]).code(0).stdout_has("sent 2 messages");
+    assert_eq!(server.messages().len(), 2);
+    assert_eq!(site.notified().unwrap(), head(&site));
+}
+
+/// Guarantee 2: temporary (4xx) and permanent (5xx) refusals.
+#[test]
+fn temporary_refusals_are_retried_permanent_ones_reported_once() {
+    let server = SmtpServer::start(&[
+        "--reject-temp",
+        "user0001@example.com",
+        "--reject-perm",
+        "user0003@example.com",
+    ]);
+    let site = smtp_site(server.port, 5, "");
+    site.repo.commit("privacy.md", V2);
+    let run = site.run(&["check"]);
+    run.code(1)
+        .stdout_has("sent 3 messages")
+        .stderr_has("not delivered to the subscriber listed at")
+        .stderr_has("will retry")
+        .stderr_has("refused for the subscriber listed at")
+        .stderr_has("550");
+    assert!(
+        !run.stderr.contains("user0001@") && !run.stderr.contains("user0003@"),
+        "addresses only with -v: {}",
+        run.stderr
+    );
+    assert_ne!(
+        site.notified().unwrap(),
+        head(&site),
+        "a temporary failure holds the ref"
+    );
+    drop(server);
+
+    // The rejected recipient is retried; the others, and the refused one, are not sent again.
+    let server = SmtpServer::start_on(site_port(&site), &["--reject-perm", "user0003@example.com"]);
+    let run = site.run(&["check", "-v"]);
+    run.code(0).stdout_has("sent 1 message");
+    let mails = server.messages();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].rcpt, "user0001@example.com");
+    assert_eq!(site.notified().unwrap(), head(&site));
+}
+
+fn site_port(site: &Site) -> u16 {
+    let text = std::fs::read_to_string(site.config_path()).unwrap();
+    let at = text.find("127.0.0.1, port: ").unwrap() + 17;
+    text[at..]
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Guarantee 2: a server refusing everything permanently does not make us record everyone
+/// as refused (and so lose the notification).
+#[test]
+fn a_server_refusing_everything_stops_the_run() {
+    let server = SmtpServer::start(&[
+        "--reject-perm",
+        "user0000@example.com,user0001@example.com,user0002@example.com,user0003@example.com",
+    ]);
+    let site = smtp_site(server.port, 4, "");
+    site.repo.commit("privacy.md", V2);
+    site.run(&["check"])
+        .code(1)
+        .stderr_has("refused each of the first 3 messages");
+    assert_ne!(site.notified().unwrap(), head(&site));
+}
+
+/// Guarantee 2: the connection dropped mid-message: not delivered; the next run sends it.
+#[test]
+fn dropped_connection_is_not_a_delivery() {
+    let server = SmtpServer::start(&["--drop-after", "2"]);
+    let site = smtp_site(server.port, 5, "");
+    site.repo.commit("privacy.md", V2);
+    site.run(&["check"]).code(1).stderr_has("delivery stopped");
+    assert_eq!(server.messages().len(), 2);
+    let port = server.port;
+    drop(server);
+    let server = SmtpServer::start_on(port, &[]);
+    site.run(&["check"]).code(0).stdout_has("sent 3 messages");
+    let counts = per_recipient(&server.messages());
+    assert_eq!(counts.len(), 3);
+    assert!(counts.values().all(|ids| ids.len() == 1));
+}
+
+/// Guarantee 3: eight runs at once (hook, cron and a person) deliver each message once.
+#[test]
+fn eight_concurrent_runs_deliver_each_message_once() {
+    let server = SmtpServer::start(&["--delay", "0.02"]);
+    let site = smtp_site(server.port, 20, "");
+    site.repo.commit("privacy.md", V2);
+    let config = site.config_path();
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            Command::new(binary())
+                .args(["check", "--config", config.to_str().unwrap()])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let counts = per_recipient(&server.messages());
+    assert_eq!(counts.len(), 20);
+    assert!(counts.values().all(|ids| ids.len() == 1), "{counts:?}");
+    assert_eq!(site.notified().unwrap(), head(&site));
+}
+
+/// Guarantee 4: history rewritten — the notified commit still exists: diff from it; gone:
+/// refuse, and say how to re-baseline.
+#[test]
+fn rewritten_history() {
+    let site = Site::new(
+        "policies: [{ path: privacy.md }]\nsender: legal@acme.example\nsubscribers: [{ email: a@example.com }]\n",
+    );
+    site.repo.commit("privacy.md", V1);
+    site.run(&["check"]).code(0);
+    site.repo.commit("privacy.md", V2);
+    site.run(&["check"]).code(0).stdout_has("sent 1 message");
+    // Force-push style rewrite: the notified commit is no longer on the branch.
+    site.repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    site.repo.commit("privacy.md", V3);
+    site.run(&["check"]).code(0).stdout_has("sent 1 message");
+    let mails = site.outbox();
+    let latest = mails
+        .iter()
+        .find(|m| m.text().contains("Children"))
+        .expect("the second message");
+    // From the notified commit (v2) to the new tip (v3): v2's sections are the old side.
+    assert!(
+        latest.text().contains("last updated June 3, 2024")
+            || latest.text().contains("June 3, 2024 to February 10, 2025"),
+        "{}",
+        latest.text()
+    );
+    assert!(
+        !latest.text().contains("Contests"),
+        "v1's removed section is not news: {}",
+        latest.text()
+    );
+
+    // The notified commit is gone from the object store.
+    let ref_file = site.repo.path().join(".git/refs/policy-diff/notified");
+    std::fs::write(&ref_file, "1111111111111111111111111111111111111111\n").unwrap();
+    site.repo.commit("privacy.md", V1);
+    site.run(&["check"])
+        .code(2)
+        .stderr_has("no longer exists")
+        .stderr_has("policy-diff check --rebaseline");
+    assert_eq!(site.outbox().len(), 2, "nothing sent");
+    site.run(&["check", "--rebaseline"])
+        .code(0)
+        .stdout_has("baseline recorded");
+    assert_eq!(site.notified().unwrap(), head(&site));
+}
+
+/// Guarantee 5 (configuration): every bad config makes `check` exit 2 before sending anything
+/// or moving anything, with the file and the line or key.
+#[test]
+fn bad_configuration_never_half_sends() {
+    let good = "policies: [{ path: privacy.md, name: Privacy Policy }]\nsender: legal@acme.example\nsubscribers: [{ email: a@example.com }]\n";
+    let site = Site::new(good);
+    site.repo.commit("privacy.md", V1);
+    site.run(&["check"]).code(0);
+    let baseline = site.notified();
+    site.repo.commit("privacy.md", V2);
+    site.file("broken/body.html", "<p>{{ policies[0].name }</p>");
+    site.file(
+        "undefined/body.txt",
+        "{% for p in policies %}{{ p.nmae }}{% endfor %}",
+    );
+    let cases: Vec<(String, &str)> = vec![
+        ("policies: [{ path: privacy.md }\nsender: x\n".into(), "policy-diff.yaml: line"),
+        (format!("{good}colour: red\n"), "unknown field `colour`"),
+        (format!("{good}notify: {{ excerpt_words: many }}\n"), "line 5"),
+        ("policies: [{ path: privacy.md }]\nsender: legal@acme.example\nsubscribers: [{ email: \"a@@example.com\" }]\n".into(), "subscribers[0].email"),
+        ("policies: [{ path: privacy.md, name: P }]\nsender: legal@acme.example\nsubscribers: [{ email: a@example.com, policies: [Q] }]\n".into(), "subscribers[0].policies"),
+        (format!("{good}templates_dir: broken\n"), "body.html line 1"),
+        (format!("{good}templates_dir: undefined\n"), "body.txt"),
+        (format!("{good}delivery: {{ transport: smtp, smtp: {{ host: mail.example.com, username: u, password_file: nofile }} }}\n"), "password_file"),
+        (format!("{good}delivery: {{ transport: smtp, smtp: {{ host: mail.example.com, security: none, username: u, password_env: X }} }}\n"), "refusing to send credentials unencrypted"),
+    ];
+    for (config, want) in cases {
+        site.config(&config);
+        let run = site.run(&["check"]);
+        run.code(2).stderr_has(want);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert!(site.outbox().is_empty(), "nothing sent for {config}");
+        assert_eq!(site.notified(), baseline, "nothing moved for {config}");
+    }
+}
+
+/// Guarantee 5 (documents): odd inputs never panic; each gives a clear outcome.
+#[test]
+fn odd_documents_never_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        name.to_string()
+    };
+    let big_section =
+        "We may process your information for the purposes described here. ".repeat(40);
+    let big: String = (0..8000)
+        .map(|i| format!("## Part {i}\n\n{big_section}\n\n"))
+        .collect();
+    assert!(big.len() > 20_000_000);
+    let many: String = (0..10_000)
+        .map(|i| format!("### Heading {i}\n\nText {i}.\n\n"))
+        .collect();
+    let cases: Vec<(String, String, i32, &str)> = vec![
+        (write("empty-a.md", b""), write("empty-b.md", b""), 0, ""),
+        (
+            write("empty.md", b""),
+            write("some.md", b"# T\n\nText.\n"),
+            1,
+            "Added",
+        ),
+        (
+            write("lf.md", b"# T\n\n## A\n\nSame text.\n"),
+            write(
+                "crlf-bom.md",
+                "\u{feff}# T\r\n\r\n## A\r\n\r\nSame text.\r\n".as_bytes(),
+            ),
+            0,
+            "",
+        ),
+        (
+            write("latin1.md", b"# T\n\nCaf\xe9.\n"),
+            write("utf8.md", "# T\n\nCafé.\n".as_bytes()),
+            1,
+            "",
+        ),
+        (
+            write("big-a.md", big.as_bytes()),
+            write(
+                "big-b.md",
+                big.replacen("Part 4000\n", "Part 4000 (revised)\n", 1)
+                    .as_bytes(),
+            ),
+            1,
+            "Part 4000",
+        ),
+        (
+            write("many-a.md", many.as_bytes()),
+            write(
+                "many-b.md",
+                many.replace("Text 9999.", "Text changed.").as_bytes(),
+            ),
+            1,
+            "Heading 9999",
+        ),
+        (
+            write("only-headings.md", b"#\n##\n###\n"),
+            write("setext-only.md", b"===\n---\n"),
+            1,
+            "",
+        ),
+    ];
+    for (a, b, code, want) in cases {
+        let run = run_in(dir.path(), &[&a, &b, "--color", "never"]);
+        assert!(!run.stderr.contains("panicked"), "{a} {b}: {}", run.stderr);
+        run.code(code).stdout_has(want);
+    }
+    // Invalid UTF-8 is read with a warning naming the file; binary files are refused.
+    run_in(dir.path(), &["latin1.md", "utf8.md"]).stderr_has("latin1.md: not valid UTF-8");
+    write("nul.md", b"# T\0\n");
+    run_in(dir.path(), &["nul.md", "utf8.md"])
+        .code(2)
+        .stderr_has("nul.md: binary file");
+}
+
+/// Guarantee 5: a binary file among the policies is skipped with a warning; the rest is sent.
+#[test]
+fn binary_policy_is_skipped_with_a_warning() {
+    let site = Site::new(
+        "policies: [{ path: \"*.md\" }]\nsender: legal@acme.example\nsubscribers: [{ email: a@example.com }]\n",
+    );
+    site.repo
+        .write("privacy.md", V1)
+        .write("logo.md", "x")
+        .commit_all("one");
+    site.run(&["check"]).code(0);
+    site.repo.write("privacy.md", V2);
+    std::fs::write(site.repo.path().join("logo.md"), b"\x89PNG\0\0\0binary").unwrap();
+    site.repo.commit_all("two");
+    site.run(&["check"])
+        .code(0)
+        .stdout_has("sent 1 message")
+        .stderr_has("logo.md: binary file skipped");
+}
+
+/// Guarantee 5/6: wrong SMTP password — refused, the message never shows the password.
+#[test]
+fn wrong_password_is_reported_without_the_password() {
+    let server = SmtpServer::start(&["--auth", "legal:correct-horse"]);
+    let site = Site::new("");
+    site.config(&format!(
+        "policies: [{{ path: privacy.md }}]\nsender: legal@acme.example\nsubscribers: [{{ email: a@example.com }}]\n\
+         delivery: {{ transport: smtp, smtp: {{ host: 127.0.0.1, port: {}, security: none, username: legal, password_env: PD_TEST_PASSWORD }} }}\n",
+        server.port
+    ));
+    site.repo.commit("privacy.md", V1);
+    let check = |args: &[&str], password: &str| -> Run {
+        let config = site.config_path();
+        let out = Command::new(binary())
+            .args(args)
+            .args(["--config", config.to_str().unwrap()])
+            .env("PD_TEST_PASSWORD", password)
+            .output()
+            .unwrap();
+        Run::from(out)
+    };
+    check(&["check"], "wrong-battery-staple").code(0);
+    site.repo.commit("privacy.md", V2);
+    for verbose in [false, true] {
+        let args: &[&str] = if verbose {
+            &["check", "-v"]
+        } else {
+            &["check"]
+        };
+        let run = check(args, "wrong-battery-staple");
+        run.code(1).stderr_has("cannot use the SMTP server");
+        assert!(
+            !run.stderr.contains("wrong-battery-staple")
+                && !run.stdout.contains("wrong-battery-staple"),
+            "{run:?}"
+        );
+    }
+    assert!(server.messages().is_empty());
+    check(&["check", "-v"], "correct-horse")
+        .code(0)
+        .stdout_has("sent 1 message");
+    assert_eq!(server.messages().len(), 1);
+}
+
+/// Guarantee 5/6: STARTTLS required but not offered — no credentials are sent in clear.
+#[test]
+fn starttls_required_but_not_offered() {
+    let server = SmtpServer::start(&["--auth", "legal:secret"]);
+    let site = Site::new("");
+    site.config(&format!(
+        "policies: [{{ path: privacy.md }}]\nsender: legal@acme.example\nsubscribers: [{{ email: a@example.com }}]\n\
+         delivery: {{ transport: smtp, smtp: {{ host: 127.0.0.1, port: {}, security: starttls, username: legal, password_env: PD_TEST_PASSWORD2 }} }}\n",
+        server.port
+    ));
+    site.repo.commit("privacy.md", V1);
+    let config = site.config_path();
+    let run = |args: &[&str]| {
+        Run::from(
+            Command::new(binary())
+                .args(args)
+                .args(["--config", config.to_str().unwrap()])
+                .env("PD_TEST_PASSWORD2", "secret")
+                .output()
+                .unwrap(),
+        )
+    };
+    run(&["check"]).code(0);
+    site.repo.commit("privacy.md", V2);
+    let r = run(&["check"]);
+    r.code(1).stderr_has("cannot use the SMTP server");
+    assert!(
+        !server.dir.path().join("auth-attempts.log").exists(),
+        "no AUTH was attempted in clear"
+    );
+    assert!(server.messages().is_empty());
+}
+
+/// STARTTLS with a private CA, then authentication: the happy path.
+#[test]
+fn starttls_with_a_private_ca_delivers() {
+    let certs = tempfile::tempdir().unwrap();
+    let ok = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+        ])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
+        .args(["-keyout", "key.pem", "-out", "cert.pem"])
+        .current_dir(certs.path())
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let cert = certs.path().join("cert.pem");
+    let key = certs.path().join("key.pem");
+    let server = SmtpServer::start(&[
+        "--auth",
+        "legal:secret",
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+    ]);
+    let site = Site::new("");
+    site.file("password", "secret\n");
+    site.config(&format!(
+        "policies: [{{ path: privacy.md }}]\nsender: legal@acme.example\nsubscribers: [{{ email: a@example.com }}]\n\
+         delivery: {{ transport: smtp, smtp: {{ host: 127.0.0.1, port: {}, security: starttls, username: legal, password_file: password, ca_file: {} }} }}\n",
+        server.port,
+        cert.display()
+    ));
+    site.repo.commit("privacy.md", V1);
+    site.run(&["check"]).code(0);
+    site.repo.commit("privacy.md", V2);
+    site.run(&["check"]).code(0).stdout_has("sent 1 message");
+    assert_eq!(server.messages().len(), 1);
+    let log = std::fs::read_to_string(server.dir.path().join("auth-attempts.log")).unwrap();
+    assert!(log.lines().all(|l| l.ends_with("tls=True")), "{log}");
+}
+
+/// Guarantee 6: outbox files and the journal are readable by the owner only.
+#[test]
+fn state_and_outbox_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = SmtpServer::start(&["--reject-temp", "user0001@example.com"]);
+    let site = smtp_site(server.port, 3, "");
+    site.repo.commit("privacy.md", V2);
+    site.run(&["check"]).code(1);
+    let journal_dir = site.repo.path().join(".git/policy-diff/journal");
+    let journals: Vec<_> = std::fs::read_dir(&journal_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(journals.len(), 1);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&journals[0]), 0o600);
+    assert_eq!(mode(&journal_dir), 0o700);
+
+    let outbox_site = Site::new(
+        "policies: [{ path: privacy.md }]\nsender: legal@acme.example\nsubscribers: [{ email: a@example.com }]\n",
+    );
+    outbox_site.repo.commit("privacy.md", V1);
+    outbox_site.run(&["check"]).code(0);
+    outbox_site.repo.commit("privacy.md", V2);
+    outbox_site.run(&["check"]).code(0);
+    let dir = outbox_site.dir.path().join("outbox");
+    assert_eq!(mode(&dir), 0o700);
+    for f in std::fs::read_dir(&dir).unwrap() {
+        assert_eq!(mode(&f.unwrap().path()), 0o600);
+    }
+}
