@@ -268,3 +268,44 @@ proptest! {
         prop_assert_eq!(diff.status, Status::Unchanged);
     }
 }
+
+/// Text made of the characters that matter to the parsers: heading marks, underlines,
+/// numbering, front matter fences, line breaks, emphasis, and some non-ASCII.
+fn markup_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("# ".to_string()),
+        Just("## ".to_string()),
+        Just("\n".to_string()),
+        Just("\r\n".to_string()),
+        Just("\n\n".to_string()),
+        Just("===\n".to_string()),
+        Just("---\n".to_string()),
+        Just("1. ".to_string()),
+        Just("IV. ".to_string()),
+        Just("Section 4 — ".to_string()),
+        Just("TERMS ".to_string()),
+        Just("**".to_string()),
+        Just("Last updated: May 5, 2024".to_string()),
+        Just("> ".to_string()),
+        Just("```\n".to_string()),
+        Just("\u{feff}".to_string()),
+        "[a-zA-Z ]{1,12}",
+        "\\PC{1,6}",
+    ];
+    prop::collection::vec(piece, 0..60).prop_map(|p| p.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_text_parses_and_diffs_losslessly(old in markup_text(), new in markup_text()) {
+        for format in [Format::Markdown, Format::Plain] {
+            let (a, b) = (parse(&old, format, ParseOptions::default()), parse(&new, format, ParseOptions::default()));
+            let joined: String = a.sections.iter().map(|s| s.text.as_str()).collect();
+            prop_assert!(old.ends_with(&joined));
+            let diff = diff_documents(Some(&a), Some(&b));
+            prop_assert!(check_lossless(Some(&a), Some(&b), &diff).is_ok(), "{:?}", check_lossless(Some(&a), Some(&b), &diff));
+        }
+    }
+}

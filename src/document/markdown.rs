@@ -8,7 +8,13 @@ pub(crate) fn headings(body: &str) -> Vec<Heading> {
     let mut out = Vec::new();
     let mut depth = 0usize; // container nesting: block quotes, lists, footnotes
     let mut current: Option<(usize, u8, String)> = None;
-    let line_end = |at: usize| body[at..].find('\n').map_or(body.len(), |i| at + i + 1);
+    // The end of the line holding byte `at` (a byte search: `at` may fall inside a character).
+    let line_end = |at: usize| {
+        body.as_bytes()[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(body.len(), |i| at + i + 1)
+    };
     for (event, range) in Parser::new_ext(body, Options::empty()).into_offset_iter() {
         match event {
             Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::FootnoteDefinition(_)) => {

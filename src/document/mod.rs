@@ -303,6 +303,21 @@ mod tests {
     }
 
     #[test]
+    fn heading_ending_in_a_multibyte_character() {
+        // A heading whose last character is multi-byte (here a BOM inside the text).
+        let doc = md("> x\n\n## a\u{feff}");
+        assert_eq!(
+            doc.sections.last().unwrap().heading_len,
+            "## a\u{feff}".len()
+        );
+        let doc = md("> x\n\n## a\u{feff}\n\nbody\n");
+        assert_eq!(
+            doc.sections.last().unwrap().heading_len,
+            "## a\u{feff}\n".len()
+        );
+    }
+
+    #[test]
     fn whitespace_only_preamble_is_dropped() {
         let doc = md("\n\n# A\n\ntext\n");
         assert_eq!(doc.sections.len(), 1);
