@@ -2,10 +2,14 @@
 //! help text.
 
 use crate::config::Config;
+use crate::diff::DiffOptions;
 use crate::document::{DateOrder, ParseOptions};
+use crate::history::{self, LogOptions};
 use crate::hook;
 use crate::notify::{self, CheckOptions};
-use crate::render::{OutputFormat, TextOptions, render};
+use crate::render::{
+    OutputFormat, TextOptions, render, render_log_entry_json, render_log_entry_text,
+};
 use crate::report::{Report, compare_texts};
 use crate::source::{PolicyFilter, PolicyRepo, read_file};
 use anyhow::{Context, Result, bail};
@@ -39,6 +43,8 @@ pub struct Cli {
 enum Command {
     /// Compare two revisions or two files (the default command).
     Diff(DiffArgs),
+    /// The history of each policy, newest first: one entry per commit that changed a policy.
+    Log(LogArgs),
     /// Notify subscribers of every policy change since the last notification (cron, hooks).
     ///
     /// Exit status: 0 done or nothing new, 1 some deliveries failed (the next run retries
@@ -52,6 +58,38 @@ enum Command {
     /// Work with the configuration file.
     #[command(subcommand)]
     Config(ConfigCommand),
+}
+
+#[derive(Debug, Args)]
+struct LogArgs {
+    /// Where the history starts (newest commit).
+    #[arg(value_name = "REV", default_value = "HEAD")]
+    rev: String,
+    /// Only these policies: paths or directories relative to the repository root, or globs.
+    #[arg(value_name = "PATH", last = true)]
+    paths: Vec<String>,
+    /// The git repository (working tree or bare); default: the one containing the current
+    /// directory.
+    #[arg(long, value_name = "DIR")]
+    repo: Option<PathBuf>,
+    /// Output format: text (a line per commit and per changed document), or json (one JSON
+    /// object per line and commit, with the full section diffs).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    format: LogFormat,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    color: ColorChoice,
+    /// How to read numeric dates like 01/02/2013.
+    #[arg(long, value_enum, value_name = "ORDER")]
+    date_order: Option<DateOrderArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    /// A line per commit and per changed document.
+    Text,
+    /// One JSON object per line and commit (JSON Lines).
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -171,6 +209,15 @@ struct DiffArgs {
     date_order: Option<DateOrderArg>,
 }
 
+impl From<DateOrderArg> for DateOrder {
+    fn from(o: DateOrderArg) -> DateOrder {
+        match o {
+            DateOrderArg::Mdy => DateOrder::Mdy,
+            DateOrderArg::Dmy => DateOrder::Dmy,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum DateOrderArg {
     /// Month first: 01/02/2013 is January 2.
@@ -194,6 +241,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(notify::check(&config, options)?)
         }
         Some(Command::Preview(args)) => run_preview(args),
+        Some(Command::Log(args)) => run_log(args),
         Some(Command::Hook(HookCommand::Install {
             post_receive,
             chain,
@@ -228,10 +276,7 @@ fn run_diff(args: DiffArgs) -> Result<u8> {
         bail!("two versions are needed: policy-diff OLD NEW [-- PATH...] (see --help)");
     };
     let options = ParseOptions {
-        date_order: args.date_order.map(|o| match o {
-            DateOrderArg::Mdy => DateOrder::Mdy,
-            DateOrderArg::Dmy => DateOrder::Dmy,
-        }),
+        date_order: args.date_order.map(DateOrder::from),
     };
     let mut warnings = Vec::new();
     let report = if Path::new(&old).is_file() && Path::new(&new).is_file() && args.repo.is_none() {
@@ -247,15 +292,7 @@ fn run_diff(args: DiffArgs) -> Result<u8> {
     for w in &warnings {
         eprintln!("policy-diff: warning: {w}");
     }
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::env::var("TERM").map_or(true, |t| t != "dumb")
-        }
-    };
+    let color = use_color(args.color);
     let text = TextOptions {
         color,
         context: args.context,
@@ -266,6 +303,106 @@ fn run_diff(args: DiffArgs) -> Result<u8> {
     } else {
         EXIT_SAME
     })
+}
+
+fn run_log(args: LogArgs) -> Result<u8> {
+    let dir = match &args.repo {
+        Some(dir) => dir.clone(),
+        None => std::env::current_dir().context("cannot read the current directory")?,
+    };
+    let repo = PolicyRepo::discover(&dir)?;
+    let tip = repo.resolve(&args.rev)?;
+    let filter = PolicyFilter::new(&args.paths)?;
+    let options = LogOptions {
+        parse: ParseOptions {
+            date_order: args.date_order.map(DateOrder::from),
+        },
+        diff: DiffOptions {
+            word_ops: args.format == LogFormat::Json,
+        },
+    };
+    let color = use_color(args.color);
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut bar = Progress::new();
+    let mut warnings = Vec::new();
+    let result = history::walk(
+        &repo,
+        tip,
+        &filter,
+        options,
+        &mut warnings,
+        |entry| {
+            let text = match args.format {
+                LogFormat::Text => render_log_entry_text(&entry, color),
+                LogFormat::Json => render_log_entry_json(&entry) + "\n",
+            };
+            out.write_all(text.as_bytes())
+        },
+        |done, total| bar.update(done, total),
+    );
+    bar.finish();
+    for w in &warnings {
+        eprintln!("policy-diff: warning: {w}");
+    }
+    let flushed = out.flush();
+    match result
+        .map_err(anyhow::Error::from)
+        .and(flushed.map_err(anyhow::Error::from))
+    {
+        Err(e) if is_broken_pipe(&e) => Ok(EXIT_SAME),
+        Err(e) => Err(e),
+        Ok(()) => Ok(EXIT_SAME),
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || matches!(c.downcast_ref::<history::LogError>(), Some(history::LogError::Output(io)) if io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// A progress bar on stderr for long walks: only on a terminal, only after a moment.
+struct Progress {
+    started: std::time::Instant,
+    last: Option<std::time::Instant>,
+    enabled: bool,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        Progress {
+            started: std::time::Instant::now(),
+            last: None,
+            enabled: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn update(&mut self, done: usize, total: usize) {
+        let now = std::time::Instant::now();
+        if !self.enabled
+            || now.duration_since(self.started) < std::time::Duration::from_millis(500)
+            || self
+                .last
+                .is_some_and(|l| now.duration_since(l) < std::time::Duration::from_millis(100))
+        {
+            return;
+        }
+        self.last = Some(now);
+        let width = 30;
+        let filled = (done * width).checked_div(total).unwrap_or(width);
+        eprint!(
+            "\r[{}{}] {done}/{total} commits",
+            "=".repeat(filled),
+            " ".repeat(width - filled)
+        );
+    }
+
+    fn finish(&self) {
+        if self.last.is_some() {
+            eprint!("\r\x1b[2K");
+        }
+    }
 }
 
 /// The repository a config watches, for the hook commands.
@@ -304,6 +441,19 @@ fn run_preview(args: PreviewArgs) -> Result<u8> {
     }
     write_stdout(&text)?;
     Ok(EXIT_SAME)
+}
+
+/// Whether to colour standard output.
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
 }
 
 fn compare_files(

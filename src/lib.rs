@@ -26,6 +26,7 @@ pub mod cli;
 pub mod config;
 pub mod diff;
 pub mod document;
+pub mod history;
 pub mod hook;
 pub mod notify;
 pub mod render;

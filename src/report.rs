@@ -1,7 +1,7 @@
 //! A comparison of two versions of a set of policy documents: what `policy-diff OLD NEW`
 //! shows and what the renderers take.
 
-use crate::diff::{DocumentDiff, Status, check_lossless, diff_documents};
+use crate::diff::{DiffOptions, DocumentDiff, Status, check_lossless, diff_documents_with};
 use crate::document::{Document, Format, ParseOptions, parse};
 
 /// One document compared between two versions.
@@ -49,8 +49,25 @@ pub fn compare_texts(
     let read = |text: &str, p: &str| parse(text, Format::from_path(p), options);
     let old_doc: Option<Document> = old.map(|t| read(t, old_path.unwrap_or(path)));
     let new_doc: Option<Document> = new.map(|t| read(t, path));
-    let diff = diff_documents(old_doc.as_ref(), new_doc.as_ref());
-    debug_assert!(check_lossless(old_doc.as_ref(), new_doc.as_ref(), &diff).is_ok());
+    compare_documents(
+        path,
+        old_path,
+        old_doc.as_ref(),
+        new_doc.as_ref(),
+        DiffOptions::default(),
+    )
+}
+
+/// Compares two parsed versions of one document.
+pub fn compare_documents(
+    path: &str,
+    old_path: Option<&str>,
+    old: Option<&Document>,
+    new: Option<&Document>,
+    options: DiffOptions,
+) -> DocumentReport {
+    let diff = diff_documents_with(old, new, options);
+    debug_assert!(!options.word_ops || check_lossless(old, new, &diff).is_ok());
     DocumentReport {
         path: path.to_string(),
         old_path: old_path.map(str::to_string),

@@ -516,28 +516,29 @@ fn starttls_required_but_not_offered() {
 #[test]
 fn starttls_with_a_private_ca_delivers() {
     let certs = tempfile::tempdir().unwrap();
-    let ok = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-        ])
-        .args(["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
-        .args(["-keyout", "key.pem", "-out", "cert.pem"])
-        .current_dir(certs.path())
-        .output()
-        .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    // A private CA, and a server certificate it signed (as a company's mail server has).
+    std::fs::write(
+        certs.path().join("server.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    for args in [
+        "req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=Test-CA -keyout ca.key -out ca.pem",
+        "req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout key.pem -out server.csr",
+        "x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext -out cert.pem",
+    ] {
+        let out = Command::new("openssl")
+            .args(args.split(' '))
+            .current_dir(certs.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let ca = certs.path().join("ca.pem");
     let cert = certs.path().join("cert.pem");
     let key = certs.path().join("key.pem");
     let server = SmtpServer::start(&[
@@ -554,7 +555,7 @@ fn starttls_with_a_private_ca_delivers() {
         "policies: [{{ path: privacy.md }}]\nsender: legal@acme.example\nsubscribers: [{{ email: a@example.com }}]\n\
          delivery: {{ transport: smtp, smtp: {{ host: 127.0.0.1, port: {}, security: starttls, username: legal, password_file: password, ca_file: {} }} }}\n",
         server.port,
-        cert.display()
+        ca.display()
     ));
     site.repo.commit("privacy.md", V1);
     site.run(&["check"]).code(0);

@@ -185,6 +185,30 @@ impl DocumentDiff {
 /// assert_eq!(diff.sections[1].status, Status::Modified);
 /// ```
 pub fn diff_documents(old: Option<&Document>, new: Option<&Document>) -> DocumentDiff {
+    diff_documents_with(old, new, DiffOptions::default())
+}
+
+/// What to compute besides the section alignment.
+#[derive(Debug, Clone, Copy)]
+pub struct DiffOptions {
+    /// Word-level ops and word counts. Without them (a summary, as `policy-diff log` prints),
+    /// sections still get their status, rename, move and cosmetic flags, but no ops: the
+    /// lossless property does not apply.
+    pub word_ops: bool,
+}
+
+impl Default for DiffOptions {
+    fn default() -> Self {
+        DiffOptions { word_ops: true }
+    }
+}
+
+/// [`diff_documents`] with options.
+pub fn diff_documents_with(
+    old: Option<&Document>,
+    new: Option<&Document>,
+    options: DiffOptions,
+) -> DocumentDiff {
     let none: &[Section] = &[];
     let old_sections = old.map_or(none, |d| &d.sections);
     let new_sections = new.map_or(none, |d| &d.sections);
@@ -195,6 +219,7 @@ pub fn diff_documents(old: Option<&Document>, new: Option<&Document>) -> Documen
                 pair.old.map(|i| &old_sections[i]),
                 pair.new.map(|j| &new_sections[j]),
                 pair.moved,
+                options,
             );
             row.old_index = pair.old;
             row.new_index = pair.new;
@@ -215,8 +240,16 @@ pub fn diff_documents(old: Option<&Document>, new: Option<&Document>) -> Documen
     }
 }
 
-fn diff_sections(old: Option<&Section>, new: Option<&Section>, moved: bool) -> SectionDiff {
+fn diff_sections(
+    old: Option<&Section>,
+    new: Option<&Section>,
+    moved: bool,
+    options: DiffOptions,
+) -> SectionDiff {
     let whole = |op: OpKind, s: &Section| {
+        if !options.word_ops {
+            return Vec::new();
+        }
         let text = s.text.trim_start().to_string();
         (!text.is_empty())
             .then_some(WordOp { op, text })
@@ -244,10 +277,12 @@ fn diff_sections(old: Option<&Section>, new: Option<&Section>, moved: bool) -> S
             if o.text == n.text {
                 row.ops = whole(OpKind::Equal, n);
             } else {
-                let w = words::diff_words(&o.text, &n.text);
-                row.ops = w.ops;
-                row.words_added = w.words_added;
-                row.words_removed = w.words_removed;
+                if options.word_ops {
+                    let w = words::diff_words(&o.text, &n.text);
+                    row.ops = w.ops;
+                    row.words_added = w.words_added;
+                    row.words_removed = w.words_removed;
+                }
                 if words::is_cosmetic(o, n) {
                     row.cosmetic = true;
                 } else {

@@ -128,13 +128,25 @@ pub fn count_words(text: &str) -> usize {
 /// whitespace and line wrapping, Markdown emphasis and escapes, list bullet style, smart vs
 /// straight quotes and dashes, and a heading's level, case, numbering or emphasis.
 pub fn is_cosmetic(old: &Section, new: &Section) -> bool {
-    heading_key(&old.heading) == heading_key(&new.heading)
-        && old.heading.is_empty() == new.heading.is_empty()
-        && normalized_words(&old.text[old.heading_len..])
-            .eq(normalized_words(&new.text[new.heading_len..]))
+    if heading_key(&old.heading) != heading_key(&new.heading)
+        || old.heading.is_empty() != new.heading.is_empty()
+    {
+        return false;
+    }
+    // Word by word, without allocating: most calls stop at the first real difference.
+    let mut a = normalized_words(&old.text[old.heading_len..]);
+    let mut b = normalized_words(&new.text[new.heading_len..]);
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if normalized_chars(x).eq(normalized_chars(y)) => {}
+            _ => return false,
+        }
+    }
 }
 
-fn normalized_words(body: &str) -> impl Iterator<Item = String> + '_ {
+/// The words of a body that still say something once formatting is removed.
+fn normalized_words(body: &str) -> impl Iterator<Item = &str> + '_ {
     body.lines()
         .map(|line| {
             let t = line.trim_start();
@@ -145,23 +157,22 @@ fn normalized_words(body: &str) -> impl Iterator<Item = String> + '_ {
             }
         })
         .flat_map(str::split_whitespace)
-        .map(normalize_word)
-        .filter(|w| !w.is_empty())
+        .filter(|w| normalized_chars(w).next().is_some())
 }
 
-fn normalize_word(word: &str) -> String {
-    let mut out = String::with_capacity(word.len());
-    for c in word.chars() {
-        match c {
-            '*' | '_' | '\\' | '`' => {}
-            '‘' | '’' | '‚' | '‛' | '′' => out.push('\''),
-            '“' | '”' | '„' | '‟' | '″' => out.push('"'),
-            '–' | '—' | '‐' | '‑' | '‒' | '−' => out.push('-'),
-            '…' => out.push_str("..."),
-            _ => out.push(c),
-        }
-    }
-    out
+/// A word's characters without emphasis and escapes, with quotes, dashes and ellipses made plain.
+fn normalized_chars(word: &str) -> impl Iterator<Item = char> + '_ {
+    word.chars().flat_map(|c| {
+        let (chars, n) = match c {
+            '*' | '_' | '\\' | '`' => ([' '; 3], 0),
+            '‘' | '’' | '‚' | '‛' | '′' => (['\'', ' ', ' '], 1),
+            '“' | '”' | '„' | '‟' | '″' => (['"', ' ', ' '], 1),
+            '–' | '—' | '‐' | '‑' | '‒' | '−' => (['-', ' ', ' '], 1),
+            '…' => (['.'; 3], 3),
+            c => ([c, ' ', ' '], 1),
+        };
+        chars.into_iter().take(n)
+    })
 }
 
 #[cfg(test)]

@@ -122,17 +122,19 @@ enum Kind {
     Effective,
 }
 
+// No leading context in the pattern, so that the regex engine can scan for its literal
+// prefixes; `labels` checks that a label starts a word.
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
-        (?:^|[^\pL\pN])(?P<label>
+        (?P<label>
             date\s+of\s+(?:last\s+)?(?:revision|update|modification|change)
           | last\s+(?:updated|modified|revised|changed|update|revision|modification)
           | (?:version\s+)?effective(?:\s+date)?
           | updated | revised | modified
-        )(?:\b|_)
+        )(?:(?-u:\b)|_)
         # between label and date: emphasis, punctuation, and a few linking words
-        (?:[\s*_:\-–—,\[\]()]|\b(?:on|as\s+of|from|date|is|was|at)\b)*",
+        (?:[\s*_:\-–—,\[\]()]|(?-u:\b)(?:on|as\s+of|from|date|is|was|at)(?-u:\b))*",
     )
     .expect("valid label regex")
 });
@@ -144,7 +146,7 @@ static DATE_FORMS: LazyLock<[Regex; 5]> = LazyLock::new(|| {
     [
         re(r"(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})(?:\D|$)".into()),
         re(format!(
-            r"{MONTH}\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b,?\s*(?P<y>\d{{4}})(?:\D|$)"
+            r"{MONTH}\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?-u:\b),?\s*(?P<y>\d{{4}})(?:\D|$)"
         )),
         re(format!(
             r"(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH},?\s*(?P<y>\d{{4}})(?:\D|$)"
@@ -162,6 +164,63 @@ fn month_number(name: &str) -> Option<u32> {
         .iter()
         .position(|m| m.to_ascii_lowercase().starts_with(&prefix))
         .map(|i| i as u32 + 1)
+}
+
+/// Words every label contains, found fast before the label regex runs on the text around
+/// them only. Labels are written in lower case, Title Case or CAPITALS; the three spellings
+/// of each word keep the search a fast literal one.
+static KEYWORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    let words = ["effective", "updat", "revis", "modif", "chang"];
+    let mut spellings = Vec::new();
+    for w in words {
+        spellings.push(w.to_string());
+        spellings.push(w[..1].to_uppercase() + &w[1..]);
+        spellings.push(w.to_uppercase());
+    }
+    aho_corasick::AhoCorasick::new(spellings).expect("valid keywords")
+});
+
+/// How far before a keyword a label may start ("date of last revision"), and how far after
+/// it the label, its linking words and a date may reach.
+const BEFORE_KEYWORD: usize = 48;
+const AFTER_KEYWORD: usize = 200;
+
+/// Date labels that start a word, with where the text after them (and their linking words)
+/// begins: `("Last updated", offset)`, in text order.
+fn labels(text: &str) -> Vec<(&str, usize)> {
+    let floor = |mut i: usize| {
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    // Windows around keywords, merged where they overlap.
+    let mut windows: Vec<(usize, usize)> = Vec::new();
+    for m in KEYWORDS.find_iter(text) {
+        let start = floor(m.start().saturating_sub(BEFORE_KEYWORD));
+        let end = floor((m.end() + AFTER_KEYWORD).min(text.len()));
+        match windows.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => windows.push((start, end)),
+        }
+    }
+    let mut out = Vec::new();
+    for (start, end) in windows {
+        for caps in LABEL.captures_iter(&text[start..end]) {
+            let (Some(all), Some(label)) = (caps.get(0), caps.name("label")) else {
+                continue;
+            };
+            let at = start + label.start();
+            if !text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+            {
+                out.push((label.as_str(), start + all.end()));
+            }
+        }
+    }
+    out
 }
 
 /// Parses a date at the very start of `s`.
@@ -228,12 +287,9 @@ pub fn find_dates(front: &[(String, String)], body: &str, order: Option<DateOrde
             note(label_kind(m.as_str()), date);
         }
     }
-    for caps in LABEL.captures_iter(body) {
-        let (Some(all), Some(label)) = (caps.get(0), caps.name("label")) else {
-            continue;
-        };
-        if let Some(date) = parse_date_at(&body[all.end()..], order) {
-            note(label_kind(label.as_str()), date);
+    for (label, end) in labels(body) {
+        if let Some(date) = parse_date_at(&body[end..], order) {
+            note(label_kind(label), date);
         }
     }
     let modified = modified.or(effective);
@@ -248,16 +304,14 @@ pub fn find_dates(front: &[(String, String)], body: &str, order: Option<DateOrde
 pub fn mask_dates(text: &str, order: Option<DateOrder>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pos = 0;
-    for caps in LABEL.captures_iter(text) {
-        let Some(all) = caps.get(0) else { continue };
-        if all.start() < pos {
+    for (_, end) in labels(text) {
+        if end < pos {
             continue;
         }
-        let rest = &text[all.end()..];
+        let rest = &text[end..];
         if parse_date_at(rest, order).is_some() {
-            let len = date_len(rest);
-            out.push_str(&text[pos..all.end()]);
-            pos = all.end() + len;
+            out.push_str(&text[pos..end]);
+            pos = end + date_len(rest);
         }
     }
     out.push_str(&text[pos..]);

@@ -3,7 +3,8 @@
 
 use crate::diff::{DocMeta, SectionDiff, Status, WordOp};
 use crate::document::PolicyDate;
-use crate::report::Report;
+use crate::history::LogEntry;
+use crate::report::{DocumentReport, Report};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -54,26 +55,54 @@ impl<'a> From<&'a SectionDiff> for JsonSection<'a> {
     }
 }
 
+impl<'a> From<&'a DocumentReport> for JsonDocument<'a> {
+    fn from(d: &'a DocumentReport) -> Self {
+        let pick =
+            |m: &Option<DocMeta>, f: fn(&DocMeta) -> Option<PolicyDate>| m.as_ref().and_then(f);
+        JsonDocument {
+            path: &d.path,
+            old_path: d.old_path.as_deref(),
+            status: d.diff.status,
+            old_modified: pick(&d.diff.old, |m| m.modified),
+            new_modified: pick(&d.diff.new, |m| m.modified),
+            old_effective: pick(&d.diff.old, |m| m.effective),
+            new_effective: pick(&d.diff.new, |m| m.effective),
+            sections: d.diff.sections.iter().map(JsonSection::from).collect(),
+        }
+    }
+}
+
+/// One entry of `policy-diff log --format json`: a commit and its documents, each in the
+/// schema of `policy-diff OLD NEW`.
+#[derive(Serialize)]
+struct JsonLogEntry<'a> {
+    commit: String,
+    parent: Option<String>,
+    date: String,
+    summary: &'a str,
+    documents: Vec<JsonDocument<'a>>,
+}
+
+/// Renders one log entry as compact JSON (one line).
+pub fn render_log_entry_json(entry: &LogEntry) -> String {
+    let json = JsonLogEntry {
+        commit: entry.commit.to_string(),
+        parent: entry.parent.map(|p| p.to_string()),
+        date: chrono::DateTime::from_timestamp(entry.time, 0)
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_default(),
+        summary: &entry.summary,
+        documents: entry.documents.iter().map(JsonDocument::from).collect(),
+    };
+    serde_json::to_string(&json).expect("the entry serializes")
+}
+
 /// Renders the report as pretty-printed JSON with a final newline.
 pub fn render_json(report: &Report) -> String {
-    let pick = |m: &Option<DocMeta>, f: fn(&DocMeta) -> Option<PolicyDate>| m.as_ref().and_then(f);
     let json = JsonReport {
         old: &report.old,
         new: &report.new,
-        documents: report
-            .documents
-            .iter()
-            .map(|d| JsonDocument {
-                path: &d.path,
-                old_path: d.old_path.as_deref(),
-                status: d.diff.status,
-                old_modified: pick(&d.diff.old, |m| m.modified),
-                new_modified: pick(&d.diff.new, |m| m.modified),
-                old_effective: pick(&d.diff.old, |m| m.effective),
-                new_effective: pick(&d.diff.new, |m| m.effective),
-                sections: d.diff.sections.iter().map(JsonSection::from).collect(),
-            })
-            .collect(),
+        documents: report.documents.iter().map(JsonDocument::from).collect(),
     };
     let mut out = serde_json::to_string_pretty(&json).expect("the report serializes");
     out.push('\n');

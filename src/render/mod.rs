@@ -7,7 +7,7 @@ mod json;
 mod markdown;
 mod text;
 
-pub use json::render_json;
+pub use json::{render_json, render_log_entry_json};
 pub use markdown::render_markdown;
 pub use text::{TextOptions, render_text};
 
@@ -33,6 +33,36 @@ pub fn render(report: &Report, format: OutputFormat, text: &TextOptions) -> Stri
         OutputFormat::Json => render_json(report),
         OutputFormat::Markdown => render_markdown(report, text.context),
     }
+}
+
+/// One entry of `policy-diff log` as text: the commit, then a line per changed document
+/// with its status, modification date and section counts.
+pub fn render_log_entry_text(entry: &crate::history::LogEntry, color: bool) -> String {
+    let short = &entry.commit.to_string()[..7];
+    let date = chrono::DateTime::from_timestamp(entry.time, 0)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    let id = if color {
+        format!("\x1b[33m{short}\x1b[0m")
+    } else {
+        short.to_string()
+    };
+    let mut out = format!("{id} {date}  {}\n", entry.summary);
+    for d in &entry.documents {
+        let name = match d.old_path.as_deref().filter(|p| *p != d.path) {
+            Some(old) => format!("{} (renamed from {old})", d.path),
+            None => d.path.clone(),
+        };
+        let status = format!("{:?}", d.diff.status).to_lowercase();
+        let dates = date_change(&d.diff, |m| m.modified)
+            .map(|s| format!("; last updated {s}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "    {name}: {status}{dates}; {}\n",
+            counts_summary(&d.diff.counts())
+        ));
+    }
+    out
 }
 
 /// What happened to a changed section, in a word: Added, Removed, Renamed, Modified, Moved.

@@ -1,0 +1,118 @@
+//! Parsing, alignment and word diff on real documents from ../shared/corpus (see its README):
+//! the largest policy (Facebook's privacy policy, ~31,500 words) at a real change, and a
+//! mid-sized one. Skipped with a message when the corpus is absent.
+//!
+//! Run: `cargo bench --bench pipeline` (set POLICY_DIFF_CORPUS to the corpus folder if it is
+//! not at ../shared/corpus).
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use policy_diff::diff::{align::align_sections, diff_documents, words::diff_words};
+use policy_diff::document::{Format, ParseOptions, parse};
+use policy_diff::render::render_json;
+use policy_diff::report::{Report, compare_texts};
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Two versions of a file from a corpus bundle: (parent of `commit`, `commit`).
+fn versions(bundle: &str, commit: &str, path: &str) -> Option<(String, String)> {
+    let dir = std::env::var_os("POLICY_DIFF_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+    let bundle = dir.join(bundle);
+    if !bundle.is_file() {
+        eprintln!(
+            "SKIPPED: {} not found (set POLICY_DIFF_CORPUS)",
+            bundle.display()
+        );
+        return None;
+    }
+    let clone = std::env::temp_dir().join(format!(
+        "policy-diff-bench-{}",
+        bundle.file_stem()?.to_str()?
+    ));
+    if !clone.exists() {
+        let ok = Command::new("git")
+            .args(["clone", "-q", "--bare"])
+            .arg(&bundle)
+            .arg(&clone)
+            .status()
+            .ok()?;
+        if !ok.success() {
+            return None;
+        }
+    }
+    let show = |rev: String| -> Option<String> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&clone)
+            .args(["show", &rev])
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    Some((
+        show(format!("{commit}~1:{path}"))?,
+        show(format!("{commit}:{path}"))?,
+    ))
+}
+
+fn bench(c: &mut Criterion) {
+    let cases = [
+        (
+            "facebook-privacy",
+            "pga-versions.bundle",
+            "1a82cced",
+            "Facebook/Privacy Policy.md",
+        ),
+        (
+            "github-terms",
+            "site-policy.bundle",
+            "main",
+            "Policies/github-terms/github-terms-of-service.md",
+        ),
+    ];
+    for (name, bundle, commit, path) in cases {
+        let Some((old, new)) = versions(bundle, commit, path) else {
+            continue;
+        };
+        let md = |t: &str| parse(t, Format::Markdown, ParseOptions::default());
+        let (a, b) = (md(&old), md(&new));
+        let mut group = c.benchmark_group(name);
+        group.sample_size(30);
+        group.bench_function("parse", |bench| bench.iter(|| md(black_box(&new))));
+        group.bench_function("align", |bench| {
+            bench.iter(|| align_sections(black_box(&a.sections), black_box(&b.sections)))
+        });
+        group.bench_function("word_diff_whole_text", |bench| {
+            bench.iter(|| diff_words(black_box(&old), black_box(&new)))
+        });
+        group.bench_function("diff_documents", |bench| {
+            bench.iter(|| diff_documents(Some(black_box(&a)), Some(black_box(&b))))
+        });
+        group.bench_function("compare_and_render_json", |bench| {
+            bench.iter(|| {
+                let doc = compare_texts(
+                    path,
+                    Some(path),
+                    Some(&old),
+                    Some(&new),
+                    ParseOptions::default(),
+                );
+                let report = Report {
+                    old: "a".into(),
+                    new: "b".into(),
+                    documents: vec![doc],
+                    files: true,
+                };
+                render_json(&report)
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
