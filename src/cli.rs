@@ -82,6 +82,9 @@ struct LogArgs {
     /// How to read numeric dates like 01/02/2013.
     #[arg(long, value_enum, value_name = "ORDER")]
     date_order: Option<DateOrderArg>,
+    /// Threads that parse and compare versions (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    jobs: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -320,6 +323,7 @@ fn run_log(args: LogArgs) -> Result<u8> {
         diff: DiffOptions {
             word_ops: args.format == LogFormat::Json,
         },
+        threads: args.jobs,
     };
     let color = use_color(args.color);
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());

@@ -9,7 +9,7 @@ use crate::report::{DocumentReport, compare_documents};
 use crate::source::{PolicyFilter, PolicyRepo, SourceError};
 use git2::Oid;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// One commit that changed at least one policy.
 #[derive(Debug, Clone)]
@@ -33,11 +33,30 @@ pub struct LogOptions {
     pub parse: ParseOptions,
     /// What each diff computes (word ops only when they are shown).
     pub diff: DiffOptions,
+    /// Threads that parse and compare; 0: one per core (at most 8).
+    pub threads: usize,
+}
+
+/// Commits handled together: their documents are parsed and compared in parallel. Small
+/// enough to bound memory (each holds up to two versions of each changed policy).
+const BATCH: usize = 8;
+
+/// A commit of the batch being worked on, and what changed in it.
+struct Pending {
+    commit: Oid,
+    parent: Option<Oid>,
+    time: i64,
+    summary: String,
+    changes: Vec<crate::source::ChangedPath>,
 }
 
 /// Walks the history from `tip`, newest first, calling `entry` for each commit that changed
-/// a policy and `progress(done, total)` after each commit. Merge commits are skipped (their
+/// a policy and `progress(done, total)` as commits are done. Merge commits are skipped (their
 /// changes are those of the merged commits), as `git log -p` does.
+///
+/// Reading git is sequential; parsing and comparing run on all cores, a batch of commits at
+/// a time, and entries come out in history order. Each version is parsed once: a commit's
+/// old version is the next older commit's new version, kept from one batch to the next.
 pub fn walk(
     repo: &PolicyRepo,
     tip: Oid,
@@ -47,78 +66,164 @@ pub fn walk(
     mut entry: impl FnMut(LogEntry) -> std::io::Result<()>,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<(), LogError> {
+    // Each version is read once and parsed once: libgit2's object cache (256 MB by default)
+    // would only hold memory.
+    // SAFETY: sets a process-wide libgit2 option; no other thread uses libgit2 yet.
+    unsafe {
+        git2::opts::set_cache_max_size(4 << 20)?;
+    }
     let commits = repo.history(tip)?;
     let total = commits.len();
-    // Documents parsed at the previous (newer) step, by blob: this step's new versions.
-    let mut cache: HashMap<Oid, Rc<Document>> = HashMap::new();
-    for (done, id) in commits.into_iter().enumerate() {
-        let commit = repo.git().find_commit(id)?;
-        if commit.parent_count() > 1 {
-            progress(done + 1, total);
-            continue;
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8),
+        n => n,
+    };
+    let mut cache: HashMap<Oid, Arc<Document>> = HashMap::new();
+    let mut done = 0;
+    for batch in commits.chunks(BATCH) {
+        // 1. What changed, commit by commit (git, sequential).
+        let mut pending = Vec::with_capacity(batch.len());
+        for &id in batch {
+            let commit = repo.git().find_commit(id)?;
+            if commit.parent_count() > 1 {
+                continue;
+            }
+            let parent = commit.parent_ids().next();
+            let changes = repo.changed_paths(parent, id, filter)?;
+            if !changes.is_empty() {
+                pending.push(Pending {
+                    commit: id,
+                    parent,
+                    time: commit.time().seconds(),
+                    summary: commit.summary().ok().flatten().unwrap_or("").to_string(),
+                    changes,
+                });
+            }
         }
-        let parent = commit.parent_ids().next();
-        let mut next_cache = HashMap::new();
-        let mut documents = Vec::new();
-        for change in repo.changed_paths(parent, id, filter)? {
-            let mut load = |blob: Option<Oid>,
-                            path: &str,
-                            keep: bool|
-             -> Result<Option<Rc<Document>>, SourceError> {
-                let Some(blob) = blob else { return Ok(None) };
-                let doc = match cache.get(&blob) {
-                    Some(doc) => doc.clone(),
-                    None => {
-                        let text = repo.read_blob(blob, path)?;
-                        if let Some(w) = text.warning {
-                            warnings.push(format!("{} at {}: {w}", path, &id.to_string()[..7]));
-                        }
-                        Rc::new(parse(&text.text, Format::from_path(path), options.parse))
+        // 2. The versions not parsed yet (git, sequential), then parsed on all cores.
+        let mut texts: Vec<(Oid, String, String)> = Vec::new();
+        let mut skipped: HashMap<Oid, ()> = HashMap::new();
+        for p in &pending {
+            for c in &p.changes {
+                let old_name = c.old_path.as_deref().unwrap_or(&c.path);
+                for (blob, name) in [(c.new_blob, c.path.as_str()), (c.old_blob, old_name)] {
+                    let Some(blob) = blob else { continue };
+                    if cache.contains_key(&blob)
+                        || skipped.contains_key(&blob)
+                        || texts.iter().any(|t| t.0 == blob)
+                    {
+                        continue;
                     }
-                };
-                if keep {
-                    next_cache.insert(blob, doc.clone());
+                    match repo.read_blob(blob, name) {
+                        Ok(text) => {
+                            if let Some(w) = text.warning {
+                                warnings.push(format!("{w} (at {})", &p.commit.to_string()[..7]));
+                            }
+                            texts.push((blob, name.to_string(), text.text));
+                        }
+                        Err(SourceError::Binary { path }) => {
+                            warnings.push(format!(
+                                "{path} at {}: binary file skipped",
+                                &p.commit.to_string()[..7]
+                            ));
+                            skipped.insert(blob, ());
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
                 }
-                Ok(Some(doc))
-            };
-            let old_name = change
-                .old_path
-                .clone()
-                .unwrap_or_else(|| change.path.clone());
-            let loaded = load(change.new_blob, &change.path, false)
-                .and_then(|new| Ok((load(change.old_blob, &old_name, true)?, new)));
-            let (old, new) = match loaded {
-                Ok(pair) => pair,
-                Err(SourceError::Binary { path }) => {
-                    warnings.push(format!(
-                        "{path} at {}: binary file skipped",
-                        &id.to_string()[..7]
-                    ));
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
-            };
-            documents.push(compare_documents(
-                &change.path,
-                change.old_path.as_deref(),
-                old.as_deref(),
-                new.as_deref(),
+            }
+        }
+        let parsed = par_map(&texts, threads, |(_, name, text)| {
+            Arc::new(parse(text, Format::from_path(name), options.parse))
+        });
+        drop_texts_into_cache(&mut cache, texts, parsed);
+        // 3. Compare on all cores; entries in order.
+        let jobs: Vec<(usize, &crate::source::ChangedPath)> = pending
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| p.changes.iter().map(move |c| (i, c)))
+            .filter(|(_, c)| {
+                !c.old_blob.is_some_and(|b| skipped.contains_key(&b))
+                    && !c.new_blob.is_some_and(|b| skipped.contains_key(&b))
+            })
+            .collect();
+        let reports = par_map(&jobs, threads, |(_, c)| {
+            let doc = |blob: Option<Oid>| blob.and_then(|b| cache.get(&b)).map(|d| d.as_ref());
+            compare_documents(
+                &c.path,
+                c.old_path.as_deref(),
+                doc(c.old_blob),
+                doc(c.new_blob),
                 options.diff,
-            ));
+            )
+        });
+        let mut by_commit: Vec<Vec<DocumentReport>> = vec![Vec::new(); pending.len()];
+        for ((i, _), report) in jobs.iter().zip(reports) {
+            by_commit[*i].push(report);
         }
-        cache = next_cache;
-        if !documents.is_empty() {
-            entry(LogEntry {
-                commit: id,
-                parent,
-                time: commit.time().seconds(),
-                summary: commit.summary().ok().flatten().unwrap_or("").to_string(),
-                documents,
-            })?;
+        // Keep the old versions: the next (older) batch starts with them as new versions.
+        let keep: HashMap<Oid, Arc<Document>> = pending
+            .iter()
+            .flat_map(|p| p.changes.iter().filter_map(|c| c.old_blob))
+            .filter_map(|b| cache.get(&b).map(|d| (b, d.clone())))
+            .collect();
+        for (p, documents) in pending.into_iter().zip(by_commit) {
+            if !documents.is_empty() {
+                entry(LogEntry {
+                    commit: p.commit,
+                    parent: p.parent,
+                    time: p.time,
+                    summary: p.summary,
+                    documents,
+                })?;
+            }
         }
-        progress(done + 1, total);
+        cache = keep;
+        done += batch.len();
+        progress(done, total);
     }
     Ok(())
+}
+
+fn drop_texts_into_cache(
+    cache: &mut HashMap<Oid, Arc<Document>>,
+    texts: Vec<(Oid, String, String)>,
+    parsed: Vec<Arc<Document>>,
+) {
+    for ((blob, _, _), doc) in texts.into_iter().zip(parsed) {
+        cache.insert(blob, doc);
+    }
+}
+
+/// Applies `f` to every item on up to `threads` threads; results in item order.
+fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if threads <= 1 || items.len() <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.min(items.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        out.push((i, f(item)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a worker panicked"))
+            .collect()
+    });
+    results.sort_unstable_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Why the history could not be walked.

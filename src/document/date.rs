@@ -206,18 +206,24 @@ fn labels(text: &str) -> Vec<(&str, usize)> {
     }
     let mut out = Vec::new();
     for (start, end) in windows {
-        for caps in LABEL.captures_iter(&text[start..end]) {
+        let window = &text[start..end];
+        let mut pos = 0;
+        while let Some(caps) = LABEL.captures_at(window, pos) {
             let (Some(all), Some(label)) = (caps.get(0), caps.name("label")) else {
-                continue;
+                break;
             };
-            let at = start + label.start();
-            if !text[..at]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric)
+            // A label starts a word; a capitalised one may follow text it was glued to by a
+            // scraper ("2.4MLast updated"), a lower-case one may not ("outdated").
+            let before = text[..start + label.start()].chars().next_back();
+            if before.is_some_and(char::is_alphanumeric)
+                && !label.as_str().starts_with(char::is_uppercase)
             {
-                out.push((label.as_str(), start + all.end()));
+                // Look again from the next character ("xlast updated" → "updated").
+                pos = label.start() + label.as_str().chars().next().map_or(1, char::len_utf8);
+                continue;
             }
+            out.push((label.as_str(), start + all.end()));
+            pos = all.end().max(pos + 1);
         }
     }
     out
@@ -426,6 +432,20 @@ mod tests {
         assert_eq!(d.modified.unwrap().to_string(), "2013-02-01");
         let d = find_dates(&[], "Last updated: 01/02/2013", Some(DateOrder::Mdy));
         assert_eq!(d.modified.unwrap().to_string(), "2013-01-02");
+    }
+
+    #[test]
+    fn labels_must_start_a_word_unless_glued_by_a_scraper() {
+        assert_eq!(
+            dates("Views: 2.4MLast updated: Jun 29, 2026").0.as_deref(),
+            Some("2026-06-29")
+        );
+        assert_eq!(dates("It was reupdated: May 1, 2020").0, None);
+        assert_eq!(dates("ineffective May 1, 2020"), (None, None));
+        assert_eq!(
+            dates("xlast updated: May 1, 2020").0.as_deref(),
+            Some("2020-05-01")
+        );
     }
 
     #[test]

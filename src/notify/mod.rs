@@ -486,7 +486,8 @@ pub fn check(config: &Config, options: CheckOptions) -> Result<u8, NotifyError> 
     let voice = Voice {
         verbose: options.verbose,
     };
-    let templates = Templates::load(config.templates_dir.as_deref())?;
+    // Loaded when there is something to send: a run with nothing new stays cheap.
+    let mut loaded: Option<Templates> = None;
     config.check_environment()?;
     let repo = PolicyRepo::discover(&config.repository)?;
     if let Some(remote) = &config.remote {
@@ -582,7 +583,11 @@ pub fn check(config: &Config, options: CheckOptions) -> Result<u8, NotifyError> 
             )?;
             continue;
         }
-        validate_templates(config, &templates, &notification, &recipients)?;
+        if loaded.is_none() {
+            loaded = Some(Templates::load(config.templates_dir.as_deref())?);
+        }
+        let templates = loaded.as_ref().expect("templates are loaded");
+        validate_templates(config, templates, &notification, &recipients)?;
         if options.dry_run {
             for s in &recipients {
                 if let Some((r, _)) = render_for(config, &templates, &notification, s)? {
