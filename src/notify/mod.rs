@@ -590,7 +590,7 @@ pub fn check(config: &Config, options: CheckOptions) -> Result<u8, NotifyError> 
         validate_templates(config, templates, &notification, &recipients)?;
         if options.dry_run {
             for s in &recipients {
-                if let Some((r, _)) = render_for(config, &templates, &notification, s)? {
+                if let Some((r, _)) = render_for(config, templates, &notification, s)? {
                     println!("would send to {}: {}", s.email(), r.subject);
                 }
             }
@@ -618,7 +618,7 @@ pub fn check(config: &Config, options: CheckOptions) -> Result<u8, NotifyError> 
             stopped,
         } = deliver(
             config,
-            &templates,
+            templates,
             &notification,
             &recipients,
             sender,
