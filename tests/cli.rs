@@ -374,18 +374,7 @@ fn closed_pipe_is_not_an_error() {
     let new = old.replace("partners", "affiliates");
     std::fs::write(dir.path().join("a.md"), old).unwrap();
     std::fs::write(dir.path().join("b.md"), new).unwrap();
-    let script = format!(
-        "'{}' a.md b.md | head -c 10 >/dev/null; echo \"status=${{PIPESTATUS[0]}}\"",
-        binary().display()
-    );
-    let out = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(script)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stdout.contains("status=1"), "{stdout} {stderr}");
+    let (status, stderr) = piped_into_head(dir.path(), "a.md b.md");
+    assert_eq!(status, 1, "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }

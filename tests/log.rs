@@ -86,21 +86,8 @@ fn closed_pipe_ends_the_log_quietly() {
             &format!("# Terms\n\n## Fees\n\nYou pay {i} euros.\n"),
         );
     }
-    let script = format!(
-        "'{}' log | head -n 1 >/dev/null; echo \"status=${{PIPESTATUS[0]}}\"",
-        binary().display()
-    );
-    let out = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(script)
-        .current_dir(repo.path())
-        .output()
-        .unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert!(stdout.contains("status=0"), "{stdout} {stderr}");
+    let (status, stderr) = piped_into_head(repo.path(), "log");
+    assert_eq!(status, 0, "{stderr}");
     assert!(
         !stderr.contains("panicked") && !stderr.contains("error"),
         "{stderr}"

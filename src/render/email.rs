@@ -395,7 +395,7 @@ fn join_words(parts: &[String]) -> String {
     }
 }
 
-/// Escapes text for HTML.
+/// Escapes text for HTML element content (not attributes): `<`, `>` and `&`.
 pub fn html_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -403,8 +403,6 @@ pub fn html_escape(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
             _ => out.push(c),
         }
     }

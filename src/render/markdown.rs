@@ -1,24 +1,11 @@
 //! Markdown output: a heading per document and per changed section, the section text quoted
 //! with `<ins>`/`<del>` marks (rendered by GitHub, GitLab and most Markdown viewers).
 
+use super::email::html_escape;
 use super::{counts_summary, date_change, layout_ops, per_line, section_label, section_title};
 use crate::diff::{OpKind, Status};
 use crate::report::Report;
 use std::fmt::Write;
-
-/// Escapes text for inclusion in Markdown/HTML.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// Renders the report as Markdown.
 pub fn render_markdown(report: &Report, context: usize) -> String {
@@ -57,15 +44,15 @@ pub fn render_markdown(report: &Report, context: usize) -> String {
             } else {
                 ""
             };
-            let _ = writeln!(out, "### {label}: {}{moved}\n", escape(&heading));
+            let _ = writeln!(out, "### {label}: {}{moved}\n", html_escape(&heading));
             if s.status == Status::Unchanged {
                 continue;
             }
             // Policy text is escaped, equal text too: it is never markup here.
             let body = layout_ops(&s.ops, context, &|kind, words| match kind {
-                OpKind::Equal => escape(words),
-                OpKind::Insert => per_line(&escape(words), |l| format!("<ins>{l}</ins>")),
-                OpKind::Delete => per_line(&escape(words), |l| format!("<del>{l}</del>")),
+                OpKind::Equal => html_escape(words),
+                OpKind::Insert => per_line(&html_escape(words), |l| format!("<ins>{l}</ins>")),
+                OpKind::Delete => per_line(&html_escape(words), |l| format!("<del>{l}</del>")),
             });
             for line in body.lines() {
                 let _ = writeln!(out, "> {line}");

@@ -100,6 +100,25 @@ pub fn git_in(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Runs `policy-diff ARGS | head -c 10` in `dir` (ARGS split at spaces): the exit status of
+/// policy-diff when its reader goes away early, and its stderr.
+pub fn piped_into_head(dir: &Path, args: &str) -> (i32, String) {
+    let script = format!(
+        "'{}' {args} | head -c 10 >/dev/null; exit ${{PIPESTATUS[0]}}",
+        binary().display()
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// Runs policy-diff in `dir` without a terminal and without NO_COLOR set.
 pub fn run_in(dir: &Path, args: &[&str]) -> Run {
     let out = Command::new(binary())
