@@ -425,9 +425,18 @@ fn hook_repo(config: &ConfigArg) -> Result<git2::Repository> {
 
 fn run_preview(args: PreviewArgs) -> Result<u8> {
     let config = args.config.load()?;
-    let Some((subscriber, rendered)) =
-        notify::preview(&config, &args.old, &args.new, args.to.as_deref())?
-    else {
+    let mut warnings = Vec::new();
+    let previewed = notify::preview(
+        &config,
+        &args.old,
+        &args.new,
+        args.to.as_deref(),
+        &mut warnings,
+    )?;
+    for w in &warnings {
+        eprintln!("policy-diff: warning: {w}");
+    }
+    let Some((subscriber, rendered)) = previewed else {
         println!(
             "policy-diff: no change between {} and {} is worth a message for this subscriber",
             args.old, args.new

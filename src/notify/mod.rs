@@ -759,20 +759,18 @@ fn deliver(
 
 /// `policy-diff preview`: the message one subscriber would get for the changes between two
 /// revisions. `to`: an address (a configured subscriber, or anyone, following everything).
+/// Warnings about the documents (a stale date, a skipped file) are added to `warnings`.
 pub fn preview(
     config: &Config,
     old: &str,
     new: &str,
     to: Option<&str>,
+    warnings: &mut Vec<String>,
 ) -> Result<Option<(Subscriber, Rendered)>, NotifyError> {
     let templates = Templates::load(config.templates_dir.as_deref())?;
     let repo = PolicyRepo::discover(&config.repository)?;
     let (old, new) = (repo.resolve(old)?, repo.resolve(new)?);
-    let mut warnings = Vec::new();
-    let notification = plan(config, &repo, old, new, &mut warnings)?;
-    for w in &warnings {
-        eprintln!("policy-diff: warning: {w}");
-    }
+    let notification = plan(config, &repo, old, new, warnings)?;
     let subscriber = match to {
         Some(address) => match config
             .subscribers
