@@ -8,7 +8,7 @@ use crate::history::{self, LogOptions};
 use crate::hook;
 use crate::notify::{self, CheckOptions};
 use crate::render::{
-    OutputFormat, TextOptions, render, render_log_entry_json, render_log_entry_text,
+    OutputFormat, TextOptions, render_log_entry_json, render_log_entry_text, write_report,
 };
 use crate::report::{Report, compare_texts};
 use crate::source::{PolicyFilter, PolicyRepo, read_file};
@@ -300,7 +300,7 @@ fn run_diff(args: DiffArgs) -> Result<u8> {
         color,
         context: args.context,
     };
-    write_stdout(&render(&report, args.format, &text))?;
+    write_stdout_with(|out| write_report(&report, args.format, &text, out))?;
     Ok(if report.has_changes() {
         EXIT_DIFFERENT
     } else {
@@ -322,6 +322,8 @@ fn run_log(args: LogArgs) -> Result<u8> {
         },
         diff: DiffOptions {
             word_ops: args.format == LogFormat::Json,
+            // Commits are compared in parallel; each comparison runs on one thread.
+            threads: 1,
         },
         threads: args.jobs,
     };
@@ -551,8 +553,13 @@ fn compare_revisions(
 
 /// Writes to stdout; a closed pipe (`policy-diff … | head`) is a normal end, not an error.
 fn write_stdout(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    write_stdout_with(|out| out.write_all(text.as_bytes()))
+}
+
+/// Lets `write` fill stdout through a buffer; a closed pipe is a normal end, as above.
+fn write_stdout_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(e).context("cannot write to standard output")
         }

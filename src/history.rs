@@ -5,6 +5,7 @@
 
 use crate::diff::DiffOptions;
 use crate::document::{Document, Format, ParseOptions, parse};
+use crate::parallel::par_map;
 use crate::report::{DocumentReport, compare_documents};
 use crate::source::{PolicyFilter, PolicyRepo, SourceError};
 use git2::Oid;
@@ -74,12 +75,7 @@ pub fn walk(
     }
     let commits = repo.history(tip)?;
     let total = commits.len();
-    let threads = match options.threads {
-        0 => std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8),
-        n => n,
-    };
+    let threads = crate::parallel::threads(options.threads);
     let mut cache: HashMap<Oid, Arc<Document>> = HashMap::new();
     let mut done = 0;
     for batch in commits.chunks(BATCH) {
@@ -195,35 +191,6 @@ fn drop_texts_into_cache(
     for ((blob, _, _), doc) in texts.into_iter().zip(parsed) {
         cache.insert(blob, doc);
     }
-}
-
-/// Applies `f` to every item on up to `threads` threads; results in item order.
-fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    if threads <= 1 || items.len() <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads.min(items.len()))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        out.push((i, f(item)));
-                    }
-                    out
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("a worker panicked"))
-            .collect()
-    });
-    results.sort_unstable_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Why the history could not be walked.

@@ -29,6 +29,7 @@ pub mod document;
 pub mod history;
 pub mod hook;
 pub mod notify;
+mod parallel;
 pub mod render;
 pub mod report;
 pub mod source;

@@ -1,7 +1,9 @@
 //! A comparison of two versions of a set of policy documents: what `policy-diff OLD NEW`
 //! shows and what the renderers take.
 
-use crate::diff::{DiffOptions, DocumentDiff, Status, check_lossless, diff_documents_with};
+use crate::diff::{
+    DiffOptions, DocumentDiff, PARALLEL_BYTES, Status, check_lossless, diff_documents_with,
+};
 use crate::document::{Document, Format, ParseOptions, parse};
 
 /// One document compared between two versions.
@@ -38,7 +40,8 @@ impl Report {
 }
 
 /// Parses two versions of one document (`None`: it does not exist there) and compares them.
-/// The format is chosen from the path's ending.
+/// The format is chosen from the path's ending. A pair larger than [`PARALLEL_BYTES`] is
+/// parsed and compared on all cores.
 pub fn compare_texts(
     path: &str,
     old_path: Option<&str>,
@@ -46,15 +49,25 @@ pub fn compare_texts(
     new: Option<&str>,
     options: ParseOptions,
 ) -> DocumentReport {
-    let read = |text: &str, p: &str| parse(text, Format::from_path(p), options);
-    let old_doc: Option<Document> = old.map(|t| read(t, old_path.unwrap_or(path)));
-    let new_doc: Option<Document> = new.map(|t| read(t, path));
+    let read = |text: Option<&str>, p: &str| text.map(|t| parse(t, Format::from_path(p), options));
+    // A large pair is parsed and compared on all cores.
+    let size = old.map_or(0, str::len) + new.map_or(0, str::len);
+    let parallel = size >= PARALLEL_BYTES;
+    let (old_doc, new_doc): (Option<Document>, Option<Document>) = crate::parallel::join(
+        parallel,
+        || read(old, old_path.unwrap_or(path)),
+        || read(new, path),
+    );
+    let threads = if parallel { 0 } else { 1 };
     compare_documents(
         path,
         old_path,
         old_doc.as_ref(),
         new_doc.as_ref(),
-        DiffOptions::default(),
+        DiffOptions {
+            threads,
+            ..DiffOptions::default()
+        },
     )
 }
 

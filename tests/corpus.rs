@@ -81,3 +81,50 @@ fn site_policy_history_is_lossless() {
         started.elapsed()
     );
 }
+
+/// The fast Markdown heading reader agrees with the full CommonMark parse on every version
+/// of every Markdown policy in both histories, and decides most of them itself.
+#[test]
+fn heading_readers_agree_on_every_version() {
+    let mut report = Vec::new();
+    for name in ["site-policy.bundle", "pga-versions.bundle"] {
+        let Some(bundle) = corpus_bundle(name) else {
+            return;
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("repo");
+        common::git_in(
+            tmp.path(),
+            &["clone", "-q", "--bare", bundle.to_str().unwrap(), "repo"],
+        );
+        // Every Markdown blob ever committed, once.
+        let out = std::process::Command::new("git")
+            .args(["rev-list", "--objects", "--all"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let listing = String::from_utf8(out.stdout).unwrap();
+        let repo = git2::Repository::open_bare(&dir).unwrap();
+        let (mut blobs, mut decided) = (0, 0);
+        for line in listing.lines() {
+            let Some((id, path)) = line.split_once(' ') else {
+                continue;
+            };
+            if !path.ends_with(".md") {
+                continue;
+            }
+            let Ok(blob) = repo.find_blob(git2::Oid::from_str(id).unwrap()) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(blob.content());
+            match policy_diff::document::compare_heading_readers(&text) {
+                Ok(fast) => decided += usize::from(fast),
+                Err(e) => panic!("{name}: {path} ({id}): {e}"),
+            }
+            blobs += 1;
+        }
+        assert!(blobs > 100, "{name}: only {blobs} Markdown versions");
+        report.push(format!("{name}: {blobs} versions, {decided} read by lines"));
+    }
+    eprintln!("heading readers agree: {}", report.join("; "));
+}

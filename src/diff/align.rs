@@ -6,7 +6,7 @@
 //! 3. Whatever is left is added or removed.
 //! 4. Matched pairs off the longest common subsequence of their order are `moved`.
 
-use crate::document::{Section, heading_key};
+use crate::document::Section;
 use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -37,38 +37,27 @@ pub struct Pair {
 pub fn align_sections(old: &[Section], new: &[Section]) -> Vec<Pair> {
     let mut old_match: Vec<Option<usize>> = vec![None; old.len()];
     let mut new_match: Vec<Option<usize>> = vec![None; new.len()];
-    let old_keys: Vec<String> = old.iter().map(|s| heading_key(&s.heading)).collect();
-    let new_keys: Vec<String> = new.iter().map(|s| heading_key(&s.heading)).collect();
-    let parent = |s: &Section| s.parent.as_deref().map(heading_key).unwrap_or_default();
 
     // Pass 1: same heading under the same parent; pass 2: same heading anywhere.
-    let old_parent: Vec<String> = old.iter().map(parent).collect();
-    let new_parent: Vec<String> = new.iter().map(parent).collect();
     pair_by_key(
         &mut old_match,
         &mut new_match,
-        |i| (old_keys[i].clone(), old_parent[i].clone()),
-        |j| (new_keys[j].clone(), new_parent[j].clone()),
+        |i| (old[i].key.as_str(), old[i].parent_key.as_str()),
+        |j| (new[j].key.as_str(), new[j].parent_key.as_str()),
     );
     pair_by_key(
         &mut old_match,
         &mut new_match,
-        |i| old_keys[i].clone(),
-        |j| new_keys[j].clone(),
+        |i| old[i].key.as_str(),
+        |j| new[j].key.as_str(),
     );
 
     // Pass 3: renamed sections, by content.
     let free_old: Vec<usize> = (0..old.len()).filter(|&i| old_match[i].is_none()).collect();
     let free_new: Vec<usize> = (0..new.len()).filter(|&j| new_match[j].is_none()).collect();
     if !free_old.is_empty() && !free_new.is_empty() {
-        let old_sig: Vec<Signature> = free_old
-            .iter()
-            .map(|&i| Signature::of(&old[i], &old_keys[i]))
-            .collect();
-        let new_sig: Vec<Signature> = free_new
-            .iter()
-            .map(|&j| Signature::of(&new[j], &new_keys[j]))
-            .collect();
+        let old_sig: Vec<Signature> = free_old.iter().map(|&i| Signature::of(&old[i])).collect();
+        let new_sig: Vec<Signature> = free_new.iter().map(|&j| Signature::of(&new[j])).collect();
         let window = if free_old.len() * free_new.len() > MAX_PAIRS {
             MAX_PAIRS / free_old.len().max(free_new.len())
         } else {
@@ -197,7 +186,7 @@ struct Signature {
 }
 
 impl Signature {
-    fn of(section: &Section, key: &str) -> Signature {
+    fn of(section: &Section) -> Signature {
         let words: Vec<String> = section.text[section.heading_len..]
             .split_whitespace()
             .map(|w| {
@@ -213,7 +202,12 @@ impl Signature {
         };
         body.sort_unstable();
         body.dedup();
-        let mut heading: Vec<u64> = key.split(' ').filter(|w| !w.is_empty()).map(hash).collect();
+        let mut heading: Vec<u64> = section
+            .key
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(hash)
+            .collect();
         heading.sort_unstable();
         heading.dedup();
         Signature {

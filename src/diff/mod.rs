@@ -195,13 +195,23 @@ pub struct DiffOptions {
     /// sections still get their status, rename, move and cosmetic flags, but no ops: the
     /// lossless property does not apply.
     pub word_ops: bool,
+    /// Threads that compare sections (0: one per core). Documents smaller than
+    /// [`PARALLEL_BYTES`] are compared on the calling thread whatever this says.
+    pub threads: usize,
 }
 
 impl Default for DiffOptions {
     fn default() -> Self {
-        DiffOptions { word_ops: true }
+        DiffOptions {
+            word_ops: true,
+            threads: 1,
+        }
     }
 }
+
+/// Below this many bytes (both versions together), a comparison runs on one thread: starting
+/// threads would cost more than it saves.
+pub const PARALLEL_BYTES: usize = 64 * 1024;
 
 /// [`diff_documents`] with options.
 pub fn diff_documents_with(
@@ -212,20 +222,27 @@ pub fn diff_documents_with(
     let none: &[Section] = &[];
     let old_sections = old.map_or(none, |d| &d.sections);
     let new_sections = new.map_or(none, |d| &d.sections);
-    let sections: Vec<SectionDiff> = align::align_sections(old_sections, new_sections)
-        .into_iter()
-        .map(|pair| {
-            let mut row = diff_sections(
-                pair.old.map(|i| &old_sections[i]),
-                pair.new.map(|j| &new_sections[j]),
-                pair.moved,
-                options,
-            );
-            row.old_index = pair.old;
-            row.new_index = pair.new;
-            row
-        })
-        .collect();
+    let pairs = align::align_sections(old_sections, new_sections);
+    let size: usize = old_sections
+        .iter()
+        .chain(new_sections)
+        .map(|s| s.text.len())
+        .sum();
+    let threads = match size >= PARALLEL_BYTES {
+        true => crate::parallel::threads(options.threads),
+        false => 1,
+    };
+    let sections: Vec<SectionDiff> = crate::parallel::par_map(&pairs, threads, |pair| {
+        let mut row = diff_sections(
+            pair.old.map(|i| &old_sections[i]),
+            pair.new.map(|j| &new_sections[j]),
+            pair.moved,
+            options,
+        );
+        row.old_index = pair.old;
+        row.new_index = pair.new;
+        row
+    });
     let status = match (old, new) {
         (None, _) => Status::Added,
         (_, None) => Status::Removed,
@@ -272,8 +289,7 @@ fn diff_sections(
     };
     match (old, new) {
         (Some(o), Some(n)) => {
-            row.renamed = crate::document::heading_key(&o.heading)
-                != crate::document::heading_key(&n.heading);
+            row.renamed = o.key != n.key;
             if o.text == n.text {
                 row.ops = whole(OpKind::Equal, n);
             } else {

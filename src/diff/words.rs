@@ -1,8 +1,10 @@
 //! Word-level changes inside a section, and the test for cosmetic-only edits.
 
 use super::{OpKind, WordOp};
-use crate::document::{Section, heading_key};
+use crate::document::Section;
+use rustc_hash::FxHashMap;
 use similar::{Algorithm, DiffTag, capture_diff_slices};
+use std::ops::Range;
 
 /// Equal runs of at most this many words between two changes are folded into the change,
 /// so that "a [-b-]{+x+} c [-d-]{+y+}" reads as one replacement instead of confetti.
@@ -17,20 +19,55 @@ struct Token<'a> {
 
 fn tokenize(text: &str) -> Vec<Token<'_>> {
     let mut tokens = Vec::with_capacity(text.len() / 6);
-    let bytes = text.as_bytes();
-    let mut i = text.len() - text.trim_start().len();
-    while i < bytes.len() {
-        let rest = &text[i..];
-        let word_len = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        let after = &rest[word_len..];
-        let ws_len = after.len() - after.trim_start().len();
+    let mut i = skip_space(text, 0);
+    while i < text.len() {
+        let mut word_end = i;
+        while word_end < text.len() && space_len(text, word_end) == 0 {
+            word_end += utf8_len(text.as_bytes()[word_end]);
+        }
+        let end = skip_space(text, word_end);
         tokens.push(Token {
-            word: &rest[..word_len],
-            full: &rest[..word_len + ws_len],
+            word: &text[i..word_end],
+            full: &text[i..end],
         });
-        i += word_len + ws_len;
+        i = end;
     }
     tokens
+}
+
+/// The index after the whitespace starting at `i`.
+fn skip_space(text: &str, mut i: usize) -> usize {
+    loop {
+        match space_len(text, i) {
+            0 => return i,
+            n => i += n,
+        }
+    }
+}
+
+/// Byte length of the whitespace character at `i` (a character boundary), or 0. ASCII is
+/// decided on the byte; other characters are decoded (no-break and other Unicode spaces).
+fn space_len(text: &str, i: usize) -> usize {
+    match text.as_bytes().get(i) {
+        None => 0,
+        Some(b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) => 1,
+        Some(&b) if b < 0x80 => 0,
+        Some(_) => text[i..]
+            .chars()
+            .next()
+            .filter(|c| c.is_whitespace())
+            .map_or(0, char::len_utf8),
+    }
+}
+
+/// Length of the UTF-8 sequence that starts with byte `b`.
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0x00..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
 }
 
 /// The result of comparing two section texts word by word.
@@ -51,11 +88,35 @@ enum Chunk {
 }
 
 /// Compares two texts word by word; whitespace differences alone are not changes.
+///
+/// The words of a common start and end (whole words with the same spacing, found by
+/// comparing bytes) are not tokenised or handed to the diff algorithm: they are equal runs
+/// whatever lies between, and the result is the one the whole texts would give.
 pub fn diff_words(old: &str, new: &str) -> WordDiff {
-    let old_t = tokenize(old);
-    let new_t = tokenize(new);
-    let old_words: Vec<&str> = old_t.iter().map(|t| t.word).collect();
-    let new_words: Vec<&str> = new_t.iter().map(|t| t.word).collect();
+    diff_words_cut(old, new, common_words(old, new))
+}
+
+/// [`diff_words`] with the common start and end (`head`, `tail` bytes) already measured.
+fn diff_words_cut<'a>(old: &'a str, new: &'a str, (head, tail): (usize, usize)) -> WordDiff {
+    let (old_mid, new_mid) = (&old[head..old.len() - tail], &new[head..new.len() - tail]);
+    let old_t = tokenize(old_mid);
+    let new_t = tokenize(new_mid);
+    // Words as small integers: hashed once here, then compared and hashed cheaply by the
+    // diff algorithm.
+    let mut ids: FxHashMap<&str, u32> =
+        FxHashMap::with_capacity_and_hasher(old_t.len().min(1 << 16), Default::default());
+    let mut intern = |tokens: &[Token<'a>]| -> Vec<u32> {
+        tokens
+            .iter()
+            .map(|t| {
+                let next = ids.len() as u32;
+                *ids.entry(t.word).or_insert(next)
+            })
+            .collect()
+    };
+    let old_words = intern(&old_t);
+    let new_words = intern(&new_t);
+    drop(ids);
     let raw = capture_diff_slices(Algorithm::Myers, &old_words, &new_words);
 
     let mut out = WordDiff::default();
@@ -80,37 +141,103 @@ pub fn diff_words(old: &str, new: &str) -> WordDiff {
             chunks[i] = Chunk::Change(o.clone(), n.clone());
         }
     }
-    let mut merged: Vec<Chunk> = Vec::with_capacity(chunks.len());
+    // Token ranges → byte ranges of the whole texts, with the common start and end as equal
+    // runs; neighbouring runs of one kind are merged.
+    let bytes = |tokens: &[Token], text: &str, r: Range<usize>, at: usize| {
+        if r.is_empty() {
+            return at..at; // nothing on this side, where the previous run ended
+        }
+        let offset = |t: &str| head + (t.as_ptr() as usize - text.as_ptr() as usize);
+        let last = &tokens[r.end - 1];
+        offset(tokens[r.start].full)..offset(last.full) + last.full.len()
+    };
+    let lead = |text: &str| text.len() - text.trim_start().len();
+    let (mut at_old, mut at_new) = if head > 0 {
+        (head, head)
+    } else {
+        (lead(old), lead(new))
+    };
+    let mut runs: Vec<(bool, Range<usize>, Range<usize>)> = Vec::with_capacity(chunks.len() + 2);
+    if head > 0 {
+        runs.push((true, lead(old)..head, lead(new)..head));
+    }
     for chunk in chunks {
-        match (chunk, merged.last_mut()) {
-            (Chunk::Change(o, n), Some(Chunk::Change(lo, ln))) => {
+        let (equal, o, n) = match chunk {
+            Chunk::Equal(o, n) => (true, o, n),
+            Chunk::Change(o, n) => (false, o, n),
+        };
+        let o = bytes(&old_t, old_mid, o, at_old);
+        let n = bytes(&new_t, new_mid, n, at_new);
+        (at_old, at_new) = (o.end, n.end);
+        match runs.last_mut() {
+            Some((kind, lo, ln)) if *kind == equal => {
                 lo.end = o.end;
                 ln.end = n.end;
             }
-            (chunk, _) => merged.push(chunk),
+            _ => runs.push((equal, o, n)),
         }
     }
-    let join = |tokens: &[Token]| tokens.iter().map(|t| t.full).collect::<String>();
-    for chunk in merged {
-        match chunk {
-            Chunk::Equal(o, n) => {
-                let mut text = join(&new_t[n.clone()]);
-                // A word that ends the new text but not the old one keeps its separator,
-                // so that the old text still reads word by word.
-                if !text.ends_with(char::is_whitespace)
-                    && let Some(last) = old_t[o].last()
-                {
-                    text.push_str(&last.full[last.word.len()..]);
-                }
-                push_op(&mut out.ops, OpKind::Equal, text);
+    if tail > 0 {
+        let (o, n) = (old.len() - tail..old.len(), new.len() - tail..new.len());
+        match runs.last_mut() {
+            Some((true, lo, ln)) => {
+                lo.end = o.end;
+                ln.end = n.end;
             }
-            Chunk::Change(o, n) => {
-                push_op(&mut out.ops, OpKind::Delete, join(&old_t[o]));
-                push_op(&mut out.ops, OpKind::Insert, join(&new_t[n]));
+            _ => runs.push((true, o, n)),
+        }
+    }
+    for (equal, o, n) in runs {
+        if equal {
+            let mut text = new[n].to_string();
+            // A word that ends the new text but not the old one keeps its separator,
+            // so that the old text still reads word by word.
+            if !text.ends_with(char::is_whitespace) {
+                let old_run = &old[o];
+                text.push_str(&old_run[old_run.trim_end().len()..]);
             }
+            push_op(&mut out.ops, OpKind::Equal, text);
+        } else {
+            push_op(&mut out.ops, OpKind::Delete, old[o].to_string());
+            push_op(&mut out.ops, OpKind::Insert, new[n].to_string());
         }
     }
     out
+}
+
+/// Byte lengths of the longest common start and end of two texts that are made of whole
+/// words and their following whitespace (the same in both texts), so that the texts can be
+/// cut there without changing how either is tokenised.
+fn common_words(old: &str, new: &str) -> (usize, usize) {
+    let (a, b) = (old.as_bytes(), new.as_bytes());
+    // A word starts at `i` in `text`: a non-space character after an ASCII space.
+    let starts_word = |text: &str, i: usize| {
+        i < text.len()
+            && text.is_char_boundary(i)
+            && space_len(text, i) == 0
+            && text.as_bytes()[i - 1].is_ascii_whitespace()
+    };
+    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let head = (1..=same)
+        .rev()
+        .find(|&i| starts_word(old, i) && starts_word(new, i))
+        .unwrap_or(0);
+    let room = (a.len() - head).min(b.len() - head);
+    let same_end = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count();
+    let tail = (1..=same_end)
+        .rev()
+        .find(|&j| {
+            let (i, k) = (a.len() - j, b.len() - j);
+            i > head && k > head && starts_word(old, i) && starts_word(new, k)
+        })
+        .unwrap_or(0);
+    (head, tail)
 }
 
 fn push_op(ops: &mut Vec<WordOp>, op: OpKind, text: String) {
@@ -128,9 +255,7 @@ pub fn count_words(text: &str) -> usize {
 /// whitespace and line wrapping, Markdown emphasis and escapes, list bullet style, smart vs
 /// straight quotes and dashes, and a heading's level, case, numbering or emphasis.
 pub fn is_cosmetic(old: &Section, new: &Section) -> bool {
-    if heading_key(&old.heading) != heading_key(&new.heading)
-        || old.heading.is_empty() != new.heading.is_empty()
-    {
+    if old.key != new.key || old.heading.is_empty() != new.heading.is_empty() {
         return false;
     }
     // Word by word, without allocating: most calls stop at the first real difference.
@@ -179,6 +304,60 @@ fn normalized_chars(word: &str) -> impl Iterator<Item = char> + '_ {
 mod tests {
     use super::*;
     use crate::diff::OpKind::*;
+    use proptest::strategy::Strategy;
+
+    fn texts() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::collection::vec(
+            proptest::sample::select(vec![
+                "we", "keep", "data", "30", "days", "é", "—", " ", " ", " ", "  ", "\n", "\n\n",
+                "\u{a0}", "\t",
+            ]),
+            0..30,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn cut_diffs_rebuild_both_texts(
+            old in texts(), new in texts(), shared in texts(), end in texts(),
+        ) {
+            // Shared starts and ends make the cut matter.
+            let old = format!("{shared}{old}{end}");
+            let new = format!("{shared}{new}{end}");
+            let d = diff_words(&old, &new);
+            let side = |skip: OpKind| {
+                d.ops
+                    .iter()
+                    .filter(|o| o.op != skip)
+                    .flat_map(|o| o.text.split_whitespace())
+                    .collect::<Vec<_>>()
+            };
+            proptest::prop_assert_eq!(side(Insert), old.split_whitespace().collect::<Vec<_>>());
+            proptest::prop_assert_eq!(side(Delete), new.split_whitespace().collect::<Vec<_>>());
+            proptest::prop_assert_eq!(
+                d.words_added as isize - d.words_removed as isize,
+                count_words(&new) as isize - count_words(&old) as isize
+            );
+            // The common start and end are never reported as changed.
+            let (head, tail) = common_words(&old, &new);
+            let changed: usize = d.ops.iter().filter(|o| o.op == Insert).map(|o| o.text.len()).sum();
+            proptest::prop_assert!(changed <= new.len() - head - tail);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tokens_are_the_whitespace_separated_words(text in "[a \\t\\n\\r\u{a0}\u{2003}\u{85}é€😀\u{b}\u{c}.]{0,40}") {
+            let tokens = tokenize(&text);
+            let words: Vec<&str> = tokens.iter().map(|t| t.word).collect();
+            proptest::prop_assert_eq!(words, text.split_whitespace().collect::<Vec<_>>());
+            let rebuilt: String = tokens.iter().map(|t| t.full).collect();
+            proptest::prop_assert_eq!(rebuilt.as_str(), text.trim_start());
+        }
+    }
 
     fn ops(old: &str, new: &str) -> Vec<(OpKind, String)> {
         diff_words(old, new)
@@ -250,6 +429,8 @@ mod tests {
             text: text.into(),
             heading_len,
             parent: None,
+            key: crate::document::heading_key(heading),
+            parent_key: String::new(),
         }
     }
 

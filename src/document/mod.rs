@@ -37,6 +37,10 @@ pub struct Section {
     pub heading_len: usize,
     /// The heading of the enclosing section (nearest earlier section with a lower level).
     pub parent: Option<String>,
+    /// [`heading_key`] of the heading, computed once: sections are matched by it.
+    pub key: String,
+    /// [`heading_key`] of the enclosing section's heading; empty at the top level.
+    pub parent_key: String,
 }
 
 /// How a text is split into sections.
@@ -108,6 +112,37 @@ pub fn parse(text: &str, format: Format, options: ParseOptions) -> Document {
     }
 }
 
+/// Compares the two Markdown heading readers (see the `markdown` module) on a document's
+/// body (after front matter): `Ok(true)` when the line reader decided and agrees with the full
+/// parser, `Ok(false)` when it declined, `Err` describing the first difference. For tests and
+/// fuzzing.
+#[doc(hidden)]
+pub fn compare_heading_readers(text: &str) -> Result<bool, String> {
+    let body = &text[front_matter(text).1..];
+    let Some(fast) = markdown::scan_headings(body) else {
+        return Ok(false);
+    };
+    let full = markdown::full_headings(body);
+    let show = |h: &Heading| format!("{}..{} h{} {:?}", h.start, h.end, h.level, h.text);
+    for i in 0..fast.len().max(full.len()) {
+        let (a, b) = (fast.get(i), full.get(i));
+        let same = match (a, b) {
+            (Some(a), Some(b)) => {
+                (a.start, a.end, a.level, &a.text) == (b.start, b.end, b.level, &b.text)
+            }
+            _ => false,
+        };
+        if !same {
+            return Err(format!(
+                "heading {i}: line reader {}, full parser {}",
+                a.map_or("none".into(), show),
+                b.map_or("none".into(), show)
+            ));
+        }
+    }
+    Ok(true)
+}
+
 /// A heading found by a format reader: where its line starts in the body, its level and text.
 #[derive(Debug, Clone)]
 pub(crate) struct Heading {
@@ -128,29 +163,32 @@ fn split_sections(body: &str, heads: &[Heading]) -> Vec<Section> {
             text: body[..first].to_string(),
             heading_len: 0,
             parent: None,
+            key: String::new(),
+            parent_key: String::new(),
         });
     }
-    // Stack of (level, heading) of the enclosing sections, for `parent`.
-    let mut stack: Vec<(u8, String)> = Vec::new();
+    // Indices of the enclosing sections, for `parent`.
+    let mut stack: Vec<usize> = Vec::new();
     for (i, h) in heads.iter().enumerate() {
         let end = heads.get(i + 1).map_or(body.len(), |n| n.start);
-        while stack.last().is_some_and(|(lvl, _)| *lvl >= h.level) {
+        while stack.last().is_some_and(|&s| sections[s].level >= h.level) {
             stack.pop();
         }
+        let parent = stack.last().map(|&s| &sections[s]);
         sections.push(Section {
             heading: h.text.clone(),
             level: h.level,
             text: body[h.start..end].to_string(),
             heading_len: h.end.min(end) - h.start,
-            parent: stack.last().map(|(_, t)| t.clone()),
+            parent: parent.map(|p| p.heading.clone()),
+            key: heading_key(&h.text),
+            parent_key: parent.map(|p| p.key.clone()).unwrap_or_default(),
         });
-        stack.push((h.level, h.text.clone()));
+        stack.push(sections.len() - 1);
     }
     sections
 }
 
-/// Reads YAML front matter (`---` … `---` at the very start). Returns its top-level scalar
-/// `key: value` pairs and the byte offset where the body starts.
 fn front_matter(text: &str) -> (Vec<(String, String)>, usize) {
     let Some(rest) = text
         .strip_prefix("---\n")

@@ -99,12 +99,18 @@ pub fn render_log_entry_json(entry: &LogEntry) -> String {
 
 /// Renders the report as pretty-printed JSON with a final newline.
 pub fn render_json(report: &Report) -> String {
+    let mut out = Vec::new();
+    write_json(report, &mut out).expect("writing to memory succeeds");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// [`render_json`] straight into a writer (standard output), without building the text first.
+pub fn write_json(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let json = JsonReport {
         old: &report.old,
         new: &report.new,
         documents: report.documents.iter().map(JsonDocument::from).collect(),
     };
-    let mut out = serde_json::to_string_pretty(&json).expect("the report serializes");
-    out.push('\n');
-    out
+    serde_json::to_writer_pretty(&mut *out, &json)?;
+    out.write_all(b"\n")
 }

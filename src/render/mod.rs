@@ -7,7 +7,7 @@ mod json;
 mod markdown;
 mod text;
 
-pub use json::{render_json, render_log_entry_json};
+pub use json::{render_json, render_log_entry_json, write_json};
 pub use markdown::render_markdown;
 pub use text::{TextOptions, render_text};
 
@@ -32,6 +32,20 @@ pub fn render(report: &Report, format: OutputFormat, text: &TextOptions) -> Stri
         OutputFormat::Text => render_text(report, text),
         OutputFormat::Json => render_json(report),
         OutputFormat::Markdown => render_markdown(report, text.context),
+    }
+}
+
+/// [`render`] into a writer. JSON is written as it is serialised (a large report is never
+/// held twice in memory); the other formats are written whole.
+pub fn write_report(
+    report: &Report,
+    format: OutputFormat,
+    text: &TextOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        OutputFormat::Json => write_json(report, out),
+        _ => out.write_all(render(report, format, text).as_bytes()),
     }
 }
 
