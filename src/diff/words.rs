@@ -258,9 +258,17 @@ pub fn is_cosmetic(old: &Section, new: &Section) -> bool {
     if old.key != new.key || old.heading.is_empty() != new.heading.is_empty() {
         return false;
     }
-    // Word by word, without allocating: most calls stop at the first real difference.
-    let mut a = normalized_words(&old.text[old.heading_len..]);
-    let mut b = normalized_words(&new.text[new.heading_len..]);
+    // Lines the two bodies share at their start and end read the same; word by word, without
+    // allocating, through the rest: most calls stop at the first real difference.
+    let (old_body, new_body) = (&old.text[old.heading_len..], &new.text[new.heading_len..]);
+    read_the_same(old_body, new_body, common_lines(old_body, new_body))
+}
+
+/// True when two bodies have the same words once formatting is removed, given the byte
+/// lengths of their common start and end (whole lines).
+fn read_the_same(old: &str, new: &str, (head, tail): (usize, usize)) -> bool {
+    let mut a = normalized_words(&old[head..old.len() - tail]);
+    let mut b = normalized_words(&new[head..new.len() - tail]);
     loop {
         match (a.next(), b.next()) {
             (None, None) => return true,
@@ -268,6 +276,31 @@ pub fn is_cosmetic(old: &Section, new: &Section) -> bool {
             _ => return false,
         }
     }
+}
+
+/// Byte lengths of the longest common start and end of two texts made of whole lines.
+fn common_lines(old: &str, new: &str) -> (usize, usize) {
+    let (a, b) = (old.as_bytes(), new.as_bytes());
+    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let head = a[..same]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |i| i + 1);
+    let room = (a.len() - head).min(b.len() - head);
+    let same_end = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count();
+    // The shared end starts a line in both texts.
+    let line_start = |t: &[u8], i: usize| i == 0 || t[i - 1] == b'\n';
+    let tail = (1..=same_end)
+        .rev()
+        .find(|&j| line_start(a, a.len() - j) && line_start(b, b.len() - j))
+        .unwrap_or(0);
+    (head, tail)
 }
 
 /// The words of a body that still say something once formatting is removed.
@@ -349,6 +382,27 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn shared_lines_do_not_change_the_cosmetic_test(
+            old in texts(), new in texts(), shared in texts(), end in texts(),
+            bullets in proptest::bool::ANY,
+        ) {
+            // List items whose bullets differ between the versions.
+            let mark = |t: String, bullet: &str| match bullets {
+                true => t.replace("keep", &format!("\n{bullet} keep")),
+                false => t,
+            };
+            let old = mark(format!("{shared}{old}{end}"), "*");
+            let new = mark(format!("{shared}{new}{end}"), "-");
+            let cut = common_lines(&old, &new);
+            proptest::prop_assert_eq!(
+                read_the_same(&old, &new, cut),
+                read_the_same(&old, &new, (0, 0)),
+                "{:?} {:?} {:?}", old, new, cut
+            );
+        }
+
         #[test]
         fn tokens_are_the_whitespace_separated_words(text in "[a \\t\\n\\r\u{a0}\u{2003}\u{85}é€😀\u{b}\u{c}.]{0,40}") {
             let tokens = tokenize(&text);
