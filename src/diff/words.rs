@@ -10,29 +10,52 @@ use std::ops::Range;
 /// so that "a [-b-]{+x+} c [-d-]{+y+}" reads as one replacement instead of confetti.
 const ISLAND_WORDS: usize = 2;
 
-/// A word and the whitespace after it, as slices of the section text.
-#[derive(Debug, Clone, Copy)]
-struct Token<'a> {
-    word: &'a str,
-    full: &'a str,
-}
-
-fn tokenize(text: &str) -> Vec<Token<'_>> {
-    let mut tokens = Vec::with_capacity(text.len() / 6);
+/// The words of `text`, each with the whitespace after it: (start, end of the word, end of
+/// the whitespace). Leading whitespace belongs to no word.
+fn tokens(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
     let mut i = skip_space(text, 0);
-    while i < text.len() {
+    std::iter::from_fn(move || {
+        if i >= text.len() {
+            return None;
+        }
+        let start = i;
         let mut word_end = i;
         while word_end < text.len() && space_len(text, word_end) == 0 {
             word_end += utf8_len(text.as_bytes()[word_end]);
         }
-        let end = skip_space(text, word_end);
-        tokens.push(Token {
-            word: &text[i..word_end],
-            full: &text[i..end],
-        });
-        i = end;
+        i = skip_space(text, word_end);
+        Some((start, word_end, i))
+    })
+}
+
+/// A text's words as the diff sees them: where each starts (a word runs, with its
+/// whitespace, to the next one's start or the end of the text), and an integer per distinct
+/// word, shared by both texts of a comparison.
+struct Words {
+    starts: Vec<usize>,
+    ids: Vec<u32>,
+}
+
+impl Words {
+    fn of<'a>(text: &'a str, ids: &mut FxHashMap<&'a str, u32>) -> Words {
+        let mut words = Words {
+            starts: Vec::with_capacity(text.len() / 6),
+            ids: Vec::with_capacity(text.len() / 6),
+        };
+        for (start, word_end, _) in tokens(text) {
+            let next = ids.len() as u32;
+            words.starts.push(start);
+            words
+                .ids
+                .push(*ids.entry(&text[start..word_end]).or_insert(next));
+        }
+        words
     }
-    tokens
+
+    /// Bytes of the words in `r` (with their whitespace), in a text of `len` bytes.
+    fn span(&self, r: Range<usize>, len: usize) -> Range<usize> {
+        self.starts[r.start]..self.starts.get(r.end).copied().unwrap_or(len)
+    }
 }
 
 /// The index after the whitespace starting at `i`.
@@ -99,25 +122,15 @@ pub fn diff_words(old: &str, new: &str) -> WordDiff {
 /// [`diff_words`] with the common start and end (`head`, `tail` bytes) already measured.
 fn diff_words_cut<'a>(old: &'a str, new: &'a str, (head, tail): (usize, usize)) -> WordDiff {
     let (old_mid, new_mid) = (&old[head..old.len() - tail], &new[head..new.len() - tail]);
-    let old_t = tokenize(old_mid);
-    let new_t = tokenize(new_mid);
     // Words as small integers: hashed once here, then compared and hashed cheaply by the
     // diff algorithm.
-    let mut ids: FxHashMap<&str, u32> =
-        FxHashMap::with_capacity_and_hasher(old_t.len().min(1 << 16), Default::default());
-    let mut intern = |tokens: &[Token<'a>]| -> Vec<u32> {
-        tokens
-            .iter()
-            .map(|t| {
-                let next = ids.len() as u32;
-                *ids.entry(t.word).or_insert(next)
-            })
-            .collect()
-    };
-    let old_words = intern(&old_t);
-    let new_words = intern(&new_t);
+    // A section's vocabulary is small next to its length: the map grows as needed.
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let old_w = Words::of(old_mid, &mut ids);
+    let new_w = Words::of(new_mid, &mut ids);
     drop(ids);
-    let raw = capture_diff_slices(Algorithm::Myers, &old_words, &new_words);
+    let (old_words, new_words) = (&old_w.ids, &new_w.ids);
+    let raw = capture_diff_slices(Algorithm::Myers, old_words, new_words);
 
     let mut out = WordDiff::default();
     let mut chunks: Vec<Chunk> = Vec::with_capacity(raw.len());
@@ -143,13 +156,12 @@ fn diff_words_cut<'a>(old: &'a str, new: &'a str, (head, tail): (usize, usize)) 
     }
     // Token ranges → byte ranges of the whole texts, with the common start and end as equal
     // runs; neighbouring runs of one kind are merged.
-    let bytes = |tokens: &[Token], text: &str, r: Range<usize>, at: usize| {
+    let bytes = |words: &Words, text: &str, r: Range<usize>, at: usize| {
         if r.is_empty() {
             return at..at; // nothing on this side, where the previous run ended
         }
-        let offset = |t: &str| head + (t.as_ptr() as usize - text.as_ptr() as usize);
-        let last = &tokens[r.end - 1];
-        offset(tokens[r.start].full)..offset(last.full) + last.full.len()
+        let span = words.span(r, text.len());
+        head + span.start..head + span.end
     };
     let lead = |text: &str| text.len() - text.trim_start().len();
     let (mut at_old, mut at_new) = if head > 0 {
@@ -166,8 +178,8 @@ fn diff_words_cut<'a>(old: &'a str, new: &'a str, (head, tail): (usize, usize)) 
             Chunk::Equal(o, n) => (true, o, n),
             Chunk::Change(o, n) => (false, o, n),
         };
-        let o = bytes(&old_t, old_mid, o, at_old);
-        let n = bytes(&new_t, new_mid, n, at_new);
+        let o = bytes(&old_w, old_mid, o, at_old);
+        let n = bytes(&new_w, new_mid, n, at_new);
         (at_old, at_new) = (o.end, n.end);
         match runs.last_mut() {
             Some((kind, lo, ln)) if *kind == equal => {
@@ -405,10 +417,9 @@ mod tests {
 
         #[test]
         fn tokens_are_the_whitespace_separated_words(text in "[a \\t\\n\\r\u{a0}\u{2003}\u{85}é€😀\u{b}\u{c}.]{0,40}") {
-            let tokens = tokenize(&text);
-            let words: Vec<&str> = tokens.iter().map(|t| t.word).collect();
+            let words: Vec<&str> = tokens(&text).map(|(s, w, _)| &text[s..w]).collect();
             proptest::prop_assert_eq!(words, text.split_whitespace().collect::<Vec<_>>());
-            let rebuilt: String = tokens.iter().map(|t| t.full).collect();
+            let rebuilt: String = tokens(&text).map(|(s, _, e)| &text[s..e]).collect();
             proptest::prop_assert_eq!(rebuilt.as_str(), text.trim_start());
         }
     }

@@ -90,7 +90,19 @@ pub fn read_file(path: &Path) -> Result<Text, SourceError> {
         path: path.to_path_buf(),
         source,
     })?;
-    decode(&bytes, &path.display().to_string())
+    decode_owned(bytes, &path.display().to_string())
+}
+
+/// [`decode`] taking the bytes: valid UTF-8 (the usual case) becomes the text without a copy.
+pub fn decode_owned(bytes: Vec<u8>, name: &str) -> Result<Text, SourceError> {
+    match String::from_utf8(bytes) {
+        Ok(text) if memchr::memchr(0, text.as_bytes()).is_none() => Ok(Text {
+            text,
+            warning: None,
+        }),
+        Ok(text) => decode(text.as_bytes(), name),
+        Err(e) => decode(e.as_bytes(), name),
+    }
 }
 
 /// Which files of a tree are policies.
