@@ -52,7 +52,7 @@ pub fn compare_texts(
     let read = |text: Option<&str>, p: &str| text.map(|t| parse(t, Format::from_path(p), options));
     // A large pair is parsed and compared on all cores.
     let size = old.map_or(0, str::len) + new.map_or(0, str::len);
-    let parallel = size >= PARALLEL_BYTES && std::env::var_os("PD_SERIAL").is_none();
+    let parallel = size >= PARALLEL_BYTES;
     let (old_doc, new_doc): (Option<Document>, Option<Document>) = crate::parallel::join(
         parallel,
         || read(old, old_path.unwrap_or(path)),
