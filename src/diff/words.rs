@@ -19,13 +19,28 @@ fn tokens(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
             return None;
         }
         let start = i;
-        let mut word_end = i;
-        while word_end < text.len() && space_len(text, word_end) == 0 {
-            word_end += utf8_len(text.as_bytes()[word_end]);
-        }
+        let word_end = skip_word(text, i);
         i = skip_space(text, word_end);
         Some((start, word_end, i))
     })
+}
+
+/// The index after the word (non-whitespace run) starting at `i`.
+fn skip_word(text: &str, mut i: usize) -> usize {
+    let b = text.as_bytes();
+    while let Some(&c) = b.get(i) {
+        if c < 0x80 {
+            if c.is_ascii_whitespace() || c == 0x0b {
+                return i;
+            }
+            i += 1;
+        } else if space_len(text, i) > 0 {
+            return i;
+        } else {
+            i += utf8_len(c);
+        }
+    }
+    i
 }
 
 /// A text's words as the diff sees them: where each starts (a word runs, with its
@@ -60,12 +75,21 @@ impl Words {
 
 /// The index after the whitespace starting at `i`.
 fn skip_space(text: &str, mut i: usize) -> usize {
-    loop {
-        match space_len(text, i) {
-            0 => return i,
-            n => i += n,
+    let b = text.as_bytes();
+    while let Some(&c) = b.get(i) {
+        if c < 0x80 {
+            if !(c.is_ascii_whitespace() || c == 0x0b) {
+                return i;
+            }
+            i += 1;
+        } else {
+            match space_len(text, i) {
+                0 => return i,
+                n => i += n,
+            }
         }
     }
+    i
 }
 
 /// Byte length of the whitespace character at `i` (a character boundary), or 0. ASCII is

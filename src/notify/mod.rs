@@ -668,6 +668,9 @@ struct Tally {
 
 /// Sends a notification to every recipient the journal does not list yet, recording each
 /// acceptance before the next message goes out.
+/// Messages rendered ahead of the one being sent.
+const RENDER_AHEAD: usize = 16;
+
 fn deliver(
     config: &Config,
     templates: &Templates,
@@ -703,53 +706,81 @@ fn deliver(
         ));
         Ok(())
     };
-    for s in recipients {
-        if journal.is_done(&s.email()) {
-            continue;
-        }
-        let Some((rendered, unsubscribe)) = render_for(config, templates, notification, s)? else {
-            continue;
-        };
-        let id = message_id(notification, config, s);
-        let message = build_message(config, s, &rendered, &id, unsubscribe.as_deref())
-            .map_err(NotifyError::Other)?;
-        let file_name = format!(
-            "{}-{}",
-            notification.id,
-            &hash_hex(&s.email().to_lowercase())[..12]
-        );
-        match sender.send(&message, &file_name) {
-            Ok(()) => {
-                journal.record_sent(&s.email()).map_err(&journal_error)?;
-                tally.delivered += 1;
-                voice.progress(&format!("sent to {}", voice.who(s)));
-                for (s, why) in std::mem::take(&mut unconfirmed) {
-                    refuse(journal, &mut tally, s, &why)?;
+    // Messages are rendered and built a few ahead, on another thread, while this one talks
+    // to the server: the time a message takes is then the server's alone.
+    let todo: Vec<&Subscriber> = recipients
+        .iter()
+        .copied()
+        .filter(|s| !journal.is_done(&s.email()))
+        .collect();
+    std::thread::scope(|scope| {
+        let (ready, messages) = std::sync::mpsc::sync_channel(RENDER_AHEAD);
+        scope.spawn(move || {
+            for s in todo {
+                let built = (|| -> Result<Option<(lettre::Message, String)>, NotifyError> {
+                    let Some((rendered, unsubscribe)) =
+                        render_for(config, templates, notification, s)?
+                    else {
+                        return Ok(None);
+                    };
+                    let id = message_id(notification, config, s);
+                    let message = build_message(config, s, &rendered, &id, unsubscribe.as_deref())
+                        .map_err(NotifyError::Other)?;
+                    let file_name = format!(
+                        "{}-{}",
+                        notification.id,
+                        &hash_hex(&s.email().to_lowercase())[..12]
+                    );
+                    Ok(Some((message, file_name)))
+                })();
+                let failed = built.is_err();
+                // A closed channel: the sending side stopped.
+                if ready.send((s, built)).is_err() || failed {
+                    return;
                 }
             }
-            Err(SendError::Temporary(why)) => {
-                tally.retry += 1;
-                voice.warn(&format!(
-                    "not delivered to {} (will retry): {why}",
-                    voice.who(s)
-                ));
-            }
-            Err(SendError::Permanent(why)) if journal.sent_count() == 0 => {
-                unconfirmed.push((s, why.clone()));
-                if unconfirmed.len() >= SUSPICIOUS_REFUSALS {
-                    tally.stopped = Some(format!(
-                        "the server refused each of the first {SUSPICIOUS_REFUSALS} messages ({why}); it may refuse \
-                         all mail (sender address, size, content), so none was recorded as refused"
+        });
+        for (s, built) in messages {
+            let Some((message, file_name)) = built? else {
+                continue;
+            };
+            match sender.send(&message, &file_name) {
+                Ok(()) => {
+                    journal.record_sent(&s.email()).map_err(&journal_error)?;
+                    tally.delivered += 1;
+                    voice.progress(&format!("sent to {}", voice.who(s)));
+                    for (s, why) in std::mem::take(&mut unconfirmed) {
+                        refuse(journal, &mut tally, s, &why)?;
+                    }
+                }
+                Err(SendError::Temporary(why)) => {
+                    tally.retry += 1;
+                    voice.warn(&format!(
+                        "not delivered to {} (will retry): {why}",
+                        voice.who(s)
                     ));
-                    return Ok(tally);
+                }
+                Err(SendError::Permanent(why)) if journal.sent_count() == 0 => {
+                    unconfirmed.push((s, why.clone()));
+                    if unconfirmed.len() >= SUSPICIOUS_REFUSALS {
+                        tally.stopped = Some(format!(
+                            "the server refused each of the first {SUSPICIOUS_REFUSALS} messages ({why}); it may refuse \
+                             all mail (sender address, size, content), so none was recorded as refused"
+                        ));
+                        return Ok(());
+                    }
+                }
+                Err(SendError::Permanent(why)) => refuse(journal, &mut tally, s, &why)?,
+                Err(SendError::Unavailable(why)) => {
+                    tally.stopped = Some(why);
+                    return Ok(());
                 }
             }
-            Err(SendError::Permanent(why)) => refuse(journal, &mut tally, s, &why)?,
-            Err(SendError::Unavailable(why)) => {
-                tally.stopped = Some(why);
-                return Ok(tally);
-            }
         }
+        Ok::<(), NotifyError>(())
+    })?;
+    if tally.stopped.is_some() {
+        return Ok(tally);
     }
     for (s, why) in unconfirmed {
         refuse(journal, &mut tally, s, &why)?;
