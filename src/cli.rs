@@ -10,7 +10,7 @@ use crate::notify::{self, CheckOptions};
 use crate::render::{
     OutputFormat, TextOptions, render_log_entry_json, render_log_entry_text, write_report,
 };
-use crate::report::{Report, compare_texts};
+use crate::report::{Report, compare_owned};
 use crate::source::{PolicyFilter, PolicyRepo, read_file};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -486,11 +486,11 @@ fn compare_files(
             .chain(new_text.warning.iter())
             .cloned(),
     );
-    let doc = compare_texts(
+    let doc = compare_owned(
         new,
         Some(old),
-        Some(&old_text.text),
-        Some(&new_text.text),
+        Some(old_text.text),
+        Some(new_text.text),
         options,
     );
     Ok(Report {
@@ -532,13 +532,13 @@ fn compare_revisions(
     let filter = PolicyFilter::new(&args.paths)?;
     let files = repo.changed_files(Some(old_id), new_id, &filter, warnings)?;
     let documents = files
-        .iter()
+        .into_iter()
         .map(|f| {
-            compare_texts(
+            compare_owned(
                 &f.path,
                 f.old_path.as_deref(),
-                f.old.as_ref().map(|t| t.text.as_str()),
-                f.new.as_ref().map(|t| t.text.as_str()),
+                f.old.map(|t| t.text),
+                f.new.map(|t| t.text),
                 options,
             )
         })

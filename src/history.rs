@@ -4,13 +4,13 @@
 //! older commit's new version, kept from one step to the next).
 
 use crate::diff::DiffOptions;
-use crate::document::{Document, Format, ParseOptions, parse};
+use crate::document::{Document, Format, ParseOptions, parse_owned};
 use crate::parallel::par_map;
 use crate::report::{DocumentReport, compare_documents};
 use crate::source::{PolicyFilter, PolicyRepo, SourceError};
 use git2::Oid;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// One commit that changed at least one policy.
 #[derive(Debug, Clone)]
@@ -58,7 +58,8 @@ struct Batch {
     commits: usize,
     pending: Vec<Pending>,
     /// (blob, path it was read under, text) of each version to parse.
-    texts: Vec<(Oid, String, String)>,
+    /// The text is taken (once) by the task that parses it.
+    texts: Vec<(Oid, String, Mutex<String>)>,
     /// Binary versions: their documents are left out.
     skipped: HashSet<Oid>,
     warnings: Vec<String>,
@@ -138,10 +139,13 @@ pub fn walk(
             let parse_jobs = next.iter().flat_map(|b| b.texts.iter().map(Task::Parse));
             let tasks: Vec<Task> = parse_jobs.chain(jobs).collect();
             let results = par_map(&tasks, threads, |task| match task {
-                Task::Parse((blob, name, text)) => Done::Parsed(
-                    *blob,
-                    Arc::new(parse(text, Format::from_path(name), options.parse)),
-                ),
+                Task::Parse((blob, name, text)) => {
+                    let text = std::mem::take(&mut *text.lock().expect("a parse task panicked"));
+                    Done::Parsed(
+                        *blob,
+                        Arc::new(parse_owned(text, Format::from_path(name), options.parse)),
+                    )
+                }
                 Task::Compare(i, c) => {
                     let docs = &current.as_ref().expect("compare tasks have a batch").1;
                     let doc = |blob: Option<Oid>| blob.and_then(|b| docs.get(&b)).map(|d| &**d);
@@ -204,7 +208,7 @@ pub fn walk(
 
 /// A unit of work of a round: parse a version, or compare a pair of the batch before.
 enum Task<'a> {
-    Parse(&'a (Oid, String, String)),
+    Parse(&'a (Oid, String, Mutex<String>)),
     Compare(usize, &'a crate::source::ChangedPath),
 }
 
@@ -247,7 +251,7 @@ fn read_batch(
             });
         }
     }
-    let mut texts: Vec<(Oid, String, String)> = Vec::new();
+    let mut texts: Vec<(Oid, String, Mutex<String>)> = Vec::new();
     let mut skipped = HashSet::new();
     let mut warnings = Vec::new();
     for p in &pending {
@@ -266,7 +270,7 @@ fn read_batch(
                         if let Some(w) = text.warning {
                             warnings.push(format!("{w} (at {})", &p.commit.to_string()[..7]));
                         }
-                        texts.push((blob, name.to_string(), text.text));
+                        texts.push((blob, name.to_string(), Mutex::new(text.text)));
                     }
                     Err(SourceError::Binary { path }) => {
                         warnings.push(format!(

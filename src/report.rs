@@ -4,7 +4,7 @@
 use crate::diff::{
     DiffOptions, DocumentDiff, PARALLEL_BYTES, Status, check_lossless, diff_documents_with,
 };
-use crate::document::{Document, Format, ParseOptions, parse};
+use crate::document::{Document, Format, ParseOptions, parse_owned};
 
 /// One document compared between two versions.
 #[derive(Debug, Clone)]
@@ -49,9 +49,27 @@ pub fn compare_texts(
     new: Option<&str>,
     options: ParseOptions,
 ) -> DocumentReport {
-    let read = |text: Option<&str>, p: &str| text.map(|t| parse(t, Format::from_path(p), options));
+    compare_owned(
+        path,
+        old_path,
+        old.map(str::to_string),
+        new.map(str::to_string),
+        options,
+    )
+}
+
+/// [`compare_texts`] taking the texts, which the documents then share instead of copying.
+pub fn compare_owned(
+    path: &str,
+    old_path: Option<&str>,
+    old: Option<String>,
+    new: Option<String>,
+    options: ParseOptions,
+) -> DocumentReport {
+    let read =
+        |text: Option<String>, p: &str| text.map(|t| parse_owned(t, Format::from_path(p), options));
     // A large pair is parsed and compared on all cores.
-    let size = old.map_or(0, str::len) + new.map_or(0, str::len);
+    let size = old.as_ref().map_or(0, String::len) + new.as_ref().map_or(0, String::len);
     let parallel = size >= PARALLEL_BYTES;
     let (old_doc, new_doc): (Option<Document>, Option<Document>) = crate::parallel::join(
         parallel,

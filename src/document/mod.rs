@@ -10,6 +10,7 @@ mod markdown;
 mod plain;
 
 pub use date::{DateOrder, PolicyDate};
+use std::sync::Arc;
 
 /// A policy text split into sections.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,8 +32,8 @@ pub struct Section {
     pub heading: String,
     /// Heading level, 1 (top) to 6; 0 for the preamble.
     pub level: u8,
-    /// Heading line(s) and body, exactly as in the file.
-    pub text: String,
+    /// Heading line(s) and body, exactly as in the file (a view of the document's text).
+    pub text: SharedText,
     /// Byte length of the heading line(s) at the start of `text` (0 for the preamble).
     pub heading_len: usize,
     /// The heading of the enclosing section (nearest earlier section with a lower level).
@@ -41,6 +42,71 @@ pub struct Section {
     pub key: String,
     /// [`heading_key`] of the enclosing section's heading; empty at the top level.
     pub parent_key: String,
+}
+
+/// A slice of a document's text that shares the text instead of copying it: all sections of
+/// a document point into one allocation. Reads as a `&str`.
+#[derive(Clone)]
+pub struct SharedText {
+    source: Arc<String>,
+    start: usize,
+    end: usize,
+}
+
+impl SharedText {
+    /// `source[range]`.
+    pub fn new(source: Arc<String>, range: std::ops::Range<usize>) -> SharedText {
+        assert!(source.is_char_boundary(range.start) && source.is_char_boundary(range.end));
+        SharedText {
+            source,
+            start: range.start,
+            end: range.end,
+        }
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.source[self.start..self.end]
+    }
+}
+
+impl std::ops::Deref for SharedText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for SharedText {
+    fn from(text: &str) -> SharedText {
+        SharedText::new(Arc::new(text.to_string()), 0..text.len())
+    }
+}
+
+impl std::fmt::Debug for SharedText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
+impl PartialEq for SharedText {
+    fn eq(&self, other: &SharedText) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for SharedText {}
+
+impl PartialEq<str> for SharedText {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for SharedText {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// How a text is split into sections.
@@ -85,14 +151,22 @@ pub struct ParseOptions {
 /// assert_eq!(doc.modified.unwrap().to_string(), "2024-05-05");
 /// ```
 pub fn parse(text: &str, format: Format, options: ParseOptions) -> Document {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    parse_owned(text.to_string(), format, options)
+}
+
+/// [`parse`] taking the text: sections share it rather than copying it.
+pub fn parse_owned(text: String, format: Format, options: ParseOptions) -> Document {
+    let source = Arc::new(text);
+    let text = source.as_str();
+    let bom = text.len() - text.strip_prefix('\u{feff}').unwrap_or(text).len();
+    let text = &text[bom..];
     let (front, body_start) = front_matter(text);
     let body = &text[body_start..];
     let heads = match format {
         Format::Markdown => markdown::headings(body),
         Format::Plain => plain::headings(body),
     };
-    let sections = split_sections(body, &heads);
+    let sections = split_sections(&source, bom + body_start, &heads);
     let front_title = front
         .iter()
         .find(|(k, _)| k == "title")
@@ -153,14 +227,18 @@ pub(crate) struct Heading {
     pub text: String,
 }
 
-fn split_sections(body: &str, heads: &[Heading]) -> Vec<Section> {
+fn split_sections(source: &Arc<String>, offset: usize, heads: &[Heading]) -> Vec<Section> {
+    let body = &source[offset..];
+    let shared = |r: std::ops::Range<usize>| {
+        SharedText::new(source.clone(), offset + r.start..offset + r.end)
+    };
     let mut sections = Vec::with_capacity(heads.len() + 1);
     let first = heads.first().map_or(body.len(), |h| h.start);
     if !body[..first].trim().is_empty() {
         sections.push(Section {
             heading: String::new(),
             level: 0,
-            text: body[..first].to_string(),
+            text: shared(0..first),
             heading_len: 0,
             parent: None,
             key: String::new(),
@@ -178,7 +256,7 @@ fn split_sections(body: &str, heads: &[Heading]) -> Vec<Section> {
         sections.push(Section {
             heading: h.text.clone(),
             level: h.level,
-            text: body[h.start..end].to_string(),
+            text: shared(h.start..end),
             heading_len: h.end.min(end) - h.start,
             parent: parent.map(|p| p.heading.clone()),
             key: heading_key(&h.text),
@@ -327,6 +405,15 @@ mod tests {
     fn headings_in_code_and_quotes_are_not_sections() {
         let doc = md("# A\n\n```\n# not a heading\n```\n\n> # quoted\n\n    # indented code\n");
         assert_eq!(doc.sections.len(), 1);
+    }
+
+    #[test]
+    fn sections_are_views_of_the_text_after_bom_and_front_matter() {
+        let text = "\u{feff}---\ntitle: T\n---\nIntro é.\n\n## Ünïcode\n\nBody\n";
+        let doc = parse_owned(text.to_string(), Format::Markdown, ParseOptions::default());
+        assert_eq!(doc.sections[0].text, "Intro é.\n\n");
+        assert_eq!(doc.sections[1].text, "## Ünïcode\n\nBody\n");
+        assert_eq!(doc, md(text));
     }
 
     #[test]
