@@ -126,8 +126,12 @@ impl Journal {
             }
         }
         let mut file = open_private(&path, true)?;
-        if file.metadata()?.len() == 0 {
-            writeln!(file, "{HEADER} {old} {new}")?;
+        let len = file.metadata()?.len();
+        if len == 0 {
+            file.write_all(format!("{HEADER} {old} {new}\n").as_bytes())?;
+        } else if !std::fs::read(&path)?.ends_with(b"\n") {
+            // A line cut short by a crash: end it, so that the next record starts a line.
+            file.write_all(b"\n")?;
         }
         Ok(Journal {
             path,
@@ -192,7 +196,9 @@ impl Journal {
     /// cannot cause a second copy.
     pub fn record_sent(&mut self, email: &str) -> std::io::Result<()> {
         let key = email.to_lowercase();
-        writeln!(self.file, "sent {key}")?;
+        // One write per record: a crash leaves whole lines, or a cut last line that the
+        // next run ends before appending.
+        self.file.write_all(format!("sent {key}\n").as_bytes())?;
         self.sent.insert(key);
         Ok(())
     }
@@ -201,7 +207,8 @@ impl Journal {
     pub fn record_failed(&mut self, email: &str, reason: &str) -> std::io::Result<()> {
         let key = email.to_lowercase();
         let reason = crate::config::clean_header_text(reason);
-        writeln!(self.file, "failed {key} {reason}")?;
+        self.file
+            .write_all(format!("failed {key} {reason}\n").as_bytes())?;
         self.failed.insert(key, reason);
         Ok(())
     }
@@ -215,5 +222,32 @@ impl Journal {
     pub fn finish(self) -> std::io::Result<()> {
         drop(self.file);
         std::fs::remove_file(&self.path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_cut_short_by_a_crash_does_not_swallow_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let (old, new) = (Oid::zero(), Oid::from_bytes(&[1; 20]).unwrap());
+        let mut journal = Journal::open(&repo, "n1", old, new).unwrap();
+        journal.record_sent("ada@example.org").unwrap();
+        let path = journal.path.clone();
+        drop(journal);
+        // A crash in the middle of a record.
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(b"sent bo").unwrap();
+        drop(file);
+        let mut journal = Journal::open(&repo, "n1", old, new).unwrap();
+        journal.record_sent("cy@example.org").unwrap();
+        drop(journal);
+        let journal = Journal::open(&repo, "n1", old, new).unwrap();
+        assert!(journal.is_done("ada@example.org"));
+        assert!(journal.is_done("cy@example.org"));
+        assert!(!journal.is_done("bob@example.org"));
     }
 }
