@@ -233,7 +233,7 @@ mod tests {
     fn a_record_cut_short_by_a_crash_does_not_swallow_the_next() {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init(dir.path()).unwrap();
-        let (old, new) = (Oid::zero(), Oid::from_bytes(&[1; 20]).unwrap());
+        let (old, new) = (Oid::ZERO_SHA1, Oid::from_bytes(&[1; 20]).unwrap());
         let mut journal = Journal::open(&repo, "n1", old, new).unwrap();
         journal.record_sent("ada@example.org").unwrap();
         let path = journal.path.clone();
