@@ -1,10 +1,14 @@
-//! Parsing any bytes (read as text) never panics, and the sections cover the text.
+//! Parsing any bytes (read as text) never panics, the sections cover the text, and the fast
+//! Markdown heading reader agrees with the full parser whenever it decides.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use policy_diff::document::{Format, ParseOptions, parse};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
+    if let Err(e) = policy_diff::document::compare_heading_readers(&text) {
+        panic!("heading readers disagree: {e}");
+    }
     for format in [Format::Markdown, Format::Plain] {
         let doc = parse(&text, format, ParseOptions::default());
         let joined: String = doc.sections.iter().map(|s| s.text.as_str()).collect();
