@@ -14,6 +14,8 @@ const LINES: &[&str] = &[
     "#hashtag text",
     "####### seven",
     "#\tTabbed",
+    "##\u{c}Form feed",
+    "==\u{b}",
     "Plain text line",
     "*Emphasis* at the start",
     "Text with `code` and [a link](https://example.com)",

@@ -84,6 +84,20 @@ fn collapse_spaces(text: &str) -> String {
     out
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_feeds_and_vertical_tabs_go_to_the_full_parser() {
+        // Found by fuzzing: pulldown-cmark reads these as headings.
+        for text in ["##\x0cFoo\n", "##\x0bFoo\n", "Foo\n==\x0c\n"] {
+            assert_eq!(full_headings(text).len(), 1, "{text:?}");
+            assert!(scan_headings(text).is_none(), "{text:?}");
+        }
+    }
+}
+
 /// The paragraph being read, if any: where its first line starts, and whether it is known
 /// to be a top-level paragraph (rather than text in a list item, quote or HTML block).
 #[derive(Clone, Copy)]
@@ -96,10 +110,13 @@ struct Run {
 
 /// Top-level headings by reading line starts; `None` when the full parser must decide.
 pub(crate) fn scan_headings(body: &str) -> Option<Vec<Heading>> {
+    let bytes = body.as_bytes();
+    if memchr::memchr2(0x0b, 0x0c, bytes).is_some() {
+        return None; // vertical tabs and form feeds count as spaces in places: not decided here
+    }
     let mut out = Vec::new();
     let mut run: Option<Run> = None;
     let mut pos = 0;
-    let bytes = body.as_bytes();
     while pos < body.len() {
         let next = memchr::memchr(b'\n', &bytes[pos..]).map_or(body.len(), |i| pos + i + 1);
         let raw = &body[pos..next];
