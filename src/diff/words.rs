@@ -140,11 +140,7 @@ enum Chunk {
 /// comparing bytes) are not tokenised or handed to the diff algorithm: they are equal runs
 /// whatever lies between, and the result is the one the whole texts would give.
 pub fn diff_words(old: &str, new: &str) -> WordDiff {
-    diff_words_cut(old, new, common_words(old, new))
-}
-
-/// [`diff_words`] with the common start and end (`head`, `tail` bytes) already measured.
-fn diff_words_cut<'a>(old: &'a str, new: &'a str, (head, tail): (usize, usize)) -> WordDiff {
+    let (head, tail) = common_words(old, new);
     let (old_mid, new_mid) = (&old[head..old.len() - tail], &new[head..new.len() - tail]);
     // Words as small integers: hashed once here, then compared and hashed cheaply by the
     // diff algorithm.
@@ -245,18 +241,28 @@ fn diff_words_cut<'a>(old: &'a str, new: &'a str, (head, tail): (usize, usize)) 
 /// words and their following whitespace (the same in both texts), so that the texts can be
 /// cut there without changing how either is tokenised.
 fn common_words(old: &str, new: &str) -> (usize, usize) {
-    let (a, b) = (old.as_bytes(), new.as_bytes());
-    // A word starts at `i` in `text`: a non-space character after an ASCII space.
-    let starts_word = |text: &str, i: usize| {
+    // A word starts at `i`: a non-space character after an ASCII space.
+    common_ends(old, new, |text, i| {
         i < text.len()
             && text.is_char_boundary(i)
             && space_len(text, i) == 0
             && text.as_bytes()[i - 1].is_ascii_whitespace()
-    };
+    })
+}
+
+/// Byte lengths of the longest common start and end of two texts made of whole lines.
+fn common_lines(old: &str, new: &str) -> (usize, usize) {
+    common_ends(old, new, |text, i| text.as_bytes()[i - 1] == b'\n')
+}
+
+/// Byte lengths of the longest common start and end of two texts, each ending (start) or
+/// beginning (end) at a byte `i` (0 < `i`) where `cut(text, i)` holds in both texts.
+fn common_ends(old: &str, new: &str, cut: impl Fn(&str, usize) -> bool) -> (usize, usize) {
+    let (a, b) = (old.as_bytes(), new.as_bytes());
     let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let head = (1..=same)
         .rev()
-        .find(|&i| starts_word(old, i) && starts_word(new, i))
+        .find(|&i| cut(old, i) && cut(new, i))
         .unwrap_or(0);
     let room = (a.len() - head).min(b.len() - head);
     let same_end = a
@@ -270,7 +276,7 @@ fn common_words(old: &str, new: &str) -> (usize, usize) {
         .rev()
         .find(|&j| {
             let (i, k) = (a.len() - j, b.len() - j);
-            i > head && k > head && starts_word(old, i) && starts_word(new, k)
+            i > head && k > head && cut(old, i) && cut(new, k)
         })
         .unwrap_or(0);
     (head, tail)
@@ -312,31 +318,6 @@ fn read_the_same(old: &str, new: &str, (head, tail): (usize, usize)) -> bool {
             _ => return false,
         }
     }
-}
-
-/// Byte lengths of the longest common start and end of two texts made of whole lines.
-fn common_lines(old: &str, new: &str) -> (usize, usize) {
-    let (a, b) = (old.as_bytes(), new.as_bytes());
-    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let head = a[..same]
-        .iter()
-        .rposition(|&c| c == b'\n')
-        .map_or(0, |i| i + 1);
-    let room = (a.len() - head).min(b.len() - head);
-    let same_end = a
-        .iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take(room)
-        .take_while(|(x, y)| x == y)
-        .count();
-    // The shared end starts a line in both texts.
-    let line_start = |t: &[u8], i: usize| i == 0 || t[i - 1] == b'\n';
-    let tail = (1..=same_end)
-        .rev()
-        .find(|&j| line_start(a, a.len() - j) && line_start(b, b.len() - j))
-        .unwrap_or(0);
-    (head, tail)
 }
 
 /// The words of a body that still say something once formatting is removed.
