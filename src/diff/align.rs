@@ -1,14 +1,14 @@
 //! Section matching between two versions of a document.
 //!
-//! 1. Same heading (after [`heading_key`]: case, punctuation and numbering ignored) under the
-//!    same parent heading; then same heading anywhere (repeated headings pair in order).
+//! 1. Same heading (after [`heading_key`]: case, punctuation and numbering ignored).
+//!    Repeated headings pair by body similarity, then parent heading, then order.
 //! 2. Among the rest, pairs whose bodies (and headings) are similar enough: renamed sections.
 //! 3. Whatever is left is added or removed.
 //! 4. Matched pairs off the longest common subsequence of their order are `moved`.
 
 use crate::document::Section;
-use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 /// Body similarity (Dice coefficient of word pairs) above which two sections are the same
@@ -18,8 +18,17 @@ const CONTENT_MATCH: f64 = 0.5;
 const CONTENT_WITH_HEADING: f64 = 0.3;
 /// Heading similarity (Dice of heading words) for the rule above, and for empty bodies.
 const HEADING_MATCH: f64 = 0.5;
+/// A body of at most this many word pairs is short: see [`SHORT_HEADING_MATCH`].
+const SHORT_BODY: usize = 40;
+/// Heading similarity that makes two sections with short bodies one section renamed.
+const SHORT_HEADING_MATCH: f64 = 0.7;
 /// Above this many candidate pairs, renamed sections are looked for only among neighbours.
 const MAX_PAIRS: usize = 200_000;
+/// Body similarity above which two sections with the same repeated heading are the same
+/// section; pairs below it are left to document order.
+const REPEATED_MATCH: f64 = 0.2;
+/// Above this many candidate pairs for one repeated heading, its sections pair in order.
+const MAX_REPEATED_PAIRS: usize = 40_000;
 
 /// One row of the alignment: an old section, a new section, or both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,19 +47,10 @@ pub fn align_sections(old: &[Section], new: &[Section]) -> Vec<Pair> {
     let mut old_match: Vec<Option<usize>> = vec![None; old.len()];
     let mut new_match: Vec<Option<usize>> = vec![None; new.len()];
 
-    // Pass 1: same heading under the same parent; pass 2: same heading anywhere.
-    pair_by_key(
-        &mut old_match,
-        &mut new_match,
-        |i| (old[i].key.as_str(), old[i].parent_key.as_str()),
-        |j| (new[j].key.as_str(), new[j].parent_key.as_str()),
-    );
-    pair_by_key(
-        &mut old_match,
-        &mut new_match,
-        |i| old[i].key.as_str(),
-        |j| new[j].key.as_str(),
-    );
+    // Pass 1: same heading. Headings that repeat are paired by what their sections say
+    // (and under which parent heading), not by their order.
+    let mut signatures = Signatures::new(old, new);
+    pair_by_heading(&mut old_match, &mut new_match, &mut signatures);
 
     // Pass 3: renamed sections, by content.
     let free_old: Vec<usize> = (0..old.len()).filter(|&i| old_match[i].is_none()).collect();
@@ -132,23 +132,107 @@ pub fn align_sections(old: &[Section], new: &[Section]) -> Vec<Pair> {
     rows
 }
 
-/// Pairs unmatched sections with equal keys, in document order.
-fn pair_by_key<K: Hash + Eq>(
+/// Pairs sections with equal heading keys. A key held by one section on each side pairs
+/// them; sections whose key repeats are paired by body similarity first (the most alike
+/// pair first; then those under the same parent heading; then the nearest in relative
+/// position), and only those left over, in document order.
+fn pair_by_heading(
     old_match: &mut [Option<usize>],
     new_match: &mut [Option<usize>],
-    old_key: impl Fn(usize) -> K,
-    new_key: impl Fn(usize) -> K,
+    signatures: &mut Signatures,
 ) {
-    let mut waiting: HashMap<K, std::collections::VecDeque<usize>> = HashMap::new();
-    for i in (0..old_match.len()).filter(|&i| old_match[i].is_none()) {
-        waiting.entry(old_key(i)).or_default().push_back(i);
+    let (old, new) = (signatures.old, signatures.new);
+    let mut groups: HashMap<&str, (Vec<usize>, Vec<usize>)> = HashMap::new();
+    for (i, s) in old.iter().enumerate() {
+        groups.entry(s.key.as_str()).or_default().0.push(i);
     }
-    for (j, slot) in new_match.iter_mut().enumerate() {
-        if slot.is_none()
-            && let Some(i) = waiting.get_mut(&new_key(j)).and_then(|q| q.pop_front())
-        {
-            old_match[i] = Some(j);
-            *slot = Some(i);
+    for (j, s) in new.iter().enumerate() {
+        if let Some(group) = groups.get_mut(s.key.as_str()) {
+            group.1.push(j);
+        }
+    }
+    let mut link = |i: usize, j: usize| {
+        old_match[i] = Some(j);
+        new_match[j] = Some(i);
+    };
+    let mut groups: Vec<(Vec<usize>, Vec<usize>)> = groups.into_values().collect();
+    groups.sort_unstable_by_key(|(olds, _)| olds[0]);
+    for (olds, news) in groups {
+        match (olds.len(), news.len()) {
+            (_, 0) => {}
+            (1, 1) => link(olds[0], news[0]),
+            (m, n) if m * n <= MAX_REPEATED_PAIRS => {
+                let (lo, ln) = (old.len() as f64, new.len() as f64);
+                let mut candidates = Vec::with_capacity(m * n);
+                for &i in &olds {
+                    for &j in &news {
+                        let score = signatures.body_similarity(i, j);
+                        if score >= REPEATED_MATCH {
+                            let parent = old[i].parent_key == new[j].parent_key;
+                            let distance = (i as f64 / lo - j as f64 / ln).abs();
+                            candidates.push((score, !parent, distance, i, j));
+                        }
+                    }
+                }
+                candidates.sort_by(|x, y| {
+                    y.0.total_cmp(&x.0)
+                        .then(x.1.cmp(&y.1))
+                        .then(x.2.total_cmp(&y.2))
+                        .then(x.3.cmp(&y.3))
+                });
+                let mut taken_old = HashSet::new();
+                let mut taken_new = HashSet::new();
+                for (_, _, _, i, j) in candidates {
+                    if !taken_old.contains(&i) && !taken_new.contains(&j) {
+                        taken_old.insert(i);
+                        taken_new.insert(j);
+                        link(i, j);
+                    }
+                }
+                let rest_old = olds.iter().filter(|i| !taken_old.contains(i));
+                let rest_new = news.iter().filter(|j| !taken_new.contains(j));
+                for (&i, &j) in rest_old.zip(rest_new) {
+                    link(i, j);
+                }
+            }
+            _ => {
+                for (&i, &j) in olds.iter().zip(&news) {
+                    link(i, j);
+                }
+            }
+        }
+    }
+}
+
+/// Section signatures, computed when first needed.
+struct Signatures<'a> {
+    old: &'a [Section],
+    new: &'a [Section],
+    old_sig: Vec<Option<Signature>>,
+    new_sig: Vec<Option<Signature>>,
+}
+
+impl<'a> Signatures<'a> {
+    fn new(old: &'a [Section], new: &'a [Section]) -> Signatures<'a> {
+        Signatures {
+            old,
+            new,
+            old_sig: (0..old.len()).map(|_| None).collect(),
+            new_sig: (0..new.len()).map(|_| None).collect(),
+        }
+    }
+
+    /// How alike the bodies of old section `i` and new section `j` are (1 for the same body).
+    fn body_similarity(&mut self, i: usize, j: usize) -> f64 {
+        let (a, b) = (&self.old[i], &self.new[j]);
+        if a.text[a.heading_len..].trim() == b.text[b.heading_len..].trim() {
+            return 1.0;
+        }
+        self.old_sig[i].get_or_insert_with(|| Signature::of(a));
+        self.new_sig[j].get_or_insert_with(|| Signature::of(b));
+        match (&self.old_sig[i], &self.new_sig[j]) {
+            (Some(a), Some(b)) => dice(&a.body, &b.body),
+            _ => 0.0,
         }
     }
 }
@@ -219,17 +303,24 @@ impl Signature {
 
     /// How alike two sections are, if alike enough to be one section renamed.
     fn score(&self, other: &Signature) -> Option<f64> {
-        if self.preamble != other.preamble {
-            return None;
-        }
-        let heading = dice(&self.heading, &other.heading);
         if self.body.is_empty() || other.body.is_empty() {
+            let heading = dice(&self.heading, &other.heading);
             return (self.body.is_empty() && other.body.is_empty() && heading >= HEADING_MATCH)
                 .then_some(heading);
         }
         let content = dice(&self.body, &other.body);
+        // The text before the first heading becomes a section (a heading put over it) or the
+        // reverse: only the text can tell.
+        if self.preamble != other.preamble {
+            return (content >= CONTENT_MATCH).then_some(content * 0.8);
+        }
+        let heading = dice(&self.heading, &other.heading);
+        // A short section (a title over a date line) says little by its body: a heading
+        // that kept most of its words is enough.
+        let short = self.body.len().max(other.body.len()) <= SHORT_BODY;
         let alike = content >= CONTENT_MATCH
-            || (content >= CONTENT_WITH_HEADING && heading >= HEADING_MATCH);
+            || (content >= CONTENT_WITH_HEADING && heading >= HEADING_MATCH)
+            || (short && heading >= SHORT_HEADING_MATCH);
         alike.then_some(content * 0.8 + heading * 0.2)
     }
 }

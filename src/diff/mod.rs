@@ -4,6 +4,7 @@
 //! are matched and [`words`] for the word diff and the cosmetic-change test.
 
 pub mod align;
+pub mod joint;
 pub mod words;
 
 use crate::document::{Document, PolicyDate, Section};
@@ -42,6 +43,11 @@ pub struct WordOp {
     pub op: OpKind,
     /// The words with the whitespace after them.
     pub text: String,
+    /// The text moved between this section and another one of the same document (a
+    /// heading put over it or taken away): deleted here and inserted there, or the reverse.
+    /// Not counted as words added or removed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub moved: bool,
 }
 
 /// One row of a document diff: a section of the old version, of the new one, or both.
@@ -63,6 +69,15 @@ pub struct SectionDiff {
     pub words_added: usize,
     /// Words deleted.
     pub words_removed: usize,
+    /// Words that moved between this section and a neighbouring one because a heading was
+    /// put over them or taken away (ops flagged `moved`); counted in neither of the above.
+    pub words_moved: usize,
+    /// An added section whose text (most of it) was already there, under the heading before:
+    /// only the heading is new.
+    pub heading_added: bool,
+    /// A removed section whose text (most of it) is still there, under the heading before:
+    /// only the heading is gone.
+    pub heading_removed: bool,
     /// Operations that rebuild the old text (equal + delete) and the new (equal + insert).
     pub ops: Vec<WordOp>,
     /// Heading level in the new version (else the old), 0 for the preamble.
@@ -232,7 +247,7 @@ pub fn diff_documents_with(
         true => crate::parallel::threads(options.threads),
         false => 1,
     };
-    let sections: Vec<SectionDiff> = crate::parallel::par_map(&pairs, threads, |pair| {
+    let mut sections: Vec<SectionDiff> = crate::parallel::par_map(&pairs, threads, |pair| {
         let mut row = diff_sections(
             pair.old.map(|i| &old_sections[i]),
             pair.new.map(|j| &new_sections[j]),
@@ -243,6 +258,9 @@ pub fn diff_documents_with(
         row.new_index = pair.new;
         row
     });
+    if options.word_ops {
+        rejoin_moved_text(old_sections, new_sections, &mut sections);
+    }
     let status = match (old, new) {
         (None, _) => Status::Added,
         (_, None) => Status::Removed,
@@ -254,6 +272,88 @@ pub fn diff_documents_with(
         old: old.map(DocMeta::of),
         new: new.map(DocMeta::of),
         sections,
+    }
+}
+
+/// Where sections were added or removed, their text may have been there all along: a heading
+/// put over existing text, or taken away so that its text joins the section before. Each run
+/// of neighbouring rows holding an added or removed section (with the changed, unmoved
+/// matched rows beside it) is diffed again as one text (see [`joint`]); its result replaces
+/// the section-by-section one when it reports fewer changed words.
+fn rejoin_moved_text(old: &[Section], new: &[Section], rows: &mut [SectionDiff]) {
+    let loose = |r: &SectionDiff| r.old_index.is_none() || r.new_index.is_none();
+    let changed = |r: &SectionDiff| {
+        !r.moved && r.old_index.is_some() && r.new_index.is_some() && {
+            let (i, j) = (r.old_index.unwrap_or(0), r.new_index.unwrap_or(0));
+            old[i].text != new[j].text
+        }
+    };
+    let mut member = vec![false; rows.len()];
+    for r in 0..rows.len() {
+        if loose(&rows[r]) {
+            member[r] = true;
+            if r > 0 && changed(&rows[r - 1]) {
+                member[r - 1] = true;
+            }
+            if r + 1 < rows.len() && changed(&rows[r + 1]) {
+                member[r + 1] = true;
+            }
+        }
+    }
+    let mut start = 0;
+    while start < rows.len() {
+        if !member[start] {
+            start += 1;
+            continue;
+        }
+        let end = (start..rows.len())
+            .find(|&r| !member[r])
+            .unwrap_or(rows.len());
+        rejoin_run(old, new, &mut rows[start..end]);
+        start = end;
+    }
+}
+
+/// [`rejoin_moved_text`] for one run of rows.
+fn rejoin_run(old: &[Section], new: &[Section], rows: &mut [SectionDiff]) {
+    // The run's sections on each side, in document order, and each row's place among them.
+    let mut olds: Vec<usize> = rows.iter().filter_map(|r| r.old_index).collect();
+    let mut news: Vec<usize> = rows.iter().filter_map(|r| r.new_index).collect();
+    if olds.is_empty() || news.is_empty() {
+        return;
+    }
+    olds.sort_unstable();
+    news.sort_unstable();
+    let place = |list: &[usize], i: Option<usize>| i.map(|i| list.partition_point(|&x| x < i));
+    let pairs: Vec<(Option<usize>, Option<usize>)> = rows
+        .iter()
+        .map(|r| (place(&olds, r.old_index), place(&news, r.new_index)))
+        .collect();
+    let old_texts: Vec<&str> = olds.iter().map(|&i| old[i].text.as_str()).collect();
+    let new_texts: Vec<&str> = news.iter().map(|&j| new[j].text.as_str()).collect();
+    let Some(joint) = joint::diff_rows(&old_texts, &new_texts, &pairs) else {
+        return;
+    };
+    let before: usize = rows.iter().map(|r| r.words_added + r.words_removed).sum();
+    let after: usize = joint.iter().map(|r| r.words_added + r.words_removed).sum();
+    if after >= before {
+        return;
+    }
+    for (row, j) in rows.iter_mut().zip(joint) {
+        let total = j.words_added + j.words_removed + j.words_moved;
+        row.words_added = j.words_added;
+        row.words_removed = j.words_removed;
+        row.words_moved = j.words_moved;
+        row.ops = j.ops;
+        match row.status {
+            Status::Added => row.heading_added = 2 * j.words_moved >= total,
+            Status::Removed => row.heading_removed = 2 * j.words_moved >= total,
+            _ if j.words_moved > 0 => {
+                row.status = Status::Modified;
+                row.cosmetic = false;
+            }
+            _ => {}
+        }
     }
 }
 
@@ -269,7 +369,11 @@ fn diff_sections(
         }
         let text = s.text.trim_start().to_string();
         (!text.is_empty())
-            .then_some(WordOp { op, text })
+            .then_some(WordOp {
+                op,
+                text,
+                moved: false,
+            })
             .into_iter()
             .collect::<Vec<_>>()
     };
@@ -282,6 +386,9 @@ fn diff_sections(
         cosmetic: false,
         words_added: 0,
         words_removed: 0,
+        words_moved: 0,
+        heading_added: false,
+        heading_removed: false,
         ops: Vec::new(),
         level: new.or(old).map_or(0, |s| s.level),
         old_index: None,

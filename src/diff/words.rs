@@ -6,6 +6,11 @@ use rustc_hash::FxHashMap;
 use similar::{Algorithm, DiffTag, capture_diff_slices};
 use std::ops::Range;
 
+/// The diff algorithm for words. Histogram (as in `git diff --histogram`) anchors on the
+/// rarest common words: on rewritten, restructured policies it finds more of what stayed
+/// than the bounded Myers search, and is as fast.
+pub(super) const ALGORITHM: Algorithm = Algorithm::Histogram;
+
 /// Equal runs of at most this many words between two changes are folded into the change,
 /// so that "a [-b-]{+x+} c [-d-]{+y+}" reads as one replacement instead of confetti.
 const ISLAND_WORDS: usize = 2;
@@ -46,13 +51,13 @@ fn skip_word(text: &str, mut i: usize) -> usize {
 /// A text's words as the diff sees them: where each starts (a word runs, with its
 /// whitespace, to the next one's start or the end of the text), and an integer per distinct
 /// word, shared by both texts of a comparison.
-struct Words {
-    starts: Vec<usize>,
-    ids: Vec<u32>,
+pub(super) struct Words {
+    pub(super) starts: Vec<usize>,
+    pub(super) ids: Vec<u32>,
 }
 
 impl Words {
-    fn of<'a>(text: &'a str, ids: &mut FxHashMap<&'a str, u32>) -> Words {
+    pub(super) fn of<'a>(text: &'a str, ids: &mut FxHashMap<&'a str, u32>) -> Words {
         let mut words = Words {
             starts: Vec::with_capacity(text.len() / 6),
             ids: Vec::with_capacity(text.len() / 6),
@@ -68,7 +73,7 @@ impl Words {
     }
 
     /// Bytes of the words in `r` (with their whitespace), in a text of `len` bytes.
-    fn span(&self, r: Range<usize>, len: usize) -> Range<usize> {
+    pub(super) fn span(&self, r: Range<usize>, len: usize) -> Range<usize> {
         self.starts[r.start]..self.starts.get(r.end).copied().unwrap_or(len)
     }
 }
@@ -150,7 +155,7 @@ pub fn diff_words(old: &str, new: &str) -> WordDiff {
     let new_w = Words::of(new_mid, &mut ids);
     drop(ids);
     let (old_words, new_words) = (&old_w.ids, &new_w.ids);
-    let raw = capture_diff_slices(Algorithm::Myers, old_words, new_words);
+    let raw = capture_diff_slices(ALGORITHM, old_words, new_words);
 
     let mut out = WordDiff::default();
     let mut chunks: Vec<Chunk> = Vec::with_capacity(raw.len());
@@ -284,7 +289,11 @@ fn common_ends(old: &str, new: &str, cut: impl Fn(&str, usize) -> bool) -> (usiz
 
 fn push_op(ops: &mut Vec<WordOp>, op: OpKind, text: String) {
     if !text.is_empty() {
-        ops.push(WordOp { op, text });
+        ops.push(WordOp {
+            op,
+            text,
+            moved: false,
+        });
     }
 }
 

@@ -36,6 +36,9 @@ struct JsonSection<'a> {
     cosmetic: bool,
     words_added: usize,
     words_removed: usize,
+    words_moved: usize,
+    heading_added: bool,
+    heading_removed: bool,
     ops: &'a [WordOp],
 }
 
@@ -50,6 +53,9 @@ impl<'a> From<&'a SectionDiff> for JsonSection<'a> {
             cosmetic: s.cosmetic,
             words_added: s.words_added,
             words_removed: s.words_removed,
+            words_moved: s.words_moved,
+            heading_added: s.heading_added,
+            heading_removed: s.heading_removed,
             ops: &s.ops,
         }
     }

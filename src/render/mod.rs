@@ -165,8 +165,30 @@ pub fn date_change_long(diff: &DocumentDiff) -> Option<String> {
 }
 
 /// The ops of a section with long equal runs cut down to `context` words at each side of a
-/// change. `None` in the output marks an elision.
+/// change. `None` in the output marks an elision. Text that only moved between sections (a
+/// heading put over it or taken away) reads as unchanged where it now stands and is elided
+/// where it stood.
 pub fn with_context(ops: &[WordOp], context: usize) -> Vec<Option<WordOp>> {
+    let ops: Vec<WordOp> = ops
+        .iter()
+        .filter(|o| !(o.moved && o.op == OpKind::Delete))
+        .map(|o| match o.moved {
+            true => WordOp {
+                op: OpKind::Equal,
+                text: o.text.clone(),
+                moved: false,
+            },
+            false => o.clone(),
+        })
+        .fold(Vec::new(), |mut acc: Vec<WordOp>, o| {
+            match acc.last_mut() {
+                Some(last) if last.op == OpKind::Equal && o.op == OpKind::Equal => {
+                    last.text.push_str(&o.text)
+                }
+                _ => acc.push(o),
+            }
+            acc
+        });
     let mut out = Vec::with_capacity(ops.len() + 2);
     let last = ops.len().saturating_sub(1);
     for (i, op) in ops.iter().enumerate() {
@@ -188,6 +210,7 @@ pub fn with_context(ops: &[WordOp], context: usize) -> Vec<Option<WordOp>> {
             Some(WordOp {
                 op: OpKind::Equal,
                 text: p.concat(),
+                moved: false,
             })
         };
         if head > 0 {
