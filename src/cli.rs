@@ -210,6 +210,10 @@ struct DiffArgs {
     /// How to read numeric dates like 01/02/2013 (unread when ambiguous and not set).
     #[arg(long, value_enum, value_name = "ORDER")]
     date_order: Option<DateOrderArg>,
+    /// Compare the one revision given with nothing: every policy in it is added (for a
+    /// first version). The same as giving git's empty tree (4b825dc) as OLD.
+    #[arg(long)]
+    root: bool,
 }
 
 impl From<DateOrderArg> for DateOrder {
@@ -275,8 +279,11 @@ pub fn run(cli: Cli) -> Result<u8> {
 }
 
 fn run_diff(args: DiffArgs) -> Result<u8> {
-    let (Some(old), Some(new)) = (args.old.clone(), args.new.clone()) else {
-        bail!("two versions are needed: policy-diff OLD NEW [-- PATH...] (see --help)");
+    let (old, new) = match (args.root, args.old.clone(), args.new.clone()) {
+        (true, Some(new), None) => (crate::source::EMPTY_TREE.to_string(), new),
+        (true, _, _) => bail!("--root takes one revision: policy-diff --root REV (see --help)"),
+        (false, Some(old), Some(new)) => (old, new),
+        _ => bail!("two versions are needed: policy-diff OLD NEW [-- PATH...] (see --help)"),
     };
     let options = ParseOptions {
         date_order: args.date_order.map(DateOrder::from),
@@ -527,10 +534,10 @@ fn compare_revisions(
                 + if missing.len() > 1 { " are" } else { " is" }
         )
     })?;
-    let old_id = repo.resolve(old)?;
+    let old_id = repo.resolve_or_empty(old)?;
     let new_id = repo.resolve(new)?;
     let filter = PolicyFilter::new(&args.paths)?;
-    let files = repo.changed_files(Some(old_id), new_id, &filter, warnings)?;
+    let files = repo.changed_files(old_id, new_id, &filter, warnings)?;
     let documents = files
         .into_iter()
         .map(|f| {

@@ -457,12 +457,17 @@ pub fn check_lossless(
                     section.heading
                 ));
             }
-            let rebuilt = row
+            // Joined before splitting: in text without spaces an op may end inside a run.
+            let rebuilt: String = row
                 .ops
                 .iter()
                 .filter(|o| o.op == OpKind::Equal || o.op == keep)
-                .flat_map(|o| o.text.split_whitespace());
-            if !rebuilt.eq(section.text.split_whitespace()) {
+                .map(|o| o.text.as_str())
+                .collect();
+            if !rebuilt
+                .split_whitespace()
+                .eq(section.text.split_whitespace())
+            {
                 return Err(format!(
                     "{name} section {index} ({:?}) is not rebuilt by its ops",
                     section.heading

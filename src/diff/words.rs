@@ -16,18 +16,57 @@ pub(super) const ALGORITHM: Algorithm = Algorithm::Histogram;
 const ISLAND_WORDS: usize = 2;
 
 /// The words of `text`, each with the whitespace after it: (start, end of the word, end of
-/// the whitespace). Leading whitespace belongs to no word.
-fn tokens(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+/// the whitespace). Leading whitespace belongs to no word. Words are whitespace-separated,
+/// except in text written without spaces (Chinese, Japanese): a run holding such characters
+/// is cut at its Unicode word boundaries (UAX #29: one word per ideograph, a katakana run,
+/// a Latin word, a punctuation mark), so that a changed sentence is not one changed word.
+pub(super) fn tokens(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
     let mut i = skip_space(text, 0);
+    // The rest of a run being cut at word boundaries: (its end, the end of its whitespace).
+    let mut run: Option<(usize, usize)> = None;
     std::iter::from_fn(move || {
+        if let Some((end, ws_end)) = run {
+            let start = i;
+            let len = first_word_bound(&text[start..end]);
+            if start + len >= end {
+                run = None;
+                i = ws_end;
+                return Some((start, end, ws_end));
+            }
+            i = start + len;
+            return Some((start, i, i));
+        }
         if i >= text.len() {
             return None;
         }
         let start = i;
         let word_end = skip_word(text, i);
-        i = skip_space(text, word_end);
-        Some((start, word_end, i))
+        let ws_end = skip_space(text, word_end);
+        if has_unspaced_script(&text.as_bytes()[start..word_end]) {
+            let len = first_word_bound(&text[start..word_end]);
+            if len < word_end - start {
+                run = Some((word_end, ws_end));
+                i = start + len;
+                return Some((start, i, i));
+            }
+        }
+        i = ws_end;
+        Some((start, word_end, ws_end))
     })
+}
+
+/// True when the bytes may hold characters of scripts written without spaces: the blocks
+/// from U+3000 (CJK punctuation, kana, ideographs, Hangul, full-width forms) encode with a
+/// lead byte of 0xE3 to 0xEF, and the rarer ideographs of plane 2 with 0xF0 0xA0..0xAF.
+fn has_unspaced_script(bytes: &[u8]) -> bool {
+    bytes.iter().any(|&b| (0xe3..=0xef).contains(&b))
+        || bytes.windows(2).any(|w| w[0] == 0xf0 && (0xa0..=0xaf).contains(&w[1]))
+}
+
+/// Byte length of the first word-boundary segment of `run` (never 0 for a non-empty run).
+fn first_word_bound(run: &str) -> usize {
+    use unicode_segmentation::UnicodeSegmentation;
+    run.split_word_bounds().next().map_or(run.len(), str::len)
 }
 
 /// The index after the word (non-whitespace run) starting at `i`.
@@ -297,9 +336,9 @@ fn push_op(ops: &mut Vec<WordOp>, op: OpKind, text: String) {
     }
 }
 
-/// Number of words (whitespace-separated) in a text.
+/// Number of words in a text, as the word diff counts them (see [`tokens`]).
 pub fn count_words(text: &str) -> usize {
-    text.split_whitespace().count()
+    tokens(text).count()
 }
 
 /// True when two sections differ only in ways a reader would not call a change:
@@ -436,6 +475,34 @@ mod tests {
             let rebuilt: String = tokens(&text).map(|(s, _, e)| &text[s..e]).collect();
             proptest::prop_assert_eq!(rebuilt.as_str(), text.trim_start());
         }
+    }
+
+    #[test]
+    fn text_without_spaces_is_cut_into_words() {
+        let text = "我们收集您的信息。 See 隐私政策(Privacy) カタカナです\n";
+        let words: Vec<&str> = tokens(text).map(|(s, w, _)| &text[s..w]).collect();
+        assert_eq!(
+            words,
+            [
+                "我", "们", "收", "集", "您", "的", "信", "息", "。", "See", "隐", "私", "政",
+                "策", "(", "Privacy", ")", "カタカナ", "で", "す"
+            ]
+        );
+        let rebuilt: String = tokens(text).map(|(s, _, e)| &text[s..e]).collect();
+        assert_eq!(rebuilt, text);
+        assert_eq!(count_words(text), 20);
+        // A changed Chinese sentence is several changed words, not one.
+        let d = diff_words("我们收集您的邮箱。\n", "我们收集您的电话号码。\n");
+        assert_eq!((d.words_removed, d.words_added), (2, 4));
+        assert_eq!(
+            d.ops.iter().map(|o| (o.op, o.text.as_str())).collect::<Vec<_>>(),
+            [
+                (Equal, "我们收集您的"),
+                (Delete, "邮箱"),
+                (Insert, "电话号码"),
+                (Equal, "。\n")
+            ]
+        );
     }
 
     fn ops(old: &str, new: &str) -> Vec<(OpKind, String)> {

@@ -308,15 +308,24 @@ pub fn heading_key(heading: &str) -> String {
     let rest = strip_numbering(heading.trim());
     let mut key = String::with_capacity(rest.len());
     for word in rest
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+        .split(|c: char| !c.is_alphanumeric() && !is_apostrophe(c))
+        .filter(|w| w.chars().any(char::is_alphanumeric))
     {
         if !key.is_empty() {
             key.push(' ');
         }
-        key.extend(word.chars().flat_map(char::to_lowercase));
+        // "it's" and "its" are one word to a reader skimming headings.
+        key.extend(
+            word.chars()
+                .filter(|&c| !is_apostrophe(c))
+                .flat_map(char::to_lowercase),
+        );
     }
     key
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | 'ʼ' | '‘')
 }
 
 /// Removes a leading section number from a heading, if it has one.
@@ -336,10 +345,31 @@ pub fn strip_numbering(heading: &str) -> &str {
         }
     }
     let s = s.trim_start_matches(['§', ' ', '\u{a0}']);
-    let s = number_token(s).unwrap_or(s);
+    let s = number_token(s)
+        .or_else(|| glued_number(s))
+        .unwrap_or(s);
     s.trim_start_matches(|c: char| {
         c.is_whitespace() || matches!(c, '-' | '–' | '—' | ':' | '.' | ')')
     })
+}
+
+/// If `s` starts with a number glued to its heading by a separator (`1.Services`,
+/// `2)Fees`, `1、Overview`, `3．Cookies`), returns the heading.
+fn glued_number(s: &str) -> Option<&str> {
+    let digits = s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 || digits > 3 {
+        return None;
+    }
+    let rest = &s[digits..];
+    let sep = rest.chars().next()?;
+    if !matches!(sep, '.' | ')' | '、' | '．' | '：' | ':' | '，') {
+        return None;
+    }
+    let rest = &rest[sep.len_utf8()..];
+    rest.chars()
+        .next()
+        .is_some_and(char::is_alphabetic)
+        .then_some(rest)
 }
 
 /// If `s` starts with a number token (`4`, `4.1.`, `B.`, `IV.`, `(a)`), returns the rest.
@@ -480,6 +510,12 @@ mod tests {
             ("IV. Liability", "liability"),
             ("B. Cookies?", "cookies"),
             ("4.1.2 Refunds", "refunds"),
+            ("1.Services", "Services"),
+            ("2)Fees", "Fees"),
+            ("1、Overview:", "1. Overview:"),
+            ("3．Cookies", "Cookies"),
+            ("What it's for", "What its for"),
+            ("Children’s data", "Childrens data"),
         ] {
             assert_eq!(heading_key(a), heading_key(b), "{a} vs {b}");
         }
@@ -491,5 +527,7 @@ mod tests {
         );
         assert_eq!(heading_key("Sectio€ 2"), "sectio 2");
         assert_eq!(heading_key("2024 changes"), "2024 changes");
+        assert_eq!(heading_key("3.5mm jack"), "3 5mm jack");
+        assert_eq!(heading_key("'Quoted' terms"), "quoted terms");
     }
 }

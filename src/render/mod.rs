@@ -169,31 +169,39 @@ pub fn date_change_long(diff: &DocumentDiff) -> Option<String> {
 /// heading put over it or taken away) reads as unchanged where it now stands and is elided
 /// where it stood.
 pub fn with_context(ops: &[WordOp], context: usize) -> Vec<Option<WordOp>> {
-    let ops: Vec<WordOp> = ops
-        .iter()
-        .filter(|o| !(o.moved && o.op == OpKind::Delete))
-        .map(|o| match o.moved {
-            true => WordOp {
-                op: OpKind::Equal,
-                text: o.text.clone(),
-                moved: false,
-            },
-            false => o.clone(),
-        })
-        .fold(Vec::new(), |mut acc: Vec<WordOp>, o| {
-            match acc.last_mut() {
-                Some(last) if last.op == OpKind::Equal && o.op == OpKind::Equal => {
-                    last.text.push_str(&o.text)
+    // Moved text: elided where it left (`None`), plain text where it arrived.
+    let mut items: Vec<Option<WordOp>> = Vec::with_capacity(ops.len());
+    for o in ops {
+        match (o.moved, o.op) {
+            (true, OpKind::Delete) => {
+                if items.last().is_none_or(Option::is_some) {
+                    items.push(None);
                 }
-                _ => acc.push(o),
             }
-            acc
-        });
-    let mut out = Vec::with_capacity(ops.len() + 2);
-    let last = ops.len().saturating_sub(1);
-    for (i, op) in ops.iter().enumerate() {
+            (moved, kind) => {
+                let kind = if moved { OpKind::Equal } else { kind };
+                match items.last_mut() {
+                    Some(Some(last)) if last.op == OpKind::Equal && kind == OpKind::Equal => {
+                        last.text.push_str(&o.text)
+                    }
+                    _ => items.push(Some(WordOp {
+                        op: kind,
+                        text: o.text.clone(),
+                        moved: false,
+                    })),
+                }
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(items.len() + 2);
+    let last = items.len().saturating_sub(1);
+    for (i, item) in items.into_iter().enumerate() {
+        let Some(op) = item else {
+            out.push(None);
+            continue;
+        };
         if op.op != OpKind::Equal {
-            out.push(Some(op.clone()));
+            out.push(Some(op));
             continue;
         }
         let (head, tail) = match (i == 0, i == last) {
@@ -203,7 +211,7 @@ pub fn with_context(ops: &[WordOp], context: usize) -> Vec<Option<WordOp>> {
         };
         let pieces = word_pieces(&op.text);
         if pieces.len() <= head + tail + 4 {
-            out.push(Some(op.clone()));
+            out.push(Some(op));
             continue;
         }
         let equal = |p: &[&str]| {
@@ -221,6 +229,8 @@ pub fn with_context(ops: &[WordOp], context: usize) -> Vec<Option<WordOp>> {
             out.push(equal(&pieces[pieces.len() - tail..]));
         }
     }
+    // One elision mark where two meet.
+    out.dedup_by(|a, b| a.is_none() && b.is_none());
     out
 }
 

@@ -6,6 +6,9 @@ use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Tree};
 use globset::{Glob, GlobMatcher};
 use std::path::{Path, PathBuf};
 
+/// Git's empty tree: as the old version, every policy of the new one is added.
+pub const EMPTY_TREE: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+
 /// What went wrong while reading policy texts.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
@@ -212,6 +215,15 @@ impl PolicyRepo {
         let object = self.repo.revparse_single(rev).map_err(|_| unknown())?;
         let commit = object.peel_to_commit().map_err(|_| unknown())?;
         Ok(commit.id())
+    }
+
+    /// [`PolicyRepo::resolve`], except that git's empty tree ([`EMPTY_TREE`], or at least 7
+    /// of its leading digits) stands for "nothing": `None`.
+    pub fn resolve_or_empty(&self, rev: &str) -> Result<Option<Oid>, SourceError> {
+        if rev.len() >= 7 && EMPTY_TREE.starts_with(&rev.to_ascii_lowercase()) {
+            return Ok(None);
+        }
+        self.resolve(rev).map(Some)
     }
 
     fn tree(&self, commit: Oid) -> Result<Tree<'_>, SourceError> {
