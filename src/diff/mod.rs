@@ -276,10 +276,12 @@ pub fn diff_documents_with(
 }
 
 /// Where sections were added or removed, their text may have been there all along: a heading
-/// put over existing text, or taken away so that its text joins the section before. Each run
-/// of neighbouring rows holding an added or removed section (with the changed, unmoved
-/// matched rows beside it) is diffed again as one text (see [`joint`]); its result replaces
-/// the section-by-section one when it reports fewer changed words.
+/// put over existing text, or taken away so that its text joins the section before; or a
+/// heading moved over a neighbouring paragraph. Each run of neighbouring rows holding an
+/// added or removed section (with the changed, unmoved matched rows beside it), or two
+/// changed rows whose changes meet at the heading between them, is diffed again as one text
+/// (see [`joint`]); its result replaces the section-by-section one when it reports fewer
+/// changed words.
 fn rejoin_moved_text(old: &[Section], new: &[Section], rows: &mut [SectionDiff]) {
     let loose = |r: &SectionDiff| r.old_index.is_none() || r.new_index.is_none();
     let changed = |r: &SectionDiff| {
@@ -288,8 +290,36 @@ fn rejoin_moved_text(old: &[Section], new: &[Section], rows: &mut [SectionDiff])
             old[i].text != new[j].text
         }
     };
+    // A heading moved over a neighbouring paragraph: one row ends with a change and the
+    // next begins, after its heading, with the opposite one.
+    let boundary = |a: &SectionDiff, b: &SectionDiff| {
+        let kinds = |r: &SectionDiff| {
+            let last = r.ops.last().map(|o| o.op);
+            let first = r
+                .ops
+                .iter()
+                .take(2)
+                .map(|o| o.op)
+                .find(|&k| k != OpKind::Equal);
+            (last, first)
+        };
+        let ((a_last, _), (_, b_first)) = (kinds(a), kinds(b));
+        matches!(
+            (a_last, b_first),
+            (Some(OpKind::Delete), Some(OpKind::Insert))
+                | (Some(OpKind::Insert), Some(OpKind::Delete))
+        )
+    };
     let mut member = vec![false; rows.len()];
     for r in 0..rows.len() {
+        if r + 1 < rows.len()
+            && changed(&rows[r])
+            && changed(&rows[r + 1])
+            && boundary(&rows[r], &rows[r + 1])
+        {
+            member[r] = true;
+            member[r + 1] = true;
+        }
         if loose(&rows[r]) {
             member[r] = true;
             if r > 0 && changed(&rows[r - 1]) {

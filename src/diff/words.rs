@@ -42,7 +42,7 @@ pub(super) fn tokens(text: &str) -> impl Iterator<Item = (usize, usize, usize)> 
         let start = i;
         let word_end = skip_word(text, i);
         let ws_end = skip_space(text, word_end);
-        if has_unspaced_script(&text.as_bytes()[start..word_end]) {
+        if has_unspaced_script(&text[start..word_end]) {
             let len = first_word_bound(&text[start..word_end]);
             if len < word_end - start {
                 run = Some((word_end, ws_end));
@@ -55,12 +55,24 @@ pub(super) fn tokens(text: &str) -> impl Iterator<Item = (usize, usize, usize)> 
     })
 }
 
-/// True when the bytes may hold characters of scripts written without spaces: the blocks
-/// from U+3000 (CJK punctuation, kana, ideographs, Hangul, full-width forms) encode with a
-/// lead byte of 0xE3 to 0xEF, and the rarer ideographs of plane 2 with 0xF0 0xA0..0xAF.
-fn has_unspaced_script(bytes: &[u8]) -> bool {
-    bytes.iter().any(|&b| (0xe3..=0xef).contains(&b))
-        || bytes.windows(2).any(|w| w[0] == 0xf0 && (0xa0..=0xaf).contains(&w[1]))
+/// True when the text holds characters of scripts written without spaces: ideographs, kana
+/// and CJK punctuation. (Bytes decide first: those characters encode with a lead byte of 0xE3
+/// to 0xE9 or 0xEF, or 0xF0 for the rarer ideographs.)
+fn has_unspaced_script(text: &str) -> bool {
+    text.bytes()
+        .any(|b| (0xe3..=0xe9).contains(&b) || b == 0xef || b == 0xf0)
+        && text.chars().any(|c| {
+            matches!(c,
+                '\u{3000}'..='\u{30ff}'      // CJK punctuation, hiragana, katakana
+                | '\u{31f0}'..='\u{31ff}'    // katakana extensions
+                | '\u{3400}'..='\u{4dbf}'    // ideographs, extension A
+                | '\u{4e00}'..='\u{9fff}'    // ideographs
+                | '\u{f900}'..='\u{faff}'    // compatibility ideographs
+                | '\u{ff01}'..='\u{ff0f}'    // full-width punctuation
+                | '\u{ff1a}'..='\u{ff20}'
+                | '\u{ff61}'..='\u{ff9f}'    // half-width katakana
+                | '\u{20000}'..='\u{3134f}') // ideographs, planes 2 and 3
+        })
 }
 
 /// Byte length of the first word-boundary segment of `run` (never 0 for a non-empty run).
@@ -484,18 +496,44 @@ mod tests {
         assert_eq!(
             words,
             [
-                "我", "们", "收", "集", "您", "的", "信", "息", "。", "See", "隐", "私", "政",
-                "策", "(", "Privacy", ")", "カタカナ", "で", "す"
+                "我",
+                "们",
+                "收",
+                "集",
+                "您",
+                "的",
+                "信",
+                "息",
+                "。",
+                "See",
+                "隐",
+                "私",
+                "政",
+                "策",
+                "(",
+                "Privacy",
+                ")",
+                "カタカナ",
+                "で",
+                "す"
             ]
         );
         let rebuilt: String = tokens(text).map(|(s, _, e)| &text[s..e]).collect();
         assert_eq!(rebuilt, text);
         assert_eq!(count_words(text), 20);
+        // A zero-width no-break space (U+FEFF) in a link is no reason to cut the link.
+        assert_eq!(
+            count_words("see\u{feff}[https://example.com/a](https://example.com/a) now"),
+            2
+        );
         // A changed Chinese sentence is several changed words, not one.
         let d = diff_words("我们收集您的邮箱。\n", "我们收集您的电话号码。\n");
         assert_eq!((d.words_removed, d.words_added), (2, 4));
         assert_eq!(
-            d.ops.iter().map(|o| (o.op, o.text.as_str())).collect::<Vec<_>>(),
+            d.ops
+                .iter()
+                .map(|o| (o.op, o.text.as_str()))
+                .collect::<Vec<_>>(),
             [
                 (Equal, "我们收集您的"),
                 (Delete, "邮箱"),

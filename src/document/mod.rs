@@ -345,9 +345,7 @@ pub fn strip_numbering(heading: &str) -> &str {
         }
     }
     let s = s.trim_start_matches(['§', ' ', '\u{a0}']);
-    let s = number_token(s)
-        .or_else(|| glued_number(s))
-        .unwrap_or(s);
+    let s = number_token(s).or_else(|| glued_number(s)).unwrap_or(s);
     s.trim_start_matches(|c: char| {
         c.is_whitespace() || matches!(c, '-' | '–' | '—' | ':' | '.' | ')')
     })

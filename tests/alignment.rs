@@ -1,0 +1,261 @@
+//! Section matching on the shapes real archives of observed policies take: headings that
+//! appear or vanish over text that stays, text before the first heading, repeated headings,
+//! renamed title sections, numbering glued to headings. Each test is a small policy written
+//! for it; each checks what a reader would be told (statuses, renames, moves) and that the
+//! change is never reported bigger than it is.
+
+use policy_diff::diff::{
+    DocumentDiff, OpKind, SectionDiff, Status, check_lossless, diff_documents,
+};
+use policy_diff::document::{Format, ParseOptions, parse};
+
+fn diff(old: &str, new: &str) -> DocumentDiff {
+    let p = |t: &str| parse(t, Format::Markdown, ParseOptions::default());
+    let (o, n) = (p(old), p(new));
+    let d = diff_documents(Some(&o), Some(&n));
+    check_lossless(Some(&o), Some(&n), &d).expect("lossless");
+    d
+}
+
+/// Words reported added plus removed over the whole document.
+fn changed_words(d: &DocumentDiff) -> usize {
+    d.sections
+        .iter()
+        .map(|s| s.words_added + s.words_removed)
+        .sum()
+}
+
+/// (status, old heading, new heading, renamed, moved) per row, for assertions that read.
+fn rows(d: &DocumentDiff) -> Vec<(Status, String, String, bool, bool)> {
+    let h = |x: &Option<String>| x.clone().unwrap_or_else(|| "-".into());
+    d.sections
+        .iter()
+        .map(|s| {
+            (
+                s.status,
+                h(&s.old_heading),
+                h(&s.new_heading),
+                s.renamed,
+                s.moved,
+            )
+        })
+        .collect()
+}
+
+fn count(d: &DocumentDiff, status: Status) -> usize {
+    d.sections.iter().filter(|s| s.status == status).count()
+}
+
+fn find<'a>(d: &'a DocumentDiff, heading: &str) -> &'a SectionDiff {
+    d.sections
+        .iter()
+        .find(|s| s.heading() == heading)
+        .unwrap_or_else(|| panic!("no section {heading:?} in {:?}", rows(d)))
+}
+
+/// A paragraph of `n` words that no other paragraph shares.
+fn para(topic: &str, n: usize) -> String {
+    (0..n)
+        .map(|i| format!("{topic}{i}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+// 1. Heading markup appears or vanishes while the text stays.
+
+#[test]
+fn title_losing_its_underline_is_a_heading_change_not_a_rewrite() {
+    let body = para("intro", 60);
+    let old = format!(
+        "Northwind Privacy Notice\n========================\n\n{body}\n\n## Cookies\n\n{}\n",
+        para("cookie", 40)
+    );
+    let new = format!(
+        "Northwind Privacy Notice\n\n{body}\n\n## Cookies\n\n{}\n",
+        para("cookie", 40)
+    );
+    let d = diff(&old, &new);
+    // Only the underline went: one word. The title's text is now the text before the first
+    // heading: the same section, renamed.
+    assert_eq!(changed_words(&d), 1, "{:?}", rows(&d));
+    let title = find(&d, "");
+    assert_eq!(
+        title.old_heading.as_deref(),
+        Some("Northwind Privacy Notice")
+    );
+    assert!(title.renamed && title.status == Status::Modified);
+    assert_eq!(count(&d, Status::Added) + count(&d, Status::Removed), 0);
+}
+
+#[test]
+fn sub_headings_put_over_existing_text_report_only_the_headings() {
+    let parts: Vec<String> = (0..6).map(|k| para(&format!("rule{k}x"), 30)).collect();
+    let old = format!("## Rules\n\n{}\n", parts.join("\n\n"));
+    let mut new = "## Rules\n\n".to_string();
+    for (k, p) in parts.iter().enumerate() {
+        new.push_str(&format!("### Rule {k}\n\n{p}\n\n"));
+    }
+    let d = diff(&old, &new);
+    // Six headings of three words each ("###", "Rule", "k").
+    assert_eq!(changed_words(&d), 18, "{:?}", rows(&d));
+    let added: Vec<&SectionDiff> = d
+        .sections
+        .iter()
+        .filter(|s| s.status == Status::Added)
+        .collect();
+    assert_eq!(added.len(), 6);
+    assert!(added.iter().all(|s| s.heading_added && s.words_added == 3));
+    // And back again in the next version: the headings go, the text stays.
+    let back = diff(&new, &old);
+    assert_eq!(changed_words(&back), 18);
+    assert!(
+        back.sections
+            .iter()
+            .filter(|s| s.status == Status::Removed)
+            .all(|s| s.heading_removed)
+    );
+}
+
+#[test]
+fn bold_line_becoming_a_heading_moves_no_text() {
+    let (a, b) = (para("fee", 40), para("refund", 40));
+    let old = format!("## Payment\n\n{a}\n\n**Refunds**\n\n{b}\n");
+    let new = format!("## Payment\n\n{a}\n\n## Refunds\n\n{b}\n");
+    let d = diff(&old, &new);
+    assert!(changed_words(&d) <= 4, "{:?}", rows(&d));
+    let refunds = find(&d, "Refunds");
+    assert!(refunds.heading_added);
+    // The moved text is flagged, so renderers can show it as it is: where it now stands.
+    assert!(
+        refunds
+            .ops
+            .iter()
+            .any(|o| o.moved && o.op == OpKind::Insert && o.text.contains("refund0"))
+    );
+}
+
+// 2. Text before the first heading.
+
+#[test]
+fn preamble_gaining_a_title_is_matched_by_its_text() {
+    let intro = para("welcome", 50);
+    let old = format!("{intro}\n\n## Data\n\n{}\n", para("data", 30));
+    let new = format!(
+        "# Tailspin Terms\n\n{intro}\n\n## Data\n\n{}\n",
+        para("data", 30)
+    );
+    let d = diff(&old, &new);
+    assert_eq!(
+        count(&d, Status::Added) + count(&d, Status::Removed),
+        0,
+        "{:?}",
+        rows(&d)
+    );
+    assert_eq!(changed_words(&d), 3, "{:?}", rows(&d));
+    let title = find(&d, "Tailspin Terms");
+    assert_eq!(title.old_heading.as_deref(), Some(""));
+}
+
+// 3. Repeated headings.
+
+#[test]
+fn a_repeated_heading_added_does_not_shift_its_namesakes() {
+    let notes: Vec<String> = (0..5).map(|k| para(&format!("note{k}y"), 25)).collect();
+    let mut old = String::new();
+    for (k, n) in notes.iter().enumerate() {
+        old.push_str(&format!(
+            "## Topic {k}\n\n{}\n\n### Note\n\n{n}\n\n",
+            para(&format!("t{k}z"), 20)
+        ));
+    }
+    // A new note under topic 1; the others stay as they were.
+    let new = old.replacen(
+        "## Topic 1\n",
+        &format!(
+            "## Topic 1\n\n### Note\n\n{}\n\n## Topic 1b\n",
+            para("fresh", 12)
+        ),
+        1,
+    );
+    let d = diff(&old, &new);
+    assert_eq!(
+        d.sections.iter().filter(|s| s.moved).count(),
+        0,
+        "{:?}",
+        rows(&d)
+    );
+    assert_eq!(count(&d, Status::Modified), 1, "{:?}", rows(&d));
+    assert!(changed_words(&d) <= 12 + 2 + 3 + 3, "{:?}", rows(&d));
+}
+
+#[test]
+fn both_copies_of_a_renamed_repeated_title_are_renamed() {
+    let old = format!(
+        "# Contoso Terms of Use\n\nLast updated: May 1, 2025\n\n## Contoso Terms of Use\n\n{}\n",
+        para("term", 80)
+    );
+    let new = format!(
+        "# Contoso Supplemental Terms of Use\n\nLast updated: June 2, 2026\n\n## Contoso Supplemental Terms of Use\n\n{}\n",
+        para("term", 80)
+    );
+    let d = diff(&old, &new);
+    assert_eq!(
+        rows(&d)
+            .iter()
+            .map(|(status, _, _, renamed, _)| (*status, *renamed))
+            .collect::<Vec<_>>(),
+        [(Status::Modified, true), (Status::Modified, true)],
+        "{:?}",
+        rows(&d)
+    );
+}
+
+// 4. A title section renamed, its short body changed a little.
+
+#[test]
+fn title_section_renamed_with_a_new_date_is_one_renamed_section() {
+    let old = format!(
+        "# Fabrikam Terms of Use\n\nEffective: March 3, 2024\n\n## Accounts\n\n{}\n",
+        para("acct", 30)
+    );
+    let new = format!(
+        "# Fabrikam Supplemental Terms of Use\n\nEffective: July 9, 2026\n\n## Accounts\n\n{}\n",
+        para("acct", 30)
+    );
+    let d = diff(&old, &new);
+    let title = find(&d, "Fabrikam Supplemental Terms of Use");
+    assert_eq!(title.status, Status::Modified);
+    assert!(title.renamed);
+    assert_eq!(title.old_heading.as_deref(), Some("Fabrikam Terms of Use"));
+    assert_eq!(count(&d, Status::Added) + count(&d, Status::Removed), 0);
+}
+
+// 5. Numbering and punctuation are not part of a heading's identity.
+
+#[test]
+fn numbering_glued_to_a_heading_is_not_a_rename() {
+    let body = para("svc", 20);
+    for (a, b) in [
+        ("1.Services", "Services"),
+        ("1、Overview:", "1. Overview:"),
+        ("What its for", "What it’s for"),
+    ] {
+        let d = diff(
+            &format!("## {a}\n\n{body}\n"),
+            &format!("## {b}\n\n{body}\n"),
+        );
+        assert_eq!(d.sections.len(), 1, "{a} → {b}");
+        assert!(!d.sections[0].renamed, "{a} → {b}: {:?}", rows(&d));
+    }
+}
+
+// The yardstick: never more change than a word diff of the whole document would show.
+
+#[test]
+fn heading_moved_down_over_a_paragraph_is_not_a_rewrite() {
+    let (a, b, c) = (para("alpha", 40), para("beta", 40), para("gamma", 40));
+    let old = format!("## First\n\n{a}\n\n{b}\n\n## Second\n\n{c}\n");
+    let new = format!("## First\n\n{a}\n\n## Second\n\n{b}\n\n{c}\n");
+    let d = diff(&old, &new);
+    assert!(changed_words(&d) <= 4, "{:?}", rows(&d));
+}
