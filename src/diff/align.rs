@@ -7,8 +7,9 @@
 //! 4. Matched pairs off the longest common subsequence of their order are `moved`.
 
 use crate::document::Section;
+use rustc_hash::FxHashMap;
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
 
 /// Body similarity (Dice coefficient of word pairs) above which two sections are the same
@@ -142,7 +143,7 @@ fn pair_by_heading(
     signatures: &mut Signatures,
 ) {
     let (old, new) = (signatures.old, signatures.new);
-    let mut groups: HashMap<&str, (Vec<usize>, Vec<usize>)> = HashMap::new();
+    let mut groups: FxHashMap<&str, (Vec<usize>, Vec<usize>)> = FxHashMap::default();
     for (i, s) in old.iter().enumerate() {
         groups.entry(s.key.as_str()).or_default().0.push(i);
     }
@@ -162,6 +163,28 @@ fn pair_by_heading(
             (_, 0) => {}
             (1, 1) => link(olds[0], news[0]),
             (m, n) if m * n <= MAX_REPEATED_PAIRS => {
+                // Copies whose bodies did not change pair first (in order), without measuring.
+                let mut same: FxHashMap<&str, VecDeque<usize>> = FxHashMap::default();
+                for &i in &olds {
+                    same.entry(body(&old[i])).or_default().push_back(i);
+                }
+                let mut taken_old = HashSet::new();
+                let mut taken_new = HashSet::new();
+                for &j in &news {
+                    if let Some(i) = same.get_mut(body(&new[j])).and_then(VecDeque::pop_front) {
+                        taken_old.insert(i);
+                        taken_new.insert(j);
+                        link(i, j);
+                    }
+                }
+                let olds: Vec<usize> = olds
+                    .into_iter()
+                    .filter(|i| !taken_old.contains(i))
+                    .collect();
+                let news: Vec<usize> = news
+                    .into_iter()
+                    .filter(|j| !taken_new.contains(j))
+                    .collect();
                 let (lo, ln) = (old.len() as f64, new.len() as f64);
                 let mut candidates = Vec::with_capacity(m * n);
                 for &i in &olds {
@@ -180,8 +203,6 @@ fn pair_by_heading(
                         .then(x.2.total_cmp(&y.2))
                         .then(x.3.cmp(&y.3))
                 });
-                let mut taken_old = HashSet::new();
-                let mut taken_new = HashSet::new();
                 for (_, _, _, i, j) in candidates {
                     if !taken_old.contains(&i) && !taken_new.contains(&j) {
                         taken_old.insert(i);
@@ -202,6 +223,11 @@ fn pair_by_heading(
             }
         }
     }
+}
+
+/// A section's text after its heading, without surrounding whitespace.
+fn body(section: &Section) -> &str {
+    section.text[section.heading_len..].trim()
 }
 
 /// Section signatures, computed when first needed.
@@ -225,7 +251,7 @@ impl<'a> Signatures<'a> {
     /// How alike the bodies of old section `i` and new section `j` are (1 for the same body).
     fn body_similarity(&mut self, i: usize, j: usize) -> f64 {
         let (a, b) = (&self.old[i], &self.new[j]);
-        if a.text[a.heading_len..].trim() == b.text[b.heading_len..].trim() {
+        if body(a) == body(b) {
             return 1.0;
         }
         self.old_sig[i].get_or_insert_with(|| Signature::of(a));

@@ -11,7 +11,7 @@
 use super::words::Words;
 use super::{OpKind, WordOp};
 use rustc_hash::FxHashMap;
-use similar::{DiffTag, capture_diff_slices};
+use similar::DiffTag;
 use std::ops::Range;
 
 /// An equal run of at least this many words whose old words are in one row and new words in
@@ -130,7 +130,7 @@ pub fn diff_rows(
     }
     let mut pieces: Vec<Vec<Piece>> = vec![Vec::new(); rows.len()];
     let mut out: Vec<RowOps> = vec![RowOps::default(); rows.len()];
-    for op in capture_diff_slices(super::words::ALGORITHM, &o.ids, &n.ids) {
+    for op in super::words::diff_ids(&o.ids, &n.ids) {
         let (tag, or, nr) = op.as_tag_tuple();
         match tag {
             DiffTag::Equal => {

@@ -344,12 +344,50 @@ fn rejoin_moved_text(old: &[Section], new: &[Section], rows: &mut [SectionDiff])
     }
 }
 
+/// True when the words the rows delete and the words they insert have enough in common for
+/// text to have moved between them (a cheap test before a joint diff).
+fn may_have_moved(rows: &[SectionDiff]) -> bool {
+    let mut deleted: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    for op in rows
+        .iter()
+        .flat_map(|r| &r.ops)
+        .filter(|o| o.op == OpKind::Delete)
+    {
+        for w in op.text.split_whitespace() {
+            *deleted.entry(w).or_default() += 1;
+        }
+    }
+    let mut shared = 0;
+    for op in rows
+        .iter()
+        .flat_map(|r| &r.ops)
+        .filter(|o| o.op == OpKind::Insert)
+    {
+        for w in op.text.split_whitespace() {
+            if let Some(n) = deleted.get_mut(w).filter(|n| **n > 0) {
+                *n -= 1;
+                shared += 1;
+                if shared >= MOVED_WORDS_WORTH_A_LOOK {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Words deleted in some rows and inserted in others, at least, before a joint diff is tried.
+const MOVED_WORDS_WORTH_A_LOOK: usize = 8;
+
 /// [`rejoin_moved_text`] for one run of rows.
 fn rejoin_run(old: &[Section], new: &[Section], rows: &mut [SectionDiff]) {
     // The run's sections on each side, in document order, and each row's place among them.
     let mut olds: Vec<usize> = rows.iter().filter_map(|r| r.old_index).collect();
     let mut news: Vec<usize> = rows.iter().filter_map(|r| r.new_index).collect();
     if olds.is_empty() || news.is_empty() {
+        return;
+    }
+    if !may_have_moved(rows) {
         return;
     }
     olds.sort_unstable();

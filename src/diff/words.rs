@@ -6,10 +6,34 @@ use rustc_hash::FxHashMap;
 use similar::{Algorithm, DiffTag, capture_diff_slices};
 use std::ops::Range;
 
-/// The diff algorithm for words. Histogram (as in `git diff --histogram`) anchors on the
-/// rarest common words: on rewritten, restructured policies it finds more of what stayed
-/// than the bounded Myers search, and is as fast.
-pub(super) const ALGORITHM: Algorithm = Algorithm::Histogram;
+/// Above this many changed words (and a fifth of all words), a Myers result is checked
+/// against the histogram algorithm's: see [`diff_ids`].
+const RECHECK_CHANGED: usize = 32;
+
+/// The raw diff of two word-id lists. Myers (bounded, as similar runs it) is quick and
+/// minimal on small edits; on rewritten or restructured text its bounded search can miss much
+/// of what stayed, where the histogram algorithm (as in `git diff --histogram`), anchored on
+/// the rarest common words, finds it. A large Myers result is compared with the histogram
+/// one, and the one with fewer changed words is kept.
+pub(super) fn diff_ids(old: &[u32], new: &[u32]) -> Vec<similar::DiffOp> {
+    let changed = |ops: &[similar::DiffOp]| -> usize {
+        ops.iter()
+            .filter(|o| o.tag() != DiffTag::Equal)
+            .map(|o| o.old_range().len() + o.new_range().len())
+            .sum()
+    };
+    let myers = capture_diff_slices(Algorithm::Myers, old, new);
+    let by_myers = changed(&myers);
+    if by_myers <= RECHECK_CHANGED || by_myers * 5 < old.len() + new.len() {
+        return myers;
+    }
+    let histogram = capture_diff_slices(Algorithm::Histogram, old, new);
+    if changed(&histogram) < by_myers {
+        histogram
+    } else {
+        myers
+    }
+}
 
 /// Equal runs of at most this many words between two changes are folded into the change,
 /// so that "a [-b-]{+x+} c [-d-]{+y+}" reads as one replacement instead of confetti.
@@ -206,7 +230,7 @@ pub fn diff_words(old: &str, new: &str) -> WordDiff {
     let new_w = Words::of(new_mid, &mut ids);
     drop(ids);
     let (old_words, new_words) = (&old_w.ids, &new_w.ids);
-    let raw = capture_diff_slices(ALGORITHM, old_words, new_words);
+    let raw = diff_ids(old_words, new_words);
 
     let mut out = WordDiff::default();
     let mut chunks: Vec<Chunk> = Vec::with_capacity(raw.len());
