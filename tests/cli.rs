@@ -378,3 +378,63 @@ fn closed_pipe_is_not_an_error() {
     assert_eq!(status, 1, "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn root_compares_a_revision_with_nothing() {
+    let repo = history();
+    for args in [
+        &["--root", "v1", "--format", "json"][..],
+        &["4b825dc", "v1", "--format", "json"][..],
+        &[
+            "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+            "v1",
+            "--format",
+            "json",
+        ][..],
+    ] {
+        let run = repo.run(args);
+        run.code(1);
+        let json = run.json();
+        let doc = &json["documents"][0];
+        assert_eq!(doc["status"], "added", "{args:?}");
+        assert!(doc["old_path"].is_null());
+        let sections = doc["sections"].as_array().unwrap();
+        assert!(sections.iter().all(|s| s["status"] == "added"));
+        assert!(
+            sections
+                .iter()
+                .all(|s| s["words_added"].as_u64().unwrap() > 0)
+        );
+    }
+    // --root takes exactly one revision.
+    repo.run(&["--root", "v1", "v2"]).code(2);
+}
+
+#[test]
+fn a_heading_put_over_existing_text_reads_as_a_heading_change() {
+    let refunds = "Refunds are paid to the card used for the order within fourteen days of our \
+                   receiving the returned goods in their original packaging.";
+    let old = format!("## Payment\n\nYou pay when you order.\n\n**Refunds**\n\n{refunds}\n");
+    let new = format!("## Payment\n\nYou pay when you order.\n\n## Refunds\n\n{refunds}\n");
+    let repo = Repo::new();
+    repo.commit("terms.md", &old).tag("v1");
+    repo.commit("terms.md", &new).tag("v2");
+    let run = repo.run(&["v1", "v2", "--color", "never"]);
+    run.code(1)
+        .stdout_has("+ Added: Refunds (heading put over existing text, 2 words new)")
+        .stdout_has("moved across a heading")
+        // The moved paragraph is neither struck out where it stood nor marked inserted.
+        .stdout_lacks("[-Refunds are paid")
+        .stdout_lacks("{+Refunds are paid");
+    let json = repo.run(&["v1", "v2", "--format", "json"]).json();
+    let added = section(&json["documents"][0], "Refunds");
+    assert_eq!(added["heading_added"], true);
+    assert!(added["words_moved"].as_u64().unwrap() >= 20);
+    assert!(
+        added["ops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["moved"] == true && o["op"] == "insert")
+    );
+}
