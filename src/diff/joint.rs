@@ -11,7 +11,6 @@
 use super::words::Words;
 use super::{OpKind, WordOp};
 use rustc_hash::FxHashMap;
-use similar::DiffTag;
 use std::ops::Range;
 
 /// An equal run of at least this many words whose old words are in one row and new words in
@@ -47,6 +46,8 @@ struct Side<'a> {
     ids: Vec<u32>,
     /// Index of the first word of each text in `ids`, and the total at the end.
     first: Vec<usize>,
+    /// Index in `ids` of the first word of each line.
+    lines: Vec<u32>,
 }
 
 impl<'a> Side<'a> {
@@ -54,8 +55,10 @@ impl<'a> Side<'a> {
         let words: Vec<Words> = texts.iter().map(|t| Words::of(t, intern)).collect();
         let mut first = Vec::with_capacity(texts.len() + 1);
         let mut ids = Vec::with_capacity(words.iter().map(|w| w.ids.len()).sum());
+        let mut lines = Vec::with_capacity(words.iter().map(|w| w.lines.len()).sum());
         for w in &words {
             first.push(ids.len());
+            lines.extend(w.lines.iter().map(|&l| l + ids.len() as u32));
             ids.extend_from_slice(&w.ids);
         }
         first.push(ids.len());
@@ -64,6 +67,7 @@ impl<'a> Side<'a> {
             words,
             ids,
             first,
+            lines,
         }
     }
 
@@ -130,10 +134,9 @@ pub fn diff_rows(
     }
     let mut pieces: Vec<Vec<Piece>> = vec![Vec::new(); rows.len()];
     let mut out: Vec<RowOps> = vec![RowOps::default(); rows.len()];
-    for op in super::words::diff_ids(&o.ids, &n.ids) {
-        let (tag, or, nr) = op.as_tag_tuple();
-        match tag {
-            DiffTag::Equal => {
+    for (equal, or, nr) in super::words::diff_word_lists(&o.ids, &o.lines, &n.ids, &n.lines) {
+        match equal {
+            true => {
                 // Walk both sides together, cutting wherever either side changes text.
                 let mut at = 0;
                 while at < or.len() {
@@ -158,7 +161,7 @@ pub fn diff_rows(
                     at += len;
                 }
             }
-            DiffTag::Delete | DiffTag::Replace | DiffTag::Insert => {
+            false => {
                 for (k, r) in o.pieces(or) {
                     out[old_row[k]].words_removed += r.len();
                     pieces[old_row[k]].push(Piece::Delete(r));

@@ -6,6 +6,73 @@ use rustc_hash::FxHashMap;
 use similar::{Algorithm, DiffTag, capture_diff_slices};
 use std::ops::Range;
 
+/// Above this many words on both sides together, texts are compared line by line first; see
+/// [`diff_word_lists`].
+const LINES_FIRST: usize = 1_000;
+
+/// One step of a word diff: equal, or changed (deleted, inserted or replaced), over ranges
+/// of word indices.
+pub(super) type Step = (bool, Range<usize>, Range<usize>);
+
+/// The word diff of two word lists whose lines start at the given word indices. Long texts
+/// are compared line by line first, as `git diff --word-diff` does: lines that are the same
+/// in both are equal runs, and only the changed stretches between them are compared word by
+/// word. That bounds the work of a large rewrite without losing a re-wrapped paragraph (its
+/// lines differ, so its words are compared).
+pub(super) fn diff_word_lists(
+    old: &[u32],
+    old_lines: &[u32],
+    new: &[u32],
+    new_lines: &[u32],
+) -> Vec<Step> {
+    let words = |base_o: usize, base_n: usize, o: &[u32], n: &[u32], out: &mut Vec<Step>| {
+        for op in diff_ids(o, n) {
+            let (tag, a, b) = op.as_tag_tuple();
+            let shift = |r: Range<usize>, by: usize| r.start + by..r.end + by;
+            out.push((tag == DiffTag::Equal, shift(a, base_o), shift(b, base_n)));
+        }
+    };
+    let mut out = Vec::new();
+    if old.len() + new.len() < LINES_FIRST {
+        words(0, 0, old, new, &mut out);
+        return out;
+    }
+    // Lines as small integers, by their words.
+    let mut intern: FxHashMap<&[u32], u32> = FxHashMap::default();
+    let ol = line_ids(old, old_lines, &mut intern);
+    let nl = line_ids(new, new_lines, &mut intern);
+    let word_range = |lines: &[u32], len: usize, r: Range<usize>| {
+        let at = |i: usize| lines.get(i).map_or(len, |&w| w as usize);
+        at(r.start)..at(r.end)
+    };
+    for op in capture_diff_slices(Algorithm::Myers, &ol, &nl) {
+        let (tag, a, b) = op.as_tag_tuple();
+        let (a, b) = (
+            word_range(old_lines, old.len(), a),
+            word_range(new_lines, new.len(), b),
+        );
+        if tag == DiffTag::Equal {
+            out.push((true, a, b));
+        } else {
+            words(a.start, b.start, &old[a.clone()], &new[b.clone()], &mut out);
+        }
+    }
+    out
+}
+
+/// One integer per line, the same for lines of the same words.
+fn line_ids<'a>(ids: &'a [u32], lines: &[u32], intern: &mut FxHashMap<&'a [u32], u32>) -> Vec<u32> {
+    let ends = lines.iter().skip(1).map(|&l| l as usize).chain([ids.len()]);
+    lines
+        .iter()
+        .zip(ends)
+        .map(|(&s, e)| {
+            let next = intern.len() as u32;
+            *intern.entry(&ids[s as usize..e]).or_insert(next)
+        })
+        .collect()
+}
+
 /// Above this many changed words (and a fifth of all words), a Myers result is checked
 /// against the histogram algorithm's: see [`diff_ids`].
 const RECHECK_CHANGED: usize = 32;
@@ -15,7 +82,7 @@ const RECHECK_CHANGED: usize = 32;
 /// of what stayed, where the histogram algorithm (as in `git diff --histogram`), anchored on
 /// the rarest common words, finds it. A large Myers result is compared with the histogram
 /// one, and the one with fewer changed words is kept.
-pub(super) fn diff_ids(old: &[u32], new: &[u32]) -> Vec<similar::DiffOp> {
+fn diff_ids(old: &[u32], new: &[u32]) -> Vec<similar::DiffOp> {
     let changed = |ops: &[similar::DiffOp]| -> usize {
         ops.iter()
             .filter(|o| o.tag() != DiffTag::Equal)
@@ -129,6 +196,9 @@ fn skip_word(text: &str, mut i: usize) -> usize {
 pub(super) struct Words {
     pub(super) starts: Vec<usize>,
     pub(super) ids: Vec<u32>,
+    /// Index of the first word of each line (the first word, and each word after a line
+    /// break).
+    pub(super) lines: Vec<u32>,
 }
 
 impl Words {
@@ -136,9 +206,15 @@ impl Words {
         let mut words = Words {
             starts: Vec::with_capacity(text.len() / 6),
             ids: Vec::with_capacity(text.len() / 6),
+            lines: Vec::with_capacity(text.len() / 60),
         };
-        for (start, word_end, _) in tokens(text) {
+        let mut line_start = true;
+        for (start, word_end, ws_end) in tokens(text) {
             let next = ids.len() as u32;
+            if line_start {
+                words.lines.push(words.starts.len() as u32);
+            }
+            line_start = memchr::memchr(b'\n', &text.as_bytes()[word_end..ws_end]).is_some();
             words.starts.push(start);
             words
                 .ids
@@ -229,14 +305,12 @@ pub fn diff_words(old: &str, new: &str) -> WordDiff {
     let old_w = Words::of(old_mid, &mut ids);
     let new_w = Words::of(new_mid, &mut ids);
     drop(ids);
-    let (old_words, new_words) = (&old_w.ids, &new_w.ids);
-    let raw = diff_ids(old_words, new_words);
+    let raw = diff_word_lists(&old_w.ids, &old_w.lines, &new_w.ids, &new_w.lines);
 
     let mut out = WordDiff::default();
     let mut chunks: Vec<Chunk> = Vec::with_capacity(raw.len());
-    for op in &raw {
-        let (tag, o, n) = op.as_tag_tuple();
-        if tag == DiffTag::Equal {
+    for (equal, o, n) in raw {
+        if equal {
             chunks.push(Chunk::Equal(o, n));
         } else {
             out.words_removed += o.len();
