@@ -45,7 +45,7 @@ pub(super) fn diff_word_lists(
         let at = |i: usize| lines.get(i).map_or(len, |&w| w as usize);
         at(r.start)..at(r.end)
     };
-    for op in capture_diff_slices(Algorithm::Myers, &ol, &nl) {
+    for op in capture_diff_slices(Algorithm::Histogram, &ol, &nl) {
         let (tag, a, b) = op.as_tag_tuple();
         let (a, b) = (
             word_range(old_lines, old.len(), a),
@@ -73,12 +73,16 @@ fn line_ids<'a>(ids: &'a [u32], lines: &[u32], intern: &mut FxHashMap<&'a [u32],
         .collect()
 }
 
+/// From this many words on both sides together, a changed stretch is compared by the
+/// histogram algorithm alone: it is as good there and the Myers search costs most.
+const HISTOGRAM_FIRST: usize = 1_000;
+
 /// Above this many changed words (and a fifth of all words), a Myers result is checked
 /// against the histogram algorithm's: see [`diff_ids`].
 const RECHECK_CHANGED: usize = 32;
 
 /// The raw diff of two word-id lists. Myers (bounded, as similar runs it) is quick and
-/// minimal on small edits; on rewritten or restructured text its bounded search can miss much
+/// minimal on small edits (long stretches go to the histogram algorithm directly); on rewritten or restructured text its bounded search can miss much
 /// of what stayed, where the histogram algorithm (as in `git diff --histogram`), anchored on
 /// the rarest common words, finds it. A large Myers result is compared with the histogram
 /// one, and the one with fewer changed words is kept.
@@ -89,6 +93,9 @@ fn diff_ids(old: &[u32], new: &[u32]) -> Vec<similar::DiffOp> {
             .map(|o| o.old_range().len() + o.new_range().len())
             .sum()
     };
+    if old.len() + new.len() >= HISTOGRAM_FIRST {
+        return capture_diff_slices(Algorithm::Histogram, old, new);
+    }
     let myers = capture_diff_slices(Algorithm::Myers, old, new);
     let by_myers = changed(&myers);
     if by_myers <= RECHECK_CHANGED || by_myers * 5 < old.len() + new.len() {
