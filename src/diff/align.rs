@@ -297,18 +297,26 @@ struct Signature {
 
 impl Signature {
     fn of(section: &Section) -> Signature {
-        let words: Vec<String> = section.text[section.heading_len..]
+        // Each word as a hash of its lower-case letters and digits (no strings built).
+        let words: Vec<u64> = section.text[section.heading_len..]
             .split_whitespace()
-            .map(|w| {
-                w.trim_matches(|c: char| !c.is_alphanumeric())
-                    .to_lowercase()
-            })
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
             .filter(|w| !w.is_empty())
+            .map(|w| {
+                let mut h = rustc_hash::FxHasher::default();
+                for c in w.chars().flat_map(char::to_lowercase) {
+                    h.write_u32(c as u32);
+                }
+                h.finish()
+            })
             .collect();
         let mut body: Vec<u64> = if words.len() == 1 {
-            vec![hash(&words[0])]
+            words
         } else {
-            words.windows(2).map(|w| hash(&(&w[0], &w[1]))).collect()
+            words
+                .windows(2)
+                .map(|w| w[0].rotate_left(17) ^ w[1].wrapping_mul(0x9e37_79b9_7f4a_7c15))
+                .collect()
         };
         body.sort_unstable();
         body.dedup();

@@ -348,33 +348,31 @@ fn rejoin_moved_text(old: &[Section], new: &[Section], rows: &mut [SectionDiff])
 /// text to have moved between them (a cheap test before a joint diff).
 fn may_have_moved(rows: &[SectionDiff]) -> bool {
     let mut deleted: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
-    for op in rows
-        .iter()
-        .flat_map(|r| &r.ops)
-        .filter(|o| o.op == OpKind::Delete)
-    {
+    let mut total_deleted = 0;
+    for op in rows.iter().flat_map(|r| &r.ops).filter(|o| o.op == OpKind::Delete) {
         for w in op.text.split_whitespace() {
             *deleted.entry(w).or_default() += 1;
+            total_deleted += 1;
         }
     }
-    let mut shared = 0;
-    for op in rows
-        .iter()
-        .flat_map(|r| &r.ops)
-        .filter(|o| o.op == OpKind::Insert)
-    {
+    let (mut shared, mut total_inserted) = (0, 0);
+    for op in rows.iter().flat_map(|r| &r.ops).filter(|o| o.op == OpKind::Insert) {
         for w in op.text.split_whitespace() {
+            total_inserted += 1;
             if let Some(n) = deleted.get_mut(w).filter(|n| **n > 0) {
                 *n -= 1;
                 shared += 1;
-                if shared >= MOVED_WORDS_WORTH_A_LOOK {
-                    return true;
-                }
             }
         }
     }
-    false
+    // Moved text is shared whole; a rewrite shares its common words only.
+    shared >= MOVED_WORDS_WORTH_A_LOOK
+        && shared * MOVED_SHARE >= total_deleted.min(total_inserted)
 }
+
+/// A joint diff is tried when at least one word in this many of the smaller side (words
+/// deleted, words inserted) is shared.
+const MOVED_SHARE: usize = 2;
 
 /// Words deleted in some rows and inserted in others, at least, before a joint diff is tried.
 const MOVED_WORDS_WORTH_A_LOOK: usize = 8;
