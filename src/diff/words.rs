@@ -75,7 +75,7 @@ fn line_ids<'a>(ids: &'a [u32], lines: &[u32], intern: &mut FxHashMap<&'a [u32],
 
 /// From this many words on both sides together, a changed stretch is compared by the
 /// histogram algorithm alone: it is as good there and the Myers search costs most.
-const HISTOGRAM_FIRST: usize = 1_000;
+const HISTOGRAM_FIRST: usize = 200;
 
 /// Above this many changed words (and a fifth of all words), a Myers result is checked
 /// against the histogram algorithm's: see [`diff_ids`].
