@@ -304,8 +304,14 @@ impl Signature {
             .filter(|w| !w.is_empty())
             .map(|w| {
                 let mut h = rustc_hash::FxHasher::default();
-                for c in w.chars().flat_map(char::to_lowercase) {
-                    h.write_u32(c as u32);
+                if w.is_ascii() {
+                    for b in w.bytes() {
+                        h.write_u32(u32::from(b.to_ascii_lowercase()));
+                    }
+                } else {
+                    for c in w.chars().flat_map(char::to_lowercase) {
+                        h.write_u32(c as u32);
+                    }
                 }
                 h.finish()
             })

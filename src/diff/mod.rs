@@ -349,14 +349,22 @@ fn rejoin_moved_text(old: &[Section], new: &[Section], rows: &mut [SectionDiff])
 fn may_have_moved(rows: &[SectionDiff]) -> bool {
     let mut deleted: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
     let mut total_deleted = 0;
-    for op in rows.iter().flat_map(|r| &r.ops).filter(|o| o.op == OpKind::Delete) {
+    for op in rows
+        .iter()
+        .flat_map(|r| &r.ops)
+        .filter(|o| o.op == OpKind::Delete)
+    {
         for w in op.text.split_whitespace() {
             *deleted.entry(w).or_default() += 1;
             total_deleted += 1;
         }
     }
     let (mut shared, mut total_inserted) = (0, 0);
-    for op in rows.iter().flat_map(|r| &r.ops).filter(|o| o.op == OpKind::Insert) {
+    for op in rows
+        .iter()
+        .flat_map(|r| &r.ops)
+        .filter(|o| o.op == OpKind::Insert)
+    {
         for w in op.text.split_whitespace() {
             total_inserted += 1;
             if let Some(n) = deleted.get_mut(w).filter(|n| **n > 0) {
@@ -366,8 +374,7 @@ fn may_have_moved(rows: &[SectionDiff]) -> bool {
         }
     }
     // Moved text is shared whole; a rewrite shares its common words only.
-    shared >= MOVED_WORDS_WORTH_A_LOOK
-        && shared * MOVED_SHARE >= total_deleted.min(total_inserted)
+    shared >= MOVED_WORDS_WORTH_A_LOOK && shared * MOVED_SHARE >= total_deleted.min(total_inserted)
 }
 
 /// A joint diff is tried when at least one word in this many of the smaller side (words
