@@ -185,6 +185,19 @@ fn pair_by_heading(
                     .into_iter()
                     .filter(|j| !taken_new.contains(j))
                     .collect();
+                // As many copies on each side, each plainly the same as its partner in order:
+                // no need to measure every pair.
+                if olds.len() == news.len()
+                    && olds
+                        .iter()
+                        .zip(&news)
+                        .all(|(&i, &j)| plainly_alike(body(&old[i]), body(&new[j])))
+                {
+                    for (&i, &j) in olds.iter().zip(&news) {
+                        link(i, j);
+                    }
+                    continue;
+                }
                 let (lo, ln) = (old.len() as f64, new.len() as f64);
                 let mut candidates = Vec::with_capacity(m * n);
                 for &i in &olds {
@@ -223,6 +236,22 @@ fn pair_by_heading(
             }
         }
     }
+}
+
+/// True when two bodies share at least three quarters of the longer one at their start and
+/// end (an edit inside, not another text).
+fn plainly_alike(a: &str, b: &str) -> bool {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let start = x.iter().zip(y).take_while(|(p, q)| p == q).count();
+    let room = x.len().min(y.len()) - start;
+    let end = x
+        .iter()
+        .rev()
+        .zip(y.iter().rev())
+        .take(room)
+        .take_while(|(p, q)| p == q)
+        .count();
+    4 * (start + end) >= 3 * x.len().max(y.len())
 }
 
 /// A section's text after its heading, without surrounding whitespace.
@@ -297,22 +326,14 @@ struct Signature {
 
 impl Signature {
     fn of(section: &Section) -> Signature {
-        // Each word as a hash of its lower-case letters and digits (no strings built).
+        // Each word as a hash of its text without surrounding punctuation (no strings built).
         let words: Vec<u64> = section.text[section.heading_len..]
             .split_whitespace()
             .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
             .filter(|w| !w.is_empty())
             .map(|w| {
                 let mut h = rustc_hash::FxHasher::default();
-                if w.is_ascii() {
-                    for b in w.bytes() {
-                        h.write_u32(u32::from(b.to_ascii_lowercase()));
-                    }
-                } else {
-                    for c in w.chars().flat_map(char::to_lowercase) {
-                        h.write_u32(c as u32);
-                    }
-                }
+                h.write(w.as_bytes());
                 h.finish()
             })
             .collect();

@@ -73,9 +73,35 @@ fn line_ids<'a>(ids: &'a [u32], lines: &[u32], intern: &mut FxHashMap<&'a [u32],
         .collect()
 }
 
-/// From this many words on both sides together, a changed stretch is compared by the
-/// histogram algorithm alone: it is as good there and the Myers search costs most.
+/// From this many words on both sides together, a changed stretch that is more than a small
+/// edit is compared by the histogram algorithm alone: it is as good there and the Myers
+/// search costs most.
 const HISTOGRAM_FIRST: usize = 200;
+
+/// True when at most a tenth of the words of two lists (as multisets) have no partner: an
+/// edit, where Myers is quick and minimal, rather than a rewrite.
+fn mostly_shared(old: &[u32], new: &[u32]) -> bool {
+    let top = old
+        .iter()
+        .chain(new)
+        .copied()
+        .max()
+        .map_or(0, |m| m as usize + 1);
+    let mut count = vec![0i32; top];
+    for &w in old {
+        count[w as usize] += 1;
+    }
+    let mut shared = 0;
+    for &w in new {
+        let c = &mut count[w as usize];
+        if *c > 0 {
+            *c -= 1;
+            shared += 1;
+        }
+    }
+    let total = old.len() + new.len();
+    (total - 2 * shared) * 10 <= total
+}
 
 /// Above this many changed words (and a fifth of all words), a Myers result is checked
 /// against the histogram algorithm's: see [`diff_ids`].
@@ -93,7 +119,7 @@ fn diff_ids(old: &[u32], new: &[u32]) -> Vec<similar::DiffOp> {
             .map(|o| o.old_range().len() + o.new_range().len())
             .sum()
     };
-    if old.len() + new.len() >= HISTOGRAM_FIRST {
+    if old.len() + new.len() >= HISTOGRAM_FIRST && !mostly_shared(old, new) {
         return capture_diff_slices(Algorithm::Histogram, old, new);
     }
     let myers = capture_diff_slices(Algorithm::Myers, old, new);
@@ -138,9 +164,9 @@ pub(super) fn tokens(text: &str) -> impl Iterator<Item = (usize, usize, usize)> 
             return None;
         }
         let start = i;
-        let word_end = skip_word(text, i);
+        let (word_end, wide) = skip_word_noting(text, i);
         let ws_end = skip_space(text, word_end);
-        if has_unspaced_script(&text[start..word_end]) {
+        if wide && has_unspaced_script(&text[start..word_end]) {
             let len = first_word_bound(&text[start..word_end]);
             if len < word_end - start {
                 run = Some((word_end, ws_end));
@@ -179,22 +205,26 @@ fn first_word_bound(run: &str) -> usize {
     run.split_word_bounds().next().map_or(run.len(), str::len)
 }
 
-/// The index after the word (non-whitespace run) starting at `i`.
-fn skip_word(text: &str, mut i: usize) -> usize {
+/// The index after the word (non-whitespace run) starting at `i`, and whether the word holds
+/// a byte that may start a character of a script written without spaces (see
+/// [`has_unspaced_script`]).
+fn skip_word_noting(text: &str, mut i: usize) -> (usize, bool) {
     let b = text.as_bytes();
+    let mut wide = false;
     while let Some(&c) = b.get(i) {
         if c < 0x80 {
             if c.is_ascii_whitespace() || c == 0x0b {
-                return i;
+                return (i, wide);
             }
             i += 1;
         } else if space_len(text, i) > 0 {
-            return i;
+            return (i, wide);
         } else {
+            wide |= (0xe3..=0xe9).contains(&c) || c == 0xef || c == 0xf0;
             i += utf8_len(c);
         }
     }
-    i
+    (i, wide)
 }
 
 /// A text's words as the diff sees them: where each starts (a word runs, with its
