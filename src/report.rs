@@ -98,7 +98,12 @@ pub fn compare_documents(
     options: DiffOptions,
 ) -> DocumentReport {
     let diff = diff_documents_with(old, new, options);
-    debug_assert!(!options.word_ops || check_lossless(old, new, &diff).is_ok());
+    #[cfg(debug_assertions)]
+    if options.word_ops
+        && let Err(e) = check_lossless(old, new, &diff)
+    {
+        panic!("{path}: the diff is not lossless: {e}");
+    }
     DocumentReport {
         path: path.to_string(),
         old_path: old_path.map(str::to_string),

@@ -19,6 +19,11 @@ const CONTENT_MATCH: f64 = 0.5;
 const CONTENT_WITH_HEADING: f64 = 0.3;
 /// Heading similarity (Dice of heading words) for the rule above, and for empty bodies.
 const HEADING_MATCH: f64 = 0.5;
+/// A body of more than this many words is long enough for its text to say which section it
+/// is, whatever its heading.
+const LONG_BODY: usize = 30;
+/// Body similarity below which two sections under one heading have unrelated texts.
+const UNRELATED_BODIES: f64 = 0.2;
 /// A body of at most this many word pairs is short: see [`SHORT_HEADING_MATCH`].
 const SHORT_BODY: usize = 40;
 /// Heading similarity that makes two sections with short bodies one section renamed.
@@ -53,6 +58,25 @@ pub fn align_sections(old: &[Section], new: &[Section]) -> Vec<Pair> {
     let mut signatures = Signatures::new(old, new);
     pair_by_heading(&mut old_match, &mut new_match, &mut signatures);
 
+    // A pair whose heading is all it shares (its long body replaced by another text) is only
+    // provisional: when both texts are found under other headings, headings were swapped or
+    // moved over text that stayed, and the texts decide. Otherwise the pair stands.
+    let mut provisional = Vec::new();
+    for i in 0..old.len() {
+        let Some(j) = old_match[i] else { continue };
+        let (a, b) = (body(&old[i]), body(&new[j]));
+        if a != b
+            && !plainly_alike(a, b)
+            && a.split_whitespace().nth(LONG_BODY).is_some()
+            && b.split_whitespace().nth(LONG_BODY).is_some()
+            && signatures.body_similarity(i, j) < UNRELATED_BODIES
+        {
+            provisional.push((i, j));
+            old_match[i] = None;
+            new_match[j] = None;
+        }
+    }
+
     // Pass 3: renamed sections, by content.
     let free_old: Vec<usize> = (0..old.len()).filter(|&i| old_match[i].is_none()).collect();
     let free_new: Vec<usize> = (0..new.len()).filter(|&j| new_match[j].is_none()).collect();
@@ -86,6 +110,13 @@ pub fn align_sections(old: &[Section], new: &[Section]) -> Vec<Pair> {
                 old_match[i] = Some(j);
                 new_match[j] = Some(i);
             }
+        }
+    }
+
+    for (i, j) in provisional {
+        if old_match[i].is_none() && new_match[j].is_none() {
+            old_match[i] = Some(j);
+            new_match[j] = Some(i);
         }
     }
 

@@ -51,7 +51,7 @@ struct Side<'a> {
 }
 
 impl<'a> Side<'a> {
-    fn of(texts: &'a [&'a str], intern: &mut FxHashMap<&'a str, u32>) -> Side<'a> {
+    fn of(texts: &'a [&'a str], intern: &mut super::words::Interner<'a>) -> Side<'a> {
         let words: Vec<Words> = texts.iter().map(|t| Words::of(t, intern)).collect();
         let mut first = Vec::with_capacity(texts.len() + 1);
         let mut ids = Vec::with_capacity(words.iter().map(|w| w.ids.len()).sum());
@@ -115,7 +115,7 @@ pub fn diff_rows(
     new: &[&str],
     rows: &[(Option<usize>, Option<usize>)],
 ) -> Option<Vec<RowOps>> {
-    let mut intern: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut intern: super::words::Interner = FxHashMap::default();
     let o = Side::of(old, &mut intern);
     let n = Side::of(new, &mut intern);
     if work_estimate(&o.ids, &n.ids, intern.len()) > MAX_WORK {
