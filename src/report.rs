@@ -1,9 +1,7 @@
 //! A comparison of two versions of a set of policy documents: what `policy-diff OLD NEW`
 //! shows and what the renderers take.
 
-use crate::diff::{
-    DiffOptions, DocumentDiff, PARALLEL_BYTES, Status, check_lossless, diff_documents_with,
-};
+use crate::diff::{DiffOptions, DocumentDiff, PARALLEL_BYTES, Status, diff_documents_with};
 use crate::document::{Document, Format, ParseOptions, parse_owned};
 
 /// One document compared between two versions.
@@ -100,7 +98,7 @@ pub fn compare_documents(
     let diff = diff_documents_with(old, new, options);
     #[cfg(debug_assertions)]
     if options.word_ops
-        && let Err(e) = check_lossless(old, new, &diff)
+        && let Err(e) = crate::diff::check_lossless(old, new, &diff)
     {
         panic!("{path}: the diff is not lossless: {e}");
     }

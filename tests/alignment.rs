@@ -249,6 +249,18 @@ fn numbering_glued_to_a_heading_is_not_a_rename() {
     }
 }
 
+// Headings swapped over bodies that stayed: the texts say which section is which.
+
+#[test]
+fn headings_swapped_over_their_bodies_are_renames() {
+    let (a, b) = (para("licence", 45), para("ending", 45));
+    let old = format!("## 4 - Ownership\n\n{a}\n\n## 5 - Termination\n\n{b}\n");
+    let new = format!("## 4 - Termination\n\n{a}\n\n## 5 - Ownership\n\n{b}\n");
+    let d = diff(&old, &new);
+    assert!(changed_words(&d) <= 4, "{:?}", rows(&d));
+    assert!(d.sections.iter().all(|s| s.renamed), "{:?}", rows(&d));
+}
+
 // The yardstick: never more change than a word diff of the whole document would show.
 
 #[test]
