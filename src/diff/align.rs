@@ -58,15 +58,15 @@ pub fn align_sections(old: &[Section], new: &[Section]) -> Vec<Pair> {
     let mut signatures = Signatures::new(old, new);
     pair_by_heading(&mut old_match, &mut new_match, &mut signatures);
 
-    // A pair whose heading is all it shares (its long body replaced by another text) is only
-    // provisional: when both texts are found under other headings, headings were swapped or
+    // A pair whose heading is all it shares (its long body replaced by another text: little
+    // in common at its start and end, and little in common at all) is only provisional: when both texts are found under other headings, headings were swapped or
     // moved over text that stayed, and the texts decide. Otherwise the pair stands.
     let mut provisional = Vec::new();
     for i in 0..old.len() {
         let Some(j) = old_match[i] else { continue };
         let (a, b) = (body(&old[i]), body(&new[j]));
         if a != b
-            && !plainly_alike(a, b)
+            && shared_ends(a, b) * 10 < a.len().max(b.len())
             && a.split_whitespace().nth(LONG_BODY).is_some()
             && b.split_whitespace().nth(LONG_BODY).is_some()
             && signatures.body_similarity(i, j) < UNRELATED_BODIES
@@ -272,6 +272,11 @@ fn pair_by_heading(
 /// True when two bodies share at least three quarters of the longer one at their start and
 /// end (an edit inside, not another text).
 fn plainly_alike(a: &str, b: &str) -> bool {
+    4 * shared_ends(a, b) >= 3 * a.len().max(b.len())
+}
+
+/// Bytes two texts share at their start and at their end (not overlapping).
+fn shared_ends(a: &str, b: &str) -> usize {
     let (x, y) = (a.as_bytes(), b.as_bytes());
     let start = x.iter().zip(y).take_while(|(p, q)| p == q).count();
     let room = x.len().min(y.len()) - start;
@@ -282,7 +287,7 @@ fn plainly_alike(a: &str, b: &str) -> bool {
         .take(room)
         .take_while(|(p, q)| p == q)
         .count();
-    4 * (start + end) >= 3 * x.len().max(y.len())
+    start + end
 }
 
 /// A section's text after its heading, without surrounding whitespace.
