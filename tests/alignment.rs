@@ -271,3 +271,13 @@ fn heading_moved_down_over_a_paragraph_is_not_a_rewrite() {
     let d = diff(&old, &new);
     assert!(changed_words(&d) <= 4, "{:?}", rows(&d));
 }
+
+#[test]
+fn section_moved_up_over_the_text_it_now_follows() {
+    let (intro, age, who) = (para("intro", 60), para("age", 40), para("who", 40));
+    let old = format!("## Last updated\n\n{intro}\n\n## Age\n\n{age}\n\n## Who we are\n\n{who}\n");
+    let new = format!("## Last updated\n\n## Who we are\n\n{intro}\n\n{who}\n\n## Age\n\n{age}\n");
+    let d = diff(&old, &new);
+    // The heading moved (4 words out, 4 in); the introduction stayed where it was.
+    assert!(changed_words(&d) <= 10, "{:?}", rows(&d));
+}

@@ -284,14 +284,16 @@ pub fn diff_documents_with(
 /// changed words.
 fn rejoin_moved_text(old: &[Section], new: &[Section], rows: &mut [SectionDiff]) {
     let loose = |r: &SectionDiff| r.old_index.is_none() || r.new_index.is_none();
-    let changed = |r: &SectionDiff| {
-        !r.moved && r.old_index.is_some() && r.new_index.is_some() && {
+    let edited = |r: &SectionDiff| {
+        r.old_index.is_some() && r.new_index.is_some() && {
             let (i, j) = (r.old_index.unwrap_or(0), r.new_index.unwrap_or(0));
             old[i].text != new[j].text
         }
     };
+    let changed = |r: &SectionDiff| !r.moved && edited(r);
     // A heading moved over a neighbouring paragraph: one row ends with a change and the
-    // next begins, after its heading, with the opposite one.
+    // next begins, after its heading, with the opposite one (the second may be a section
+    // that moved here, its heading put over the text it now follows).
     let boundary = |a: &SectionDiff, b: &SectionDiff| {
         let kinds = |r: &SectionDiff| {
             let last = r.ops.last().map(|o| o.op);
@@ -313,8 +315,8 @@ fn rejoin_moved_text(old: &[Section], new: &[Section], rows: &mut [SectionDiff])
     let mut member = vec![false; rows.len()];
     for r in 0..rows.len() {
         if r + 1 < rows.len()
-            && changed(&rows[r])
-            && changed(&rows[r + 1])
+            && edited(&rows[r])
+            && edited(&rows[r + 1])
             && boundary(&rows[r], &rows[r + 1])
         {
             member[r] = true;
