@@ -277,17 +277,10 @@ fn plainly_alike(a: &str, b: &str) -> bool {
 
 /// Bytes two texts share at their start and at their end (not overlapping).
 fn shared_ends(a: &str, b: &str) -> usize {
+    use super::words::{same_end, same_start};
     let (x, y) = (a.as_bytes(), b.as_bytes());
-    let start = x.iter().zip(y).take_while(|(p, q)| p == q).count();
-    let room = x.len().min(y.len()) - start;
-    let end = x
-        .iter()
-        .rev()
-        .zip(y.iter().rev())
-        .take(room)
-        .take_while(|(p, q)| p == q)
-        .count();
-    start + end
+    let start = same_start(x, y);
+    start + same_end(&x[start..], &y[start..])
 }
 
 /// A section's text after its heading, without surrounding whitespace.

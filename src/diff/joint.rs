@@ -118,7 +118,7 @@ pub fn diff_rows(
     let mut intern: super::words::Interner = FxHashMap::default();
     let o = Side::of(old, &mut intern);
     let n = Side::of(new, &mut intern);
-    if work_estimate(&o.ids, &n.ids, intern.len()) > MAX_WORK {
+    if work_estimate(&o.ids, &n.ids) > MAX_WORK {
         return None;
     }
     drop(intern);
@@ -182,21 +182,9 @@ pub fn diff_rows(
 
 /// An upper estimate of the Myers work for two word lists: their length times the fewest
 /// words that must change (those not shared, counted as multisets).
-fn work_estimate(old: &[u32], new: &[u32], distinct: usize) -> usize {
-    let mut count = vec![0i32; distinct];
-    for &w in old {
-        count[w as usize] += 1;
-    }
-    let mut shared = 0usize;
-    for &w in new {
-        let c = &mut count[w as usize];
-        if *c > 0 {
-            *c -= 1;
-            shared += 1;
-        }
-    }
+fn work_estimate(old: &[u32], new: &[u32]) -> usize {
     let total = old.len() + new.len();
-    total.saturating_mul(total - 2 * shared)
+    total.saturating_mul(total - 2 * super::words::shared_words(old, new))
 }
 
 /// Turns a row's pieces into ops: short equal islands between changes are folded into them,

@@ -349,30 +349,24 @@ fn rejoin_moved_text(old: &[Section], new: &[Section], rows: &mut [SectionDiff])
 /// True when the words the rows delete and the words they insert have enough in common for
 /// text to have moved between them (a cheap test before a joint diff).
 fn may_have_moved(rows: &[SectionDiff]) -> bool {
+    let words = |kind: OpKind| {
+        rows.iter()
+            .flat_map(|r| &r.ops)
+            .filter(move |o| o.op == kind)
+            .flat_map(|o| o.text.split_whitespace())
+    };
     let mut deleted: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
     let mut total_deleted = 0;
-    for op in rows
-        .iter()
-        .flat_map(|r| &r.ops)
-        .filter(|o| o.op == OpKind::Delete)
-    {
-        for w in op.text.split_whitespace() {
-            *deleted.entry(w).or_default() += 1;
-            total_deleted += 1;
-        }
+    for w in words(OpKind::Delete) {
+        *deleted.entry(w).or_default() += 1;
+        total_deleted += 1;
     }
     let (mut shared, mut total_inserted) = (0, 0);
-    for op in rows
-        .iter()
-        .flat_map(|r| &r.ops)
-        .filter(|o| o.op == OpKind::Insert)
-    {
-        for w in op.text.split_whitespace() {
-            total_inserted += 1;
-            if let Some(n) = deleted.get_mut(w).filter(|n| **n > 0) {
-                *n -= 1;
-                shared += 1;
-            }
+    for w in words(OpKind::Insert) {
+        total_inserted += 1;
+        if let Some(n) = deleted.get_mut(w).filter(|n| **n > 0) {
+            *n -= 1;
+            shared += 1;
         }
     }
     // Moved text is shared whole; a rewrite shares its common words only.

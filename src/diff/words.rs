@@ -81,6 +81,12 @@ const HISTOGRAM_FIRST: usize = 200;
 /// True when at most a tenth of the words of two lists (as multisets) have no partner: an
 /// edit, where Myers is quick and minimal, rather than a rewrite.
 fn mostly_shared(old: &[u32], new: &[u32]) -> bool {
+    let total = old.len() + new.len();
+    (total - 2 * shared_words(old, new)) * 10 <= total
+}
+
+/// How many words of two lists have a partner in the other, counted as multisets.
+pub(super) fn shared_words(old: &[u32], new: &[u32]) -> usize {
     let top = old
         .iter()
         .chain(new)
@@ -99,8 +105,7 @@ fn mostly_shared(old: &[u32], new: &[u32]) -> bool {
             shared += 1;
         }
     }
-    let total = old.len() + new.len();
-    (total - 2 * shared) * 10 <= total
+    shared
 }
 
 /// Above this many changed words (and a fifth of all words), a Myers result is checked
@@ -144,7 +149,7 @@ const ISLAND_WORDS: usize = 2;
 /// except in text written without spaces (Chinese, Japanese): a run holding such characters
 /// is cut at its Unicode word boundaries (UAX #29: one word per ideograph, a katakana run,
 /// a Latin word, a punctuation mark), so that a changed sentence is not one changed word.
-pub(super) fn tokens(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+fn tokens(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
     let mut i = skip_space(text, 0);
     // The rest of a run being cut at word boundaries: (its end, the end of its whitespace).
     let mut run: Option<(usize, usize)> = None;
@@ -453,23 +458,30 @@ fn common_lines(old: &str, new: &str) -> (usize, usize) {
     common_ends(old, new, |text, i| text.as_bytes()[i - 1] == b'\n')
 }
 
+/// Bytes two texts have in common at their start.
+pub(super) fn same_start(a: &[u8], b: &[u8]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+/// Bytes two texts have in common at their end.
+pub(super) fn same_end(a: &[u8], b: &[u8]) -> usize {
+    a.iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
 /// Byte lengths of the longest common start and end of two texts, each ending (start) or
 /// beginning (end) at a byte `i` (0 < `i`) where `cut(text, i)` holds in both texts.
 fn common_ends(old: &str, new: &str, cut: impl Fn(&str, usize) -> bool) -> (usize, usize) {
     let (a, b) = (old.as_bytes(), new.as_bytes());
-    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let same = same_start(a, b);
     let head = (1..=same)
         .rev()
         .find(|&i| cut(old, i) && cut(new, i))
         .unwrap_or(0);
-    let room = (a.len() - head).min(b.len() - head);
-    let same_end = a
-        .iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take(room)
-        .take_while(|(x, y)| x == y)
-        .count();
+    let same_end = same_end(&a[head..], &b[head..]);
     let tail = (1..=same_end)
         .rev()
         .find(|&j| {
