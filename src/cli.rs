@@ -8,7 +8,8 @@ use crate::history::{self, LogOptions};
 use crate::hook;
 use crate::notify::{self, CheckOptions};
 use crate::render::{
-    OutputFormat, TextOptions, render_log_entry_json, render_log_entry_text, write_report,
+    OutputFormat, TextOptions, render_log_document_json, render_log_document_text,
+    write_log_entry_json, write_log_entry_text, write_report,
 };
 use crate::report::{Report, compare_owned};
 use crate::source::{PolicyFilter, PolicyRepo, read_file};
@@ -335,7 +336,7 @@ fn run_log(args: LogArgs) -> Result<u8> {
         threads: args.jobs,
     };
     let color = use_color(args.color);
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, raw_stdout()?);
     let mut bar = Progress::new();
     let mut warnings = Vec::new();
     let result = history::walk(
@@ -344,12 +345,16 @@ fn run_log(args: LogArgs) -> Result<u8> {
         &filter,
         options,
         &mut warnings,
-        |entry| {
-            let text = match args.format {
-                LogFormat::Text => render_log_entry_text(&entry, color),
-                LogFormat::Json => render_log_entry_json(&entry) + "\n",
-            };
-            out.write_all(text.as_bytes())
+        |report| match args.format {
+            LogFormat::Text => render_log_document_text(&report),
+            LogFormat::Json => render_log_document_json(&report),
+        },
+        |entry| match args.format {
+            LogFormat::Text => write_log_entry_text(&entry, color, &mut out),
+            LogFormat::Json => {
+                write_log_entry_json(&entry, &mut out)?;
+                out.write_all(b"\n")
+            }
         },
         |done, total| bar.update(done, total),
     );
@@ -365,6 +370,24 @@ fn run_log(args: LogArgs) -> Result<u8> {
         Err(e) if is_broken_pipe(&e) => Ok(EXIT_SAME),
         Err(e) => Err(e),
         Ok(()) => Ok(EXIT_SAME),
+    }
+}
+
+/// Standard output without its own line buffer, which looks for line breaks in everything
+/// written through it (where the platform allows).
+fn raw_stdout() -> Result<Box<dyn Write>> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let fd = std::io::stdout()
+            .as_fd()
+            .try_clone_to_owned()
+            .context("cannot use standard output")?;
+        Ok(Box::new(std::fs::File::from(fd)))
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(Box::new(std::io::stdout()))
     }
 }
 

@@ -5,16 +5,17 @@
 
 use crate::diff::DiffOptions;
 use crate::document::{Document, Format, ParseOptions, parse_owned};
-use crate::parallel::par_map;
+use crate::parallel::par_map_largest_first;
 use crate::report::{DocumentReport, compare_documents};
 use crate::source::{PolicyFilter, PolicyRepo, SourceError};
 use git2::Oid;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-/// One commit that changed at least one policy.
+/// One commit that changed at least one policy, with its documents: each document's report,
+/// or what [`walk`] was asked to make of it (its rendered output).
 #[derive(Debug, Clone)]
-pub struct LogEntry {
+pub struct LogEntry<D = DocumentReport> {
     /// The commit.
     pub commit: Oid,
     /// Its first parent (`None` for a root commit).
@@ -24,7 +25,20 @@ pub struct LogEntry {
     /// First line of the message.
     pub summary: String,
     /// The changed policies.
-    pub documents: Vec<DocumentReport>,
+    pub documents: Vec<D>,
+}
+
+impl<D> LogEntry<D> {
+    /// The same entry with each document mapped by `f`.
+    pub fn map_documents<E>(&self, f: impl FnMut(&D) -> E) -> LogEntry<E> {
+        LogEntry {
+            commit: self.commit,
+            parent: self.parent,
+            time: self.time,
+            summary: self.summary.clone(),
+            documents: self.documents.iter().map(f).collect(),
+        }
+    }
 }
 
 /// Options of a history walk.
@@ -38,9 +52,14 @@ pub struct LogOptions {
     pub threads: usize,
 }
 
-/// Commits handled together: their documents are parsed and compared in parallel. Small
-/// enough to bound memory (each holds up to two versions of each changed policy).
-const BATCH: usize = 8;
+/// Commits handled together (at most): their documents are parsed and compared in parallel.
+/// A batch also ends once the versions it changes reach [`BATCH_BYTES`]: large enough that a
+/// round's work is not spent waiting for its largest task, small enough to bound memory
+/// (a batch holds up to two versions of each changed policy).
+const BATCH_COMMITS: usize = 32;
+
+/// Bytes of changed versions (old and new) after which a batch ends.
+const BATCH_BYTES: usize = 2 << 20;
 
 /// A commit of the batch being worked on, and what changed in it.
 struct Pending {
@@ -67,19 +86,25 @@ struct Batch {
 
 /// Walks the history from `tip`, newest first, calling `entry` for each commit that changed
 /// a policy and `progress(done, total)` as commits are done. Merge commits are skipped (their
-/// changes are those of the merged commits), as `git log -p` does.
+/// changes are those of the merged commits), as `git log -p` does. Each document's report
+/// is turned into what the entry holds by `document` (for example its rendered output), on
+/// the thread that compared it, as soon as it is made: a report with its word ops can be
+/// much larger than its output.
 ///
 /// A reader thread walks git (sequential by nature) a batch of commits ahead, while the
 /// batch before is parsed and compared on all cores; entries come out in history order.
 /// Each version is read and parsed once: a commit's old version is the next older commit's
 /// new version, kept from one batch to the next.
-pub fn walk(
+// Three callbacks (a document, an entry, progress), each run where it must be.
+#[allow(clippy::too_many_arguments)]
+pub fn walk<D: Send>(
     repo: &PolicyRepo,
     tip: Oid,
     filter: &PolicyFilter,
     options: LogOptions,
     warnings: &mut Vec<String>,
-    mut entry: impl FnMut(LogEntry) -> std::io::Result<()>,
+    document: impl Fn(DocumentReport) -> D + Sync,
+    mut entry: impl FnMut(LogEntry<D>) -> std::io::Result<()>,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<(), LogError> {
     // Each version is read once and parsed once: libgit2's object cache (256 MB by default)
@@ -103,8 +128,9 @@ pub fn walk(
                 Err(e) => return drop(tx.send(Err(e.into()))),
             };
             let mut kept = HashSet::new();
-            for batch in commits.chunks(BATCH) {
-                let read = read_batch(&repo, batch, filter, &mut kept);
+            let mut rest = &commits[..];
+            while !rest.is_empty() {
+                let read = read_batch(&repo, &mut rest, filter, &mut kept);
                 let failed = read.is_err();
                 // A closed channel: the walk stopped (an error, or a closed output).
                 if tx.send(read).is_err() || failed {
@@ -138,7 +164,19 @@ pub fn walk(
             };
             let parse_jobs = next.iter().flat_map(|b| b.texts.iter().map(Task::Parse));
             let tasks: Vec<Task> = parse_jobs.chain(jobs).collect();
-            let results = par_map(&tasks, threads, |task| match task {
+            // The largest tasks first, so that the round does not end waiting on one of them.
+            let size = |blob: &Option<Oid>| {
+                let docs = current.as_ref().map(|c| &c.1);
+                blob.and_then(|b| docs?.get(&b)).map_or(0, |d| {
+                    d.sections.iter().map(|s| s.text.len()).sum::<usize>()
+                })
+            };
+            let cost = |task: &Task| match task {
+                Task::Parse((_, _, text)) => text.lock().map_or(0, |t| t.len()),
+                // Comparing (aligning, words, output) costs more than parsing.
+                Task::Compare(_, c) => 4 * (size(&c.old_blob) + size(&c.new_blob)),
+            };
+            let results = par_map_largest_first(&tasks, threads, cost, |task| match task {
                 Task::Parse((blob, name, text)) => {
                     let text = std::mem::take(&mut *text.lock().expect("a parse task panicked"));
                     Done::Parsed(
@@ -151,22 +189,22 @@ pub fn walk(
                     let doc = |blob: Option<Oid>| blob.and_then(|b| docs.get(&b)).map(|d| &**d);
                     Done::Compared(
                         *i,
-                        compare_documents(
+                        document(compare_documents(
                             &c.path,
                             c.old_path.as_deref(),
                             doc(c.old_blob),
                             doc(c.new_blob),
                             options.diff,
-                        ),
+                        )),
                     )
                 }
             });
             drop(tasks);
             // The next batch's documents: the versions kept from this one, and its own.
             let mut next_docs: HashMap<Oid, Arc<Document>> = HashMap::new();
-            let mut by_commit: Vec<Vec<DocumentReport>> = Vec::new();
+            let mut by_commit: Vec<Vec<D>> = Vec::new();
             if let Some((batch, _)) = &current {
-                by_commit = vec![Vec::new(); batch.pending.len()];
+                by_commit = (0..batch.pending.len()).map(|_| Vec::new()).collect();
             }
             for result in results {
                 match result {
@@ -213,9 +251,9 @@ enum Task<'a> {
 }
 
 /// What a [`Task`] produced.
-enum Done {
+enum Done<D> {
     Parsed(Oid, Arc<Document>),
-    Compared(usize, DocumentReport),
+    Compared(usize, D),
 }
 
 fn old_blobs(pending: &[Pending]) -> impl Iterator<Item = Oid> + '_ {
@@ -229,68 +267,73 @@ fn old_blobs(pending: &[Pending]) -> impl Iterator<Item = Oid> + '_ {
 /// of its changes); it is updated for the next batch.
 fn read_batch(
     repo: &PolicyRepo,
-    batch: &[Oid],
+    commits: &mut &[Oid],
     filter: &PolicyFilter,
     kept: &mut HashSet<Oid>,
 ) -> Result<Batch, LogError> {
-    let mut pending = Vec::with_capacity(batch.len());
-    for &id in batch {
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut taken = 0;
+    let mut texts: Vec<(Oid, String, Mutex<String>)> = Vec::new();
+    let mut read = HashSet::new();
+    let mut skipped = HashSet::new();
+    let mut warnings = Vec::new();
+    // Bytes of the texts read: the measure of the batch's work.
+    let mut size = 0;
+    while let Some((&id, rest)) = commits.split_first() {
+        if taken == BATCH_COMMITS || size >= BATCH_BYTES {
+            break;
+        }
+        *commits = rest;
+        taken += 1;
         let commit = repo.git().find_commit(id)?;
         if commit.parent_count() > 1 {
             continue;
         }
         let parent = commit.parent_ids().next();
         let changes = repo.changed_paths(parent, id, filter)?;
-        if !changes.is_empty() {
-            pending.push(Pending {
-                commit: id,
-                parent,
-                time: commit.time().seconds(),
-                summary: commit.summary().ok().flatten().unwrap_or("").to_string(),
-                changes,
-            });
+        if changes.is_empty() {
+            continue;
         }
-    }
-    let mut texts: Vec<(Oid, String, Mutex<String>)> = Vec::new();
-    let mut skipped = HashSet::new();
-    let mut warnings = Vec::new();
-    for p in &pending {
-        for c in &p.changes {
+        let at = &id.to_string()[..7];
+        for c in &changes {
             let old_name = c.old_path.as_deref().unwrap_or(&c.path);
             for (blob, name) in [(c.new_blob, c.path.as_str()), (c.old_blob, old_name)] {
                 let Some(blob) = blob else { continue };
-                if kept.contains(&blob)
-                    || skipped.contains(&blob)
-                    || texts.iter().any(|t| t.0 == blob)
-                {
+                if kept.contains(&blob) || skipped.contains(&blob) || !read.insert(blob) {
                     continue;
                 }
                 match repo.read_blob(blob, name) {
                     Ok(text) => {
                         if let Some(w) = text.warning {
-                            warnings.push(format!("{w} (at {})", &p.commit.to_string()[..7]));
+                            warnings.push(format!("{w} (at {at})"));
                         }
+                        size += text.text.len();
                         texts.push((blob, name.to_string(), Mutex::new(text.text)));
                     }
                     Err(SourceError::Binary { path }) => {
-                        warnings.push(format!(
-                            "{path} at {}: binary file skipped",
-                            &p.commit.to_string()[..7]
-                        ));
+                        warnings.push(format!("{path} at {at}: binary file skipped"));
+                        read.remove(&blob);
                         skipped.insert(blob);
                     }
                     Err(e) => return Err(e.into()),
                 }
             }
         }
+        pending.push(Pending {
+            commit: id,
+            parent,
+            time: commit.time().seconds(),
+            summary: commit.summary().ok().flatten().unwrap_or("").to_string(),
+            changes,
+        });
     }
     // What the parsing side will keep: the old versions it has documents for.
     let next: HashSet<Oid> = old_blobs(&pending)
-        .filter(|b| kept.contains(b) || texts.iter().any(|t| t.0 == *b))
+        .filter(|b| kept.contains(b) || read.contains(b))
         .collect();
     *kept = next;
     Ok(Batch {
-        commits: batch.len(),
+        commits: taken,
         pending,
         texts,
         skipped,

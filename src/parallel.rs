@@ -17,6 +17,32 @@ pub(crate) fn par_map<T: Sync, R: Send>(
     threads: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
+    par_map_in_order(items, None, threads, f)
+}
+
+/// [`par_map`], handing out the costliest items first (by `cost`, an estimate), so that a
+/// large item does not start last and keep the other threads waiting at the end.
+pub(crate) fn par_map_largest_first<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    cost: impl Fn(&T) -> usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    if threads <= 1 || items.len() <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_cached_key(|&i| std::cmp::Reverse(cost(&items[i])));
+    par_map_in_order(items, Some(&order), threads, f)
+}
+
+/// [`par_map`], handing out the items in `order` (item indices) when given.
+fn par_map_in_order<T: Sync, R: Send>(
+    items: &[T],
+    order: Option<&[usize]>,
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     if threads <= 1 || items.len() <= 1 {
         return items.iter().map(f).collect();
     }
@@ -24,7 +50,11 @@ pub(crate) fn par_map<T: Sync, R: Send>(
     let work = || {
         let mut out = Vec::new();
         loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
+            let n = next.fetch_add(1, Ordering::Relaxed);
+            let i = match order {
+                Some(order) => order.get(n).copied().unwrap_or(items.len()),
+                None => n,
+            };
             let Some(item) = items.get(i) else { break };
             out.push((i, f(item)));
         }

@@ -285,15 +285,15 @@ fn shared_ends(a: &str, b: &str) -> usize {
 
 /// A section's text after its heading, without surrounding whitespace.
 fn body(section: &Section) -> &str {
-    section.text[section.heading_len..].trim()
+    section.body()
 }
 
 /// Section signatures, computed when first needed.
 struct Signatures<'a> {
     old: &'a [Section],
     new: &'a [Section],
-    old_sig: Vec<Option<Signature>>,
-    new_sig: Vec<Option<Signature>>,
+    old_sig: Vec<Option<Signature<'a>>>,
+    new_sig: Vec<Option<Signature<'a>>>,
 }
 
 impl<'a> Signatures<'a> {
@@ -315,7 +315,7 @@ impl<'a> Signatures<'a> {
         self.old_sig[i].get_or_insert_with(|| Signature::of(a));
         self.new_sig[j].get_or_insert_with(|| Signature::of(b));
         match (&self.old_sig[i], &self.new_sig[j]) {
-            (Some(a), Some(b)) => dice(&a.body, &b.body),
+            (Some(a), Some(b)) => dice(a.body, b.body),
             _ => 0.0,
         }
     }
@@ -345,37 +345,17 @@ fn longest_increasing(xs: &[usize]) -> Vec<bool> {
 }
 
 /// What a section is compared by when its heading found no partner.
-struct Signature {
+struct Signature<'a> {
     /// Sorted, deduplicated hashes of consecutive word pairs of the body.
-    body: Vec<u64>,
+    body: &'a [u64],
     /// Sorted, deduplicated hashes of the heading's words.
     heading: Vec<u64>,
     preamble: bool,
 }
 
-impl Signature {
-    fn of(section: &Section) -> Signature {
-        // Each word as a hash of its text without surrounding punctuation (no strings built).
-        let words: Vec<u64> = section.text[section.heading_len..]
-            .split_whitespace()
-            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-            .filter(|w| !w.is_empty())
-            .map(|w| {
-                let mut h = rustc_hash::FxHasher::default();
-                h.write(w.as_bytes());
-                h.finish()
-            })
-            .collect();
-        let mut body: Vec<u64> = if words.len() == 1 {
-            words
-        } else {
-            words
-                .windows(2)
-                .map(|w| w[0].rotate_left(17) ^ w[1].wrapping_mul(0x9e37_79b9_7f4a_7c15))
-                .collect()
-        };
-        body.sort_unstable();
-        body.dedup();
+impl<'a> Signature<'a> {
+    fn of(section: &'a Section) -> Signature<'a> {
+        let body = section.body_shingles();
         let mut heading: Vec<u64> = section
             .key
             .split(' ')
@@ -398,7 +378,7 @@ impl Signature {
             return (self.body.is_empty() && other.body.is_empty() && heading >= HEADING_MATCH)
                 .then_some(heading);
         }
-        let content = dice(&self.body, &other.body);
+        let content = dice(self.body, other.body);
         // The text before the first heading becomes a section (a heading put over it) or the
         // reverse: only the text can tell.
         if self.preamble != other.preamble {

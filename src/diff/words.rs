@@ -2,6 +2,7 @@
 
 use super::{OpKind, WordOp};
 use crate::document::Section;
+use crate::document::text::{skip_space, space_len};
 use rustc_hash::FxHashMap;
 use similar::{Algorithm, DiffTag, capture_diff_slices};
 use std::ops::Range;
@@ -278,40 +279,6 @@ impl Words {
     }
 }
 
-/// The index after the whitespace starting at `i`.
-fn skip_space(text: &str, mut i: usize) -> usize {
-    let b = text.as_bytes();
-    while let Some(&c) = b.get(i) {
-        if c < 0x80 {
-            if !(c.is_ascii_whitespace() || c == 0x0b) {
-                return i;
-            }
-            i += 1;
-        } else {
-            match space_len(text, i) {
-                0 => return i,
-                n => i += n,
-            }
-        }
-    }
-    i
-}
-
-/// Byte length of the whitespace character at `i` (a character boundary), or 0. ASCII is
-/// decided on the byte; other characters are decoded (no-break and other Unicode spaces).
-fn space_len(text: &str, i: usize) -> usize {
-    match text.as_bytes().get(i) {
-        None => 0,
-        Some(b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) => 1,
-        Some(&b) if b < 0x80 => 0,
-        Some(_) => text[i..]
-            .chars()
-            .next()
-            .filter(|c| c.is_whitespace())
-            .map_or(0, char::len_utf8),
-    }
-}
-
 /// Length of the UTF-8 sequence that starts with byte `b`.
 fn utf8_len(b: u8) -> usize {
     match b {
@@ -333,59 +300,88 @@ pub struct WordDiff {
     pub words_removed: usize,
 }
 
-/// One step of the raw diff, over token ranges.
-enum Chunk {
-    Equal(std::ops::Range<usize>, std::ops::Range<usize>),
-    Change(std::ops::Range<usize>, std::ops::Range<usize>),
+/// One step of the raw diff: equal or changed, up to byte ends (in the compared middle of
+/// the texts; each step starts where the one before ended), with the words it holds on the
+/// old side (for an equal step, up to `ISLAND_WORDS + 1`).
+struct Chunk {
+    equal: bool,
+    old_end: usize,
+    new_end: usize,
+    words: usize,
 }
+
+/// Above this many bytes on both sides together, texts are compared line by line first, and
+/// only the changed stretches between equal lines are split into words; see [`diff_words`].
+const LINES_FIRST_BYTES: usize = 6_000;
 
 /// Compares two texts word by word; whitespace differences alone are not changes.
 ///
 /// The words of a common start and end (whole words with the same spacing, found by
 /// comparing bytes) are not tokenised or handed to the diff algorithm: they are equal runs
-/// whatever lies between, and the result is the one the whole texts would give.
+/// whatever lies between. Long texts are then compared line by line, as `git diff
+/// --word-diff` does: lines that read the same in both (up to the whitespace around them)
+/// are equal runs, and only the changed stretches between them are split into words and
+/// compared word by word. That bounds the work of a large rewrite, and of a long text with
+/// a small edit, without losing a re-wrapped paragraph (its lines differ, so its words are
+/// compared).
 pub fn diff_words(old: &str, new: &str) -> WordDiff {
     let (head, tail) = common_words(old, new);
     let (old_mid, new_mid) = (&old[head..old.len() - tail], &new[head..new.len() - tail]);
-    // Words as small integers: hashed once here, then compared and hashed cheaply by the
-    // diff algorithm.
-    // A section's vocabulary is small next to its length: the map grows as needed.
-    let mut ids: Interner = FxHashMap::default();
-    let old_w = Words::of(old_mid, &mut ids);
-    let new_w = Words::of(new_mid, &mut ids);
-    drop(ids);
-    let raw = diff_word_lists(&old_w.ids, &old_w.lines, &new_w.ids, &new_w.lines);
-
     let mut out = WordDiff::default();
-    let mut chunks: Vec<Chunk> = Vec::with_capacity(raw.len());
-    for (equal, o, n) in raw {
-        if equal {
-            chunks.push(Chunk::Equal(o, n));
-        } else {
-            out.words_removed += o.len();
-            out.words_added += n.len();
-            chunks.push(Chunk::Change(o, n));
+    let mut chunks: Vec<Chunk> = Vec::new();
+    // Words as small integers, one table for all stretches (emptied for each).
+    let mut words: Interner = FxHashMap::default();
+    if old_mid.len() + new_mid.len() < LINES_FIRST_BYTES {
+        word_chunks(
+            (old_mid, 0),
+            (new_mid, 0),
+            &mut words,
+            &mut chunks,
+            &mut out,
+        );
+    } else {
+        let (old_lines, new_lines) = (line_ends(old_mid), line_ends(new_mid));
+        let mut intern: FxHashMap<&str, u32> = FxHashMap::default();
+        let old_ids = line_ids_of(old_mid, &old_lines, &mut intern);
+        let new_ids = line_ids_of(new_mid, &new_lines, &mut intern);
+        drop(intern);
+        let at = |ends: &[usize], i: usize| if i == 0 { 0 } else { ends[i - 1] };
+        for op in capture_diff_slices(Algorithm::Histogram, &old_ids, &new_ids) {
+            let (tag, a, b) = op.as_tag_tuple();
+            let (o, n) = (
+                at(&old_lines, a.start)..at(&old_lines, a.end),
+                at(&new_lines, b.start)..at(&new_lines, b.end),
+            );
+            if tag == DiffTag::Equal {
+                chunks.push(Chunk {
+                    equal: true,
+                    old_end: o.end,
+                    new_end: n.end,
+                    words: tokens(&old_mid[o]).take(ISLAND_WORDS + 1).count(),
+                });
+            } else {
+                word_chunks(
+                    (&old_mid[o.clone()], o.start),
+                    (&new_mid[n.clone()], n.start),
+                    &mut words,
+                    &mut chunks,
+                    &mut out,
+                );
+            }
         }
     }
     // Short equal islands between two changes become part of the change.
     for i in 1..chunks.len().saturating_sub(1) {
-        if let Chunk::Equal(o, n) = &chunks[i]
-            && o.len() <= ISLAND_WORDS
-            && matches!(chunks[i - 1], Chunk::Change(..))
-            && matches!(chunks[i + 1], Chunk::Change(..))
+        if chunks[i].equal
+            && chunks[i].words <= ISLAND_WORDS
+            && !chunks[i - 1].equal
+            && !chunks[i + 1].equal
         {
-            chunks[i] = Chunk::Change(o.clone(), n.clone());
+            chunks[i].equal = false;
         }
     }
-    // Token ranges → byte ranges of the whole texts, with the common start and end as equal
-    // runs; neighbouring runs of one kind are merged.
-    let bytes = |words: &Words, text: &str, r: Range<usize>, at: usize| {
-        if r.is_empty() {
-            return at..at; // nothing on this side, where the previous run ended
-        }
-        let span = words.span(r, text.len());
-        head + span.start..head + span.end
-    };
+    // Chunks → byte ranges of the whole texts, with the common start and end as equal runs;
+    // neighbouring runs of one kind are merged.
     let lead = |text: &str| text.len() - text.trim_start().len();
     let (mut at_old, mut at_new) = if head > 0 {
         (head, head)
@@ -397,19 +393,15 @@ pub fn diff_words(old: &str, new: &str) -> WordDiff {
         runs.push((true, lead(old)..head, lead(new)..head));
     }
     for chunk in chunks {
-        let (equal, o, n) = match chunk {
-            Chunk::Equal(o, n) => (true, o, n),
-            Chunk::Change(o, n) => (false, o, n),
-        };
-        let o = bytes(&old_w, old_mid, o, at_old);
-        let n = bytes(&new_w, new_mid, n, at_new);
+        let o = at_old..(head + chunk.old_end).max(at_old);
+        let n = at_new..(head + chunk.new_end).max(at_new);
         (at_old, at_new) = (o.end, n.end);
         match runs.last_mut() {
-            Some((kind, lo, ln)) if *kind == equal => {
+            Some((kind, lo, ln)) if *kind == chunk.equal => {
                 lo.end = o.end;
                 ln.end = n.end;
             }
-            _ => runs.push((equal, o, n)),
+            _ => runs.push((chunk.equal, o, n)),
         }
     }
     if tail > 0 {
@@ -438,6 +430,80 @@ pub fn diff_words(old: &str, new: &str) -> WordDiff {
         }
     }
     out
+}
+
+/// The byte end of each line of `text` (after its line break; the last line may have none).
+/// Blank lines belong to the line before them: they are not lines of their own, which would
+/// give the line diff a great many equal lines to anchor on.
+fn line_ends(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut ends: Vec<usize> = Vec::with_capacity(text.len() / 40);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', bytes).map(|i| i + 1) {
+        let blank = bytes[start..end].iter().all(u8::is_ascii_whitespace);
+        match ends.last_mut() {
+            Some(last) if blank => *last = end,
+            _ => ends.push(end),
+        }
+        start = end;
+    }
+    if start < text.len() {
+        ends.push(text.len());
+    }
+    ends
+}
+
+/// One integer per line of `text` (ending at `ends`), the same for lines that read the same
+/// up to the whitespace around them.
+fn line_ids_of<'a>(
+    text: &'a str,
+    ends: &[usize],
+    intern: &mut FxHashMap<&'a str, u32>,
+) -> Vec<u32> {
+    let mut start = 0;
+    ends.iter()
+        .map(|&end| {
+            let line = text[std::mem::replace(&mut start, end)..end].trim();
+            let next = intern.len() as u32;
+            *intern.entry(line).or_insert(next)
+        })
+        .collect()
+}
+
+/// Compares two stretches word by word (each given with its byte offset in the compared
+/// texts), appending the steps to `chunks` and counting changed words in `out`.
+fn word_chunks<'a>(
+    (old, old_at): (&'a str, usize),
+    (new, new_at): (&'a str, usize),
+    ids: &mut Interner<'a>,
+    chunks: &mut Vec<Chunk>,
+    out: &mut WordDiff,
+) {
+    // Words as small integers: hashed once here, then compared and hashed cheaply by the
+    // diff algorithm.
+    ids.clear();
+    let old_w = Words::of(old, ids);
+    let new_w = Words::of(new, ids);
+    // Where the words of `r` end; an empty side ends where the step before did (0: the
+    // chunk is extended to the previous end when the runs are built).
+    let end = |w: &Words, len: usize, r: &Range<usize>, at: usize| match r.is_empty() {
+        true => 0,
+        false => at + w.starts.get(r.end).copied().unwrap_or(len),
+    };
+    for op in diff_ids(&old_w.ids, &new_w.ids) {
+        let (tag, a, b) = op.as_tag_tuple();
+        let equal = tag == DiffTag::Equal;
+        if !equal {
+            out.words_removed += a.len();
+            out.words_added += b.len();
+        }
+        chunks.push(Chunk {
+            equal,
+            old_end: end(&old_w, old.len(), &a, old_at),
+            new_end: end(&new_w, new.len(), &b, new_at),
+            words: a.len(),
+        });
+    }
 }
 
 /// Byte lengths of the longest common start and end of two texts that are made of whole
@@ -589,31 +655,84 @@ mod tests {
             old in texts(), new in texts(), shared in texts(), end in texts(),
         ) {
             // Shared starts and ends make the cut matter.
-            let old = format!("{shared}{old}{end}");
-            let new = format!("{shared}{new}{end}");
-            let d = diff_words(&old, &new);
-            // Joined before splitting: in text without spaces an op may end inside a run.
-            let side = |skip: OpKind| {
-                d.ops
-                    .iter()
-                    .filter(|o| o.op != skip)
-                    .map(|o| o.text.as_str())
-                    .collect::<String>()
-                    .split_whitespace()
-                    .map(str::to_string)
-                    .collect::<Vec<_>>()
-            };
-            proptest::prop_assert_eq!(side(Insert), old.split_whitespace().collect::<Vec<_>>());
-            proptest::prop_assert_eq!(side(Delete), new.split_whitespace().collect::<Vec<_>>());
-            proptest::prop_assert_eq!(
-                d.words_added as isize - d.words_removed as isize,
-                count_words(&new) as isize - count_words(&old) as isize
-            );
-            // The common start and end are never reported as changed.
-            let (head, tail) = common_words(&old, &new);
-            let changed: usize = d.ops.iter().filter(|o| o.op == Insert).map(|o| o.text.len()).sum();
-            proptest::prop_assert!(changed <= new.len() - head - tail);
+            rebuilds_both(&format!("{shared}{old}{end}"), &format!("{shared}{new}{end}"))?;
         }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn long_diffs_rebuild_both_texts(
+            lines in proptest::collection::vec(texts(), 200..300),
+            edits in proptest::collection::vec((0..200usize, texts()), 0..6),
+        ) {
+            // Long enough to be compared line by line first, with edits here and there.
+            let old = lines.join("\n");
+            let mut new_lines = lines.clone();
+            for (at, text) in edits {
+                new_lines[at] = text;
+            }
+            let new = new_lines.join("\n");
+            proptest::prop_assume!(old.len() + new.len() >= LINES_FIRST_BYTES);
+            rebuilds_both(&old, &new)?;
+        }
+    }
+
+    /// Equal and deleted words are the old text, equal and inserted the new one; the
+    /// counts add up; the common start and end are never reported as changed.
+    fn rebuilds_both(old: &str, new: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+        let d = diff_words(old, new);
+        // Joined before splitting: in text without spaces an op may end inside a run.
+        let side = |skip: OpKind| {
+            d.ops
+                .iter()
+                .filter(|o| o.op != skip)
+                .map(|o| o.text.as_str())
+                .collect::<String>()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        proptest::prop_assert_eq!(side(Insert), old.split_whitespace().collect::<Vec<_>>());
+        proptest::prop_assert_eq!(side(Delete), new.split_whitespace().collect::<Vec<_>>());
+        proptest::prop_assert_eq!(
+            d.words_added as isize - d.words_removed as isize,
+            count_words(new) as isize - count_words(old) as isize
+        );
+        let (head, tail) = common_words(old, new);
+        let changed: usize = d
+            .ops
+            .iter()
+            .filter(|o| o.op == Insert)
+            .map(|o| o.text.len())
+            .sum();
+        proptest::prop_assert!(changed <= new.len() - head - tail);
+        Ok(())
+    }
+
+    #[test]
+    fn long_texts_report_only_what_changed() {
+        // 120 paragraphs between blank lines: one word changed, one paragraph re-wrapped
+        // (whitespace only), one paragraph added.
+        let para =
+            |i: usize| format!("Clause {i} says that party {i} keeps record {i} for {i} days.");
+        let old: Vec<String> = (0..120).map(para).collect();
+        let mut new = old.clone();
+        new[40] = new[40].replace("keeps", "stores");
+        new[80] = new[80].replace(" record", "\nrecord");
+        new.insert(100, "An entirely new paragraph of seven words.".to_string());
+        let (old, new) = (old.join("\n\n"), new.join("\n\n"));
+        assert!(old.len() + new.len() >= LINES_FIRST_BYTES);
+        let d = diff_words(&old, &new);
+        assert_eq!((d.words_added, d.words_removed), (1 + 7, 1));
+        let deleted: Vec<&str> = d
+            .ops
+            .iter()
+            .filter(|o| o.op == Delete)
+            .map(|o| o.text.trim())
+            .collect();
+        assert_eq!(deleted, ["keeps"]);
     }
 
     proptest::proptest! {
@@ -773,6 +892,7 @@ mod tests {
             parent: None,
             key: crate::document::heading_key(heading),
             parent_key: String::new(),
+            shingles: Default::default(),
         }
     }
 

@@ -8,9 +8,11 @@
 pub mod date;
 mod markdown;
 mod plain;
+pub(crate) mod text;
 
 pub use date::{DateOrder, PolicyDate};
 use std::sync::Arc;
+pub use text::Shingles;
 
 /// A policy text split into sections.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +44,21 @@ pub struct Section {
     pub key: String,
     /// [`heading_key`] of the enclosing section's heading; empty at the top level.
     pub parent_key: String,
+    /// The body's fingerprint, computed when first needed ([`Section::body_shingles`]).
+    pub shingles: Shingles,
+}
+
+impl Section {
+    /// The text after the heading, without surrounding whitespace.
+    pub fn body(&self) -> &str {
+        self.text[self.heading_len..].trim()
+    }
+
+    /// Sorted, deduplicated hashes of the body's consecutive word pairs (words compared
+    /// without the punctuation around them), computed once.
+    pub fn body_shingles(&self) -> &[u64] {
+        self.shingles.get_or_compute(&self.text[self.heading_len..])
+    }
 }
 
 /// A slice of a document's text that shares the text instead of copying it: all sections of
@@ -243,6 +260,7 @@ fn split_sections(source: &Arc<String>, offset: usize, heads: &[Heading]) -> Vec
             parent: None,
             key: String::new(),
             parent_key: String::new(),
+            shingles: Shingles::default(),
         });
     }
     // Indices of the enclosing sections, for `parent`.
@@ -261,6 +279,7 @@ fn split_sections(source: &Arc<String>, offset: usize, heads: &[Heading]) -> Vec
             parent: parent.map(|p| p.heading.clone()),
             key: heading_key(&h.text),
             parent_key: parent.map(|p| p.key.clone()).unwrap_or_default(),
+            shingles: Shingles::default(),
         });
         stack.push(sections.len() - 1);
     }

@@ -7,13 +7,15 @@ mod json;
 mod markdown;
 mod text;
 
-pub use json::{render_json, render_log_entry_json, write_json};
+pub use json::{
+    render_json, render_log_document_json, render_log_entry_json, write_json, write_log_entry_json,
+};
 pub use markdown::render_markdown;
 pub use text::{TextOptions, render_text};
 
 use crate::diff::{Counts, DocMeta, DocumentDiff, OpKind, SectionDiff, Status, WordOp};
 use crate::document::PolicyDate;
-use crate::report::Report;
+use crate::report::{DocumentReport, Report};
 
 /// Output formats of `policy-diff OLD NEW`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -52,6 +54,19 @@ pub fn write_report(
 /// One entry of `policy-diff log` as text: the commit, then a line per changed document
 /// with its status, modification date and section counts.
 pub fn render_log_entry_text(entry: &crate::history::LogEntry, color: bool) -> String {
+    let entry = entry.map_documents(render_log_document_text);
+    let mut out = Vec::new();
+    write_log_entry_text(&entry, color, &mut out).expect("writing to memory succeeds");
+    String::from_utf8(out).expect("the text is UTF-8")
+}
+
+/// Writes one entry of `policy-diff log` as text, its documents already rendered by
+/// [`render_log_document_text`].
+pub fn write_log_entry_text(
+    entry: &crate::history::LogEntry<String>,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let short = &entry.commit.to_string()[..7];
     let date = chrono::DateTime::from_timestamp(entry.time, 0)
         .map(|t| t.format("%Y-%m-%d").to_string())
@@ -61,22 +76,28 @@ pub fn render_log_entry_text(entry: &crate::history::LogEntry, color: bool) -> S
     } else {
         short.to_string()
     };
-    let mut out = format!("{id} {date}  {}\n", entry.summary);
+    writeln!(out, "{id} {date}  {}", entry.summary)?;
     for d in &entry.documents {
-        let name = match d.old_path.as_deref().filter(|p| *p != d.path) {
-            Some(old) => format!("{} (renamed from {old})", d.path),
-            None => d.path.clone(),
-        };
-        let status = format!("{:?}", d.diff.status).to_lowercase();
-        let dates = date_change(&d.diff, |m| m.modified)
-            .map(|s| format!("; last updated {s}"))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "    {name}: {status}{dates}; {}\n",
-            counts_summary(&d.diff.counts())
-        ));
+        out.write_all(d.as_bytes())?;
     }
-    out
+    Ok(())
+}
+
+/// The line of a changed document in `policy-diff log`: its status, modification date and
+/// section counts.
+pub fn render_log_document_text(d: &DocumentReport) -> String {
+    let name = match d.old_path.as_deref().filter(|p| *p != d.path) {
+        Some(old) => format!("{} (renamed from {old})", d.path),
+        None => d.path.clone(),
+    };
+    let status = format!("{:?}", d.diff.status).to_lowercase();
+    let dates = date_change(&d.diff, |m| m.modified)
+        .map(|s| format!("; last updated {s}"))
+        .unwrap_or_default();
+    format!(
+        "    {name}: {status}{dates}; {}\n",
+        counts_summary(&d.diff.counts())
+    )
 }
 
 /// What happened to a changed section, in a word: Added, Removed, Renamed, Modified, Moved.
