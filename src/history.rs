@@ -59,7 +59,7 @@ pub struct LogOptions {
 const BATCH_COMMITS: usize = 32;
 
 /// Bytes of changed versions (old and new) after which a batch ends.
-const BATCH_BYTES: usize = 2 << 20;
+const BATCH_BYTES: usize = 3 << 19;
 
 /// A commit of the batch being worked on, and what changed in it.
 struct Pending {

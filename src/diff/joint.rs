@@ -260,7 +260,11 @@ fn push(ops: &mut Vec<WordOp>, op: OpKind, moved: bool, text: String) {
     }
     match ops.last_mut() {
         Some(last) if last.op == op && last.moved == moved => last.text.push_str(&text),
-        _ => ops.push(WordOp { op, text, moved }),
+        _ => ops.push(WordOp {
+            op,
+            text: text.into(),
+            moved,
+        }),
     }
 }
 

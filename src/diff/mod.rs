@@ -7,7 +7,7 @@ pub mod align;
 pub mod joint;
 pub mod words;
 
-use crate::document::{Document, PolicyDate, Section};
+use crate::document::{Document, PolicyDate, Section, SharedText};
 use serde::Serialize;
 
 /// What happened to a section, or to a whole document.
@@ -41,8 +41,9 @@ pub enum OpKind {
 pub struct WordOp {
     /// Equal, inserted or deleted.
     pub op: OpKind,
-    /// The words with the whitespace after them.
-    pub text: String,
+    /// The words with the whitespace after them (shared with the document's text where
+    /// it can be).
+    pub text: SharedText,
     /// The text moved between this section and another one of the same document (a
     /// heading put over it or taken away): deleted here and inserted there, or the reverse.
     /// Not counted as words added or removed.
@@ -436,7 +437,7 @@ fn diff_sections(
         if !options.word_ops {
             return Vec::new();
         }
-        let text = s.text.trim_start().to_string();
+        let text = s.text.slice(s.text.len() - s.text.trim_start().len()..s.text.len());
         (!text.is_empty())
             .then_some(WordOp {
                 op,
@@ -470,7 +471,7 @@ fn diff_sections(
                 row.ops = whole(OpKind::Equal, n);
             } else {
                 if options.word_ops {
-                    let w = words::diff_words(&o.text, &n.text);
+                    let w = words::diff_shared(&o.text, &n.text);
                     row.ops = w.ops;
                     row.words_added = w.words_added;
                     row.words_removed = w.words_removed;

@@ -1,7 +1,7 @@
 //! Word-level changes inside a section, and the test for cosmetic-only edits.
 
 use super::{OpKind, WordOp};
-use crate::document::Section;
+use crate::document::{Section, SharedText};
 use crate::document::text::{skip_space, space_len};
 use rustc_hash::FxHashMap;
 use similar::{Algorithm, DiffTag, capture_diff_slices};
@@ -325,6 +325,12 @@ const LINES_FIRST_BYTES: usize = 6_000;
 /// a small edit, without losing a re-wrapped paragraph (its lines differ, so its words are
 /// compared).
 pub fn diff_words(old: &str, new: &str) -> WordDiff {
+    diff_shared(&SharedText::from(old), &SharedText::from(new))
+}
+
+/// [`diff_words`] of two shared texts: the ops are parts of them, not copies.
+pub fn diff_shared(old_text: &SharedText, new_text: &SharedText) -> WordDiff {
+    let (old, new) = (old_text.as_str(), new_text.as_str());
     let (head, tail) = common_words(old, new);
     let (old_mid, new_mid) = (&old[head..old.len() - tail], &new[head..new.len() - tail]);
     let mut out = WordDiff::default();
@@ -416,17 +422,20 @@ pub fn diff_words(old: &str, new: &str) -> WordDiff {
     }
     for (equal, o, n) in runs {
         if equal {
-            let mut text = new[n].to_string();
+            let mut text = new_text.slice(n);
             // A word that ends the new text but not the old one keeps its separator,
             // so that the old text still reads word by word.
             if !text.ends_with(char::is_whitespace) {
                 let old_run = &old[o];
-                text.push_str(&old_run[old_run.trim_end().len()..]);
+                let separator = &old_run[old_run.trim_end().len()..];
+                if !separator.is_empty() {
+                    text.push_str(separator);
+                }
             }
             push_op(&mut out.ops, OpKind::Equal, text);
         } else {
-            push_op(&mut out.ops, OpKind::Delete, old[o].to_string());
-            push_op(&mut out.ops, OpKind::Insert, new[n].to_string());
+            push_op(&mut out.ops, OpKind::Delete, old_text.slice(o));
+            push_op(&mut out.ops, OpKind::Insert, new_text.slice(n));
         }
     }
     out
@@ -558,7 +567,7 @@ fn common_ends(old: &str, new: &str, cut: impl Fn(&str, usize) -> bool) -> (usiz
     (head, tail)
 }
 
-fn push_op(ops: &mut Vec<WordOp>, op: OpKind, text: String) {
+fn push_op(ops: &mut Vec<WordOp>, op: OpKind, text: SharedText) {
     if !text.is_empty() {
         ops.push(WordOp {
             op,
@@ -824,7 +833,7 @@ mod tests {
         diff_words(old, new)
             .ops
             .into_iter()
-            .map(|o| (o.op, o.text))
+            .map(|o| (o.op, o.text.to_string()))
             .collect()
     }
 

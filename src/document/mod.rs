@@ -85,6 +85,53 @@ impl SharedText {
     pub fn as_str(&self) -> &str {
         &self.source[self.start..self.end]
     }
+
+    /// A part of this text (`range` relative to it), sharing it.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> SharedText {
+        SharedText::new(
+            self.source.clone(),
+            self.start + range.start..self.start + range.end,
+        )
+    }
+
+    /// Appends `more`: in place when it continues this text in the same source, else by
+    /// copying both into a new text.
+    pub fn push(&mut self, more: &SharedText) {
+        if Arc::ptr_eq(&self.source, &more.source) && more.start == self.end {
+            self.end = more.end;
+        } else {
+            self.push_str(more);
+        }
+    }
+
+    /// Appends `more` (a copy, unless this text is the sole owner of all of its source).
+    pub fn push_str(&mut self, more: &str) {
+        let whole = self.start == 0 && self.end == self.source.len();
+        match Arc::get_mut(&mut self.source).filter(|_| whole) {
+            Some(text) => {
+                text.push_str(more);
+                self.end = text.len();
+            }
+            None => *self = SharedText::from(format!("{}{more}", self.as_str())),
+        }
+    }
+}
+
+impl From<String> for SharedText {
+    fn from(text: String) -> SharedText {
+        let end = text.len();
+        SharedText {
+            source: Arc::new(text),
+            start: 0,
+            end,
+        }
+    }
+}
+
+impl serde::Serialize for SharedText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 impl std::ops::Deref for SharedText {

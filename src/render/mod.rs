@@ -203,7 +203,7 @@ pub fn with_context(ops: &[WordOp], context: usize) -> Vec<Option<WordOp>> {
                 let kind = if moved { OpKind::Equal } else { kind };
                 match items.last_mut() {
                     Some(Some(last)) if last.op == OpKind::Equal && kind == OpKind::Equal => {
-                        last.text.push_str(&o.text)
+                        last.text.push(&o.text)
                     }
                     _ => items.push(Some(WordOp {
                         op: kind,
@@ -238,7 +238,7 @@ pub fn with_context(ops: &[WordOp], context: usize) -> Vec<Option<WordOp>> {
         let equal = |p: &[&str]| {
             Some(WordOp {
                 op: OpKind::Equal,
-                text: p.concat(),
+                text: p.concat().into(),
                 moved: false,
             })
         };
