@@ -99,7 +99,7 @@ fn bench(c: &mut Criterion) {
                     Some(path),
                     Some(&old),
                     Some(&new),
-                    ParseOptions::default(),
+                    &policy_diff::rules::Rule::default(),
                 );
                 let report = Report {
                     old: "a".into(),

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::diff::DiffOptions;
-use crate::document::{DateOrder, ParseOptions};
+use crate::document::DateOrder;
 use crate::history::{self, LogOptions};
 use crate::hook;
 use crate::notify::{self, CheckOptions};
@@ -12,6 +12,7 @@ use crate::render::{
     write_log_entry_json, write_log_entry_text, write_report,
 };
 use crate::report::{Report, compare_owned};
+use crate::rules::{Rule, RuleSettings, Rules};
 use crate::source::{PolicyFilter, PolicyRepo, read_file};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -80,9 +81,8 @@ struct LogArgs {
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     color: ColorChoice,
-    /// How to read numeric dates like 01/02/2013.
-    #[arg(long, value_enum, value_name = "ORDER")]
-    date_order: Option<DateOrderArg>,
+    #[command(flatten)]
+    read: ReadArgs,
     /// Threads that parse and compare versions (default: one per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
     jobs: usize,
@@ -208,30 +208,91 @@ struct DiffArgs {
     /// Unchanged words shown on each side of a change.
     #[arg(long, default_value_t = 8, value_name = "WORDS")]
     context: usize,
-    /// How to read numeric dates like 01/02/2013 (unread when ambiguous and not set).
-    #[arg(long, value_enum, value_name = "ORDER")]
-    date_order: Option<DateOrderArg>,
+    #[command(flatten)]
+    read: ReadArgs,
     /// Compare the one revision given with nothing: every policy in it is added (for a
     /// first version). The same as giving git's empty tree (4b825dc) as OLD.
     #[arg(long)]
     root: bool,
 }
 
-impl From<DateOrderArg> for DateOrder {
-    fn from(o: DateOrderArg) -> DateOrder {
-        match o {
-            DateOrderArg::Mdy => DateOrder::Mdy,
-            DateOrderArg::Dmy => DateOrder::Dmy,
-        }
-    }
+/// How documents are read and compared: the same flags for `diff` and `log`.
+#[derive(Debug, Clone, Args)]
+struct ReadArgs {
+    /// How to read numeric dates like 01/02/2013: mdy (January 2) or dmy (1 February), for
+    /// every document, or PATTERN=ORDER for the documents matching a glob (repeatable; the
+    /// first matching pattern applies). Unset: as each document shows (another of its dates
+    /// with a day above 12, or a date label not in English), else left unread.
+    #[arg(long, value_name = "[PATTERN=]ORDER")]
+    date_order: Vec<String>,
+    /// The language of the documents' dates (en, fr, de, es, it, nl, pt), or PATTERN=LANG
+    /// (repeatable). Unset: as each document's date labels tell.
+    #[arg(long, value_name = "[PATTERN=]LANG")]
+    language: Vec<String>,
+    /// A changed link or image destination (with the same link text) is no change: such
+    /// sections are cosmetic.
+    #[arg(long)]
+    ignore_links: bool,
+    /// Text matching REGEX is no change (repeatable), e.g. --ignore 'Updated \d+ days ago'.
+    #[arg(long, value_name = "REGEX")]
+    ignore: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum DateOrderArg {
-    /// Month first: 01/02/2013 is January 2.
-    Mdy,
-    /// Day first: 01/02/2013 is 1 February.
-    Dmy,
+impl ReadArgs {
+    /// The rules these flags set.
+    fn rules(&self) -> Result<Rules> {
+        let mut default = RuleSettings {
+            ignore_links: Some(self.ignore_links),
+            ignore: self
+                .ignore
+                .iter()
+                .map(|p| {
+                    crate::rules::ignore_pattern(p).map_err(|e| anyhow::anyhow!("--ignore: {e}"))
+                })
+                .collect::<Result<_>>()?,
+            ..RuleSettings::default()
+        };
+        let mut by_pattern: Vec<(String, RuleSettings)> = Vec::new();
+        // A value applies to every document, or (PATTERN=VALUE) to those matching PATTERN.
+        let mut setting =
+            |value: &str, set: &mut dyn FnMut(&mut RuleSettings)| match value.rsplit_once('=') {
+                None => set(&mut default),
+                Some((pattern, _)) => {
+                    let at = match by_pattern.iter().position(|(p, _)| p == pattern) {
+                        Some(at) => at,
+                        None => {
+                            by_pattern.push((pattern.to_string(), RuleSettings::default()));
+                            by_pattern.len() - 1
+                        }
+                    };
+                    set(&mut by_pattern[at].1)
+                }
+            };
+        for value in &self.date_order {
+            let name = value.rsplit_once('=').map_or(value.as_str(), |(_, v)| v);
+            let order = match name.to_ascii_lowercase().as_str() {
+                "mdy" => DateOrder::Mdy,
+                "dmy" => DateOrder::Dmy,
+                _ => bail!(
+                    "--date-order {value:?}: the order is mdy or dmy (optionally PATTERN=ORDER)"
+                ),
+            };
+            setting(value, &mut |s| s.date_order = Some(order));
+        }
+        for value in &self.language {
+            let name = value.rsplit_once('=').map_or(value.as_str(), |(_, v)| v);
+            let language = crate::config::language(name)
+                .map_err(|e| anyhow::anyhow!("--language {value:?}: {e}"))?;
+            setting(value, &mut |s| s.language = Some(language));
+        }
+        let mut rules = Rules::new(&default);
+        for (pattern, settings) in &by_pattern {
+            rules
+                .add(pattern, settings)
+                .with_context(|| format!("invalid path pattern {pattern:?}"))?;
+        }
+        Ok(rules)
+    }
 }
 
 /// Runs the command line; returns the exit status.
@@ -286,9 +347,7 @@ fn run_diff(args: DiffArgs) -> Result<u8> {
         (false, Some(old), Some(new)) => (old, new),
         _ => bail!("two versions are needed: policy-diff OLD NEW [-- PATH...] (see --help)"),
     };
-    let options = ParseOptions {
-        date_order: args.date_order.map(DateOrder::from),
-    };
+    let rules = args.read.rules()?;
     let mut warnings = Vec::new();
     let report = if Path::new(&old).is_file() && Path::new(&new).is_file() && args.repo.is_none() {
         if !args.paths.is_empty() {
@@ -296,9 +355,9 @@ fn run_diff(args: DiffArgs) -> Result<u8> {
                 "PATH arguments select files in a repository; they do not apply when comparing two files"
             );
         }
-        compare_files(&old, &new, options, &mut warnings)?
+        compare_files(&old, &new, rules.for_path(&new), &mut warnings)?
     } else {
-        compare_revisions(&args, &old, &new, options, &mut warnings)?
+        compare_revisions(&args, &old, &new, &rules, &mut warnings)?
     };
     for w in &warnings {
         eprintln!("policy-diff: warning: {w}");
@@ -324,10 +383,9 @@ fn run_log(args: LogArgs) -> Result<u8> {
     let repo = PolicyRepo::discover(&dir)?;
     let tip = repo.resolve(&args.rev)?;
     let filter = PolicyFilter::new(&args.paths)?;
+    let rules = args.read.rules()?;
     let options = LogOptions {
-        parse: ParseOptions {
-            date_order: args.date_order.map(DateOrder::from),
-        },
+        rules: &rules,
         diff: DiffOptions {
             word_ops: args.format == LogFormat::Json,
             // Commits are compared in parallel; each comparison runs on one thread.
@@ -501,12 +559,7 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
-fn compare_files(
-    old: &str,
-    new: &str,
-    options: ParseOptions,
-    warnings: &mut Vec<String>,
-) -> Result<Report> {
+fn compare_files(old: &str, new: &str, rule: &Rule, warnings: &mut Vec<String>) -> Result<Report> {
     let old_text = read_file(Path::new(old))?;
     let new_text = read_file(Path::new(new))?;
     warnings.extend(
@@ -521,7 +574,7 @@ fn compare_files(
         Some(old),
         Some(old_text.text),
         Some(new_text.text),
-        options,
+        rule,
     );
     Ok(Report {
         old: old.to_string(),
@@ -535,7 +588,7 @@ fn compare_revisions(
     args: &DiffArgs,
     old: &str,
     new: &str,
-    options: ParseOptions,
+    rules: &Rules,
     warnings: &mut Vec<String>,
 ) -> Result<Report> {
     let dir = match &args.repo {
@@ -569,7 +622,7 @@ fn compare_revisions(
                 f.old_path.as_deref(),
                 f.old.map(|t| t.text),
                 f.new.map(|t| t.text),
-                options,
+                rules.for_path(&f.path),
             )
         })
         .collect();

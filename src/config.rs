@@ -3,7 +3,8 @@
 //!
 //! Every error names the file and, where there is one, the line and the key.
 
-use crate::document::DateOrder;
+use crate::document::{DateOrder, Language};
+use crate::rules::{RuleSettings, Rules};
 use lettre::message::Mailbox;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -71,6 +72,12 @@ struct RawConfig {
     templates_dir: Option<String>,
     #[serde(default)]
     date_order: Option<DateOrder>,
+    #[serde(default)]
+    language: Option<Spanned<String>>,
+    #[serde(default)]
+    ignore_links: Option<bool>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -81,6 +88,14 @@ struct RawPolicy {
     name: Option<String>,
     #[serde(default)]
     url: Option<String>,
+    #[serde(default)]
+    date_order: Option<DateOrder>,
+    #[serde(default)]
+    language: Option<Spanned<String>>,
+    #[serde(default)]
+    ignore_links: Option<bool>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -194,8 +209,9 @@ pub struct Config {
     pub notify: NotifySettings,
     /// A folder whose templates replace the embedded ones, file by file.
     pub templates_dir: Option<PathBuf>,
-    /// How to read ambiguous numeric dates.
-    pub date_order: Option<DateOrder>,
+    /// How the documents are read and compared (date order, language, noise): set at the
+    /// top level and per policy.
+    pub rules: Rules,
 }
 
 /// A policy (or a glob of policies) to watch.
@@ -346,6 +362,46 @@ impl Config {
                 message: "at least one policy is needed".into(),
             });
         }
+        // Date order, language and noise: at the top level, and per policy.
+        let settings = |key: &str,
+                        date_order: Option<DateOrder>,
+                        language: &Option<Spanned<String>>,
+                        ignore_links: Option<bool>,
+                        ignore: &[Spanned<String>]|
+         -> Result<RuleSettings, ConfigError> {
+            let language = match language {
+                Some(l) => Some(crate::config::language(&l.value).map_err(|m| {
+                    invalid(l.referenced.line() as usize, &format!("{key}language"), m)
+                })?),
+                None => None,
+            };
+            let ignore = ignore
+                .iter()
+                .enumerate()
+                .map(|(k, p)| {
+                    crate::rules::ignore_pattern(&p.value).map_err(|m| {
+                        invalid(
+                            p.referenced.line() as usize,
+                            &format!("{key}ignore[{k}]"),
+                            m,
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(RuleSettings {
+                date_order,
+                language,
+                ignore_links,
+                ignore,
+            })
+        };
+        let mut rules = Rules::new(&settings(
+            "",
+            raw.date_order,
+            &raw.language,
+            raw.ignore_links,
+            &raw.ignore,
+        )?);
         let mut policies = Vec::new();
         for (i, p) in raw.policies.into_iter().enumerate() {
             let path = p.path.value.trim().trim_start_matches("./").to_string();
@@ -363,6 +419,20 @@ impl Config {
                     format!("invalid glob: {e}"),
                 ));
             }
+            let own = settings(
+                &format!("policies[{i}]."),
+                p.date_order,
+                &p.language,
+                p.ignore_links,
+                &p.ignore,
+            )?;
+            rules.add(&path, &own).map_err(|e| {
+                invalid(
+                    p.path.referenced.line() as usize,
+                    &format!("policies[{i}].path"),
+                    format!("invalid glob: {e}"),
+                )
+            })?;
             policies.push(PolicySpec {
                 path,
                 name: p.name,
@@ -530,7 +600,7 @@ impl Config {
                 excerpt_words: n.excerpt_words.unwrap_or(120).max(10),
             },
             templates_dir: raw.templates_dir.as_deref().map(resolve),
-            date_order: raw.date_order,
+            rules,
         })
     }
 
@@ -581,6 +651,24 @@ impl PolicySpec {
                 .map(|g| g.compile_matcher().is_match(path))
                 .unwrap_or(false)
     }
+}
+
+/// A language by its code: `en`, `fr`, `de`, `es`, `it`, `nl` or `pt`.
+pub fn language(code: &str) -> Result<Language, String> {
+    Ok(match code.trim().to_ascii_lowercase().as_str() {
+        "en" => Language::En,
+        "fr" => Language::Fr,
+        "de" => Language::De,
+        "es" => Language::Es,
+        "it" => Language::It,
+        "nl" => Language::Nl,
+        "pt" => Language::Pt,
+        _ => {
+            return Err(format!(
+                "unknown language {code:?}: one of en, fr, de, es, it, nl, pt"
+            ));
+        }
+    })
 }
 
 /// True when `host` names this machine.
@@ -696,6 +784,50 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, String> {
         Config::parse(text, Path::new("/etc/pd/policy-diff.yaml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reading_rules_at_the_top_and_per_policy() {
+        let c = parse(
+            "policies:
+  - path: privacy.md
+  - path: \"fr/*.md\"
+    language: fr
+    ignore_links: false
+    ignore: ['il y a \\d+ jours']
+sender: legal@example.com
+date_order: mdy
+ignore_links: true
+ignore: ['Updated \\d+ days ago']
+",
+        )
+        .unwrap();
+        let top = c.rules.for_path("privacy.md");
+        assert_eq!(top.parse.date_order, Some(DateOrder::Mdy));
+        assert_eq!(top.parse.language, None);
+        assert!(top.noise.links);
+        assert_eq!(top.noise.patterns.len(), 1);
+        let fr = c.rules.for_path("fr/cgu.md");
+        assert_eq!(fr.parse.language, Some(Language::Fr));
+        assert_eq!(fr.parse.date_order, Some(DateOrder::Mdy));
+        assert!(!fr.noise.links);
+        assert_eq!(fr.noise.patterns.len(), 2);
+        // Errors name the key and its line.
+        let e = parse(&format!("{MINIMAL}language: xx\n")).unwrap_err();
+        assert!(
+            e.contains("yaml:5: language")
+                && e.contains("language")
+                && e.contains("unknown language"),
+            "{e}"
+        );
+        let e = parse(&format!("{MINIMAL}ignore: ['(']\n")).unwrap_err();
+        assert!(
+            e.contains("ignore[0]") && e.contains("invalid pattern"),
+            "{e}"
+        );
+        let e = parse("policies:\n  - path: a.md\n    date_order: ymd\nsender: a@example.com\n")
+            .unwrap_err();
+        assert!(e.contains("date_order") || e.contains("ymd"), "{e}");
     }
 
     #[test]

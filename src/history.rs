@@ -4,9 +4,10 @@
 //! older commit's new version, kept from one step to the next).
 
 use crate::diff::DiffOptions;
-use crate::document::{Document, Format, ParseOptions, parse_owned};
+use crate::document::{Document, Format, parse_owned};
 use crate::parallel::par_map_largest_first;
 use crate::report::{DocumentReport, compare_documents};
+use crate::rules::Rules;
 use crate::source::{PolicyFilter, PolicyRepo, SourceError};
 use git2::Oid;
 use std::collections::{HashMap, HashSet};
@@ -42,10 +43,10 @@ impl<D> LogEntry<D> {
 }
 
 /// Options of a history walk.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct LogOptions {
-    /// How documents are read.
-    pub parse: ParseOptions,
+#[derive(Debug, Clone, Copy)]
+pub struct LogOptions<'a> {
+    /// How the documents at each path are read and compared.
+    pub rules: &'a Rules,
     /// What each diff computes (word ops only when they are shown).
     pub diff: DiffOptions,
     /// Threads that parse and compare; 0: one per core (at most 8).
@@ -101,7 +102,7 @@ pub fn walk<D: Send>(
     repo: &PolicyRepo,
     tip: Oid,
     filter: &PolicyFilter,
-    options: LogOptions,
+    options: LogOptions<'_>,
     warnings: &mut Vec<String>,
     document: impl Fn(DocumentReport) -> D + Sync,
     mut entry: impl FnMut(LogEntry<D>) -> std::io::Result<()>,
@@ -181,7 +182,11 @@ pub fn walk<D: Send>(
                     let text = std::mem::take(&mut *text.lock().expect("a parse task panicked"));
                     Done::Parsed(
                         *blob,
-                        Arc::new(parse_owned(text, Format::from_path(name), options.parse)),
+                        Arc::new(parse_owned(
+                            text,
+                            Format::from_path(name),
+                            options.rules.for_path(name).parse,
+                        )),
                     )
                 }
                 Task::Compare(i, c) => {
@@ -195,6 +200,7 @@ pub fn walk<D: Send>(
                             doc(c.old_blob),
                             doc(c.new_blob),
                             options.diff,
+                            &options.rules.for_path(&c.path).noise,
                         )),
                     )
                 }

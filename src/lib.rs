@@ -32,4 +32,5 @@ pub mod notify;
 mod parallel;
 pub mod render;
 pub mod report;
+pub mod rules;
 pub mod source;

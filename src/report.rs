@@ -2,7 +2,8 @@
 //! shows and what the renderers take.
 
 use crate::diff::{DiffOptions, DocumentDiff, PARALLEL_BYTES, Status, diff_documents_with};
-use crate::document::{Document, Format, ParseOptions, parse_owned};
+use crate::document::{Document, Format, parse_owned};
+use crate::rules::{Noise, Rule};
 
 /// One document compared between two versions.
 #[derive(Debug, Clone)]
@@ -45,14 +46,14 @@ pub fn compare_texts(
     old_path: Option<&str>,
     old: Option<&str>,
     new: Option<&str>,
-    options: ParseOptions,
+    rule: &Rule,
 ) -> DocumentReport {
     compare_owned(
         path,
         old_path,
         old.map(str::to_string),
         new.map(str::to_string),
-        options,
+        rule,
     )
 }
 
@@ -62,10 +63,11 @@ pub fn compare_owned(
     old_path: Option<&str>,
     old: Option<String>,
     new: Option<String>,
-    options: ParseOptions,
+    rule: &Rule,
 ) -> DocumentReport {
-    let read =
-        |text: Option<String>, p: &str| text.map(|t| parse_owned(t, Format::from_path(p), options));
+    let read = |text: Option<String>, p: &str| {
+        text.map(|t| parse_owned(t, Format::from_path(p), rule.parse))
+    };
     // A large pair is parsed and compared on all cores.
     let size = old.as_ref().map_or(0, String::len) + new.as_ref().map_or(0, String::len);
     let parallel = size >= PARALLEL_BYTES;
@@ -84,18 +86,22 @@ pub fn compare_owned(
             threads,
             ..DiffOptions::default()
         },
+        &rule.noise,
     )
 }
 
-/// Compares two parsed versions of one document.
+/// Compares two parsed versions of one document; sections that differ only in `noise` are
+/// cosmetic.
 pub fn compare_documents(
     path: &str,
     old_path: Option<&str>,
     old: Option<&Document>,
     new: Option<&Document>,
     options: DiffOptions,
+    noise: &Noise,
 ) -> DocumentReport {
-    let diff = diff_documents_with(old, new, options);
+    let mut diff = diff_documents_with(old, new, options);
+    noise.apply(&mut diff, old, new);
     #[cfg(debug_assertions)]
     if options.word_ops
         && let Err(e) = crate::diff::check_lossless(old, new, &diff)

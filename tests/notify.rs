@@ -673,3 +673,53 @@ fn long_sections_are_trimmed_with_a_link() {
     assert!(!text.contains("Term 59"), "{text}");
     assert!(mails[0].html().contains("see all changes"));
 }
+
+#[test]
+fn noise_set_per_policy_sends_nothing_and_dates_are_written_in_the_policys_language() {
+    let base = "policies:
+  - { path: help.md, name: Help, ignore_links: true }
+  - { path: cgu.md, name: CGU, language: fr, ignore: ['\\d+ jours'] }
+sender: legal@acme.example
+subscribers: [{ email: a@example.com }]
+";
+    let site = Site::new(base);
+    site.repo.commit(
+        "help.md",
+        "# Help\n\nRead [our terms](https://x.example/?ref=1).\n",
+    );
+    site.repo.commit(
+        "cgu.md",
+        "# CGU\n\nDernière mise à jour : 1er septembre 2023\n\nMis en ligne il y a 3 jours.\n\nLe prix est de 10 euros.\n",
+    );
+    site.run(&["check"]).code(0);
+    // A changed link destination and an ignored counter: no message.
+    site.repo.commit(
+        "help.md",
+        "# Help\n\nRead [our terms](https://x.example/?ref=2).\n",
+    );
+    site.repo.commit(
+        "cgu.md",
+        "# CGU\n\nDernière mise à jour : 1er septembre 2023\n\nMis en ligne il y a 4 jours.\n\nLe prix est de 10 euros.\n",
+    );
+    site.run(&["check"]).code(0);
+    assert!(site.outbox().is_empty());
+    // A real change: one message, its date written in French.
+    site.repo.commit(
+        "cgu.md",
+        "# CGU\n\nDernière mise à jour : 17 janvier 2026\n\nMis en ligne il y a 5 jours.\n\nLe prix est de 12 euros.\n",
+    );
+    site.run(&["check"]).code(0).stdout_has("sent 1 message");
+    let mails = site.outbox();
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0].text().contains("17 janvier 2026"),
+        "{}",
+        mails[0].text()
+    );
+    // A bad language or pattern names its key and line.
+    site.config(&base.replace("language: fr", "language: klingon"));
+    site.run(&["config", "check"])
+        .code(2)
+        .stderr_has("policies[1].language")
+        .stderr_has("unknown language");
+}

@@ -1,9 +1,9 @@
 //! Snapshots of the human-shaped outputs for the shipped example history. A change in the
 //! output shows up as a snapshot diff to review (`cargo insta review`).
 
-use policy_diff::document::ParseOptions;
 use policy_diff::render::{OutputFormat, TextOptions, render};
 use policy_diff::report::{Report, compare_texts};
+use policy_diff::rules::Rule;
 
 const V1: &str = include_str!("../examples/privacy/v1.md");
 const V2: &str = include_str!("../examples/privacy/v2.md");
@@ -15,7 +15,7 @@ fn report(old: &str, new: &str, old_name: &str, new_name: &str) -> Report {
         Some("privacy.md"),
         Some(old),
         Some(new),
-        ParseOptions::default(),
+        &Rule::default(),
     );
     Report {
         old: old_name.into(),

@@ -7,7 +7,7 @@ pub mod align;
 pub mod joint;
 pub mod words;
 
-use crate::document::{Document, PolicyDate, Section, SharedText};
+use crate::document::{Document, Language, PolicyDate, Section, SharedText};
 use serde::Serialize;
 
 /// What happened to a section, or to a whole document.
@@ -116,6 +116,8 @@ pub struct DocMeta {
     pub modified: Option<PolicyDate>,
     /// Effective date.
     pub effective: Option<PolicyDate>,
+    /// The language its dates are written in.
+    pub language: Option<Language>,
 }
 
 impl DocMeta {
@@ -124,6 +126,7 @@ impl DocMeta {
             title: doc.title.clone(),
             modified: doc.modified,
             effective: doc.effective,
+            language: doc.language,
         }
     }
 }
@@ -437,7 +440,9 @@ fn diff_sections(
         if !options.word_ops {
             return Vec::new();
         }
-        let text = s.text.slice(s.text.len() - s.text.trim_start().len()..s.text.len());
+        let text = s
+            .text
+            .slice(s.text.len() - s.text.trim_start().len()..s.text.len());
         (!text.is_empty())
             .then_some(WordOp {
                 op,

@@ -1,8 +1,8 @@
 //! Word-level changes inside a section, and the test for cosmetic-only edits.
 
 use super::{OpKind, WordOp};
-use crate::document::{Section, SharedText};
 use crate::document::text::{skip_space, space_len};
+use crate::document::{Section, SharedText};
 use rustc_hash::FxHashMap;
 use similar::{Algorithm, DiffTag, capture_diff_slices};
 use std::ops::Range;
@@ -491,6 +491,20 @@ fn word_chunks<'a>(
     // Words as small integers: hashed once here, then compared and hashed cheaply by the
     // diff algorithm.
     ids.clear();
+    // Whitespace that starts the stretches belongs to the step before (a line's indentation
+    // follows the line before): an equal step of no words, so that an equal run after a
+    // change never carries one side's spacing into a word the other side had glued to the
+    // change (`数—` in text without spaces).
+    let lead = |t: &str| t.len() - t.trim_start().len();
+    let (old_lead, new_lead) = (lead(old), lead(new));
+    if old_lead + new_lead > 0 {
+        chunks.push(Chunk {
+            equal: true,
+            old_end: old_at + old_lead,
+            new_end: new_at + new_lead,
+            words: 0,
+        });
+    }
     let old_w = Words::of(old, ids);
     let new_w = Words::of(new, ids);
     // Where the words of `r` end; an empty side ends where the step before did (0: the
@@ -593,6 +607,11 @@ pub fn is_cosmetic(old: &Section, new: &Section) -> bool {
     // allocating, through the rest: most calls stop at the first real difference.
     let (old_body, new_body) = (&old.text[old.heading_len..], &new.text[new.heading_len..]);
     read_the_same(old_body, new_body, common_lines(old_body, new_body))
+}
+
+/// True when two bodies have the same words once formatting is removed.
+pub fn bodies_read_the_same(old: &str, new: &str) -> bool {
+    read_the_same(old, new, common_lines(old, new))
 }
 
 /// True when two bodies have the same words once formatting is removed, given the byte

@@ -6,11 +6,12 @@
 //! matter is metadata, not a section.
 
 pub mod date;
+mod date_words;
 mod markdown;
 mod plain;
 pub(crate) mod text;
 
-pub use date::{DateOrder, PolicyDate};
+pub use date::{DateOrder, Language, PolicyDate};
 use std::sync::Arc;
 pub use text::Shingles;
 
@@ -25,6 +26,8 @@ pub struct Document {
     pub modified: Option<PolicyDate>,
     /// The date under an "effective" label, when there is one.
     pub effective: Option<PolicyDate>,
+    /// The language its dates are written in (configured, or as its date labels tell).
+    pub language: Option<Language>,
 }
 
 /// One section: its heading line and the body up to the next heading.
@@ -200,8 +203,11 @@ impl Format {
 /// Options for reading a document.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ParseOptions {
-    /// How to read ambiguous numeric dates such as `01/02/2013`; `None` leaves them unread.
+    /// How to read ambiguous numeric dates such as `01/02/2013`; `None`: as the document
+    /// decides (another of its dates, or the language of its labels), else unread.
     pub date_order: Option<DateOrder>,
+    /// The document's language (dates are written in it); `None`: as its labels tell.
+    pub language: Option<Language>,
 }
 
 /// Splits `text` into a [`Document`].
@@ -241,12 +247,30 @@ pub fn parse_owned(text: String, format: Format, options: ParseOptions) -> Docum
             .find(|s| s.level == 1)
             .map(|s| s.heading.clone())
     });
-    let dates = date::find_dates(&front, body, options.date_order);
+    let spans: Vec<date::HeadingSpan> = heads
+        .iter()
+        .map(|h| date::HeadingSpan {
+            start: h.start,
+            end: h.end,
+            level: h.level,
+            text: &h.text,
+        })
+        .collect();
+    let dates = date::find_dates(
+        &front,
+        body,
+        &spans,
+        date::DateOptions {
+            order: options.date_order,
+            language: options.language,
+        },
+    );
     Document {
         title,
         sections,
         modified: dates.modified,
         effective: dates.effective,
+        language: dates.language,
     }
 }
 

@@ -11,13 +11,13 @@ pub mod state;
 pub mod transport;
 
 use crate::config::{Config, ConfigError, Subscriber};
-use crate::document::ParseOptions;
 use crate::document::date::mask_dates;
 use crate::render::email::{
     CommitContext, EmailContext, PolicyContext, SubscriberContext, TemplateError, Templates,
     policy_context,
 };
 use crate::report::{DocumentReport, compare_texts};
+use crate::rules::Rule;
 use crate::source::{ChangedFile, PolicyFilter, PolicyRepo, SourceError};
 use git2::{ObjectType, Oid};
 use message::{Rendered, build_message};
@@ -167,9 +167,6 @@ pub fn plan(
 ) -> Result<Notification, NotifyError> {
     let paths: Vec<String> = config.policies.iter().map(|p| p.path.clone()).collect();
     let filter = PolicyFilter::new(&paths)?;
-    let options = ParseOptions {
-        date_order: config.date_order,
-    };
     let mut changes = Vec::new();
     for file in repo.changed_files(Some(old), new, &filter, warnings)? {
         let spec = config
@@ -183,9 +180,9 @@ pub fn plan(
             file.old_path.as_deref(),
             old_text.as_deref(),
             new_text.as_deref(),
-            options,
+            config.rules.for_path(&file.path),
         );
-        let Some(kind) = classify(&file, &report, options) else {
+        let Some(kind) = classify(&file, &report, config.rules.for_path(&file.path)) else {
             continue;
         };
         let wanted = match kind {
@@ -253,11 +250,7 @@ pub fn plan(
     })
 }
 
-fn classify(
-    file: &ChangedFile,
-    report: &DocumentReport,
-    options: ParseOptions,
-) -> Option<ChangeKind> {
+fn classify(file: &ChangedFile, report: &DocumentReport, rule: &Rule) -> Option<ChangeKind> {
     let diff = &report.diff;
     if diff.status == crate::diff::Status::Unchanged {
         return diff
@@ -274,9 +267,9 @@ fn classify(
             let masked = compare_texts(
                 &report.path,
                 report.old_path.as_deref(),
-                Some(&mask_dates(&old.text, options.date_order)),
-                Some(&mask_dates(&new.text, options.date_order)),
-                options,
+                Some(&mask_dates(&old.text)),
+                Some(&mask_dates(&new.text)),
+                rule,
             );
             if masked.diff.status == crate::diff::Status::Unchanged {
                 return Some(ChangeKind::DateOnly);
@@ -889,7 +882,7 @@ fn sample_notification(config: &Config) -> Notification {
         Some("sample.md"),
         Some(old),
         Some(new),
-        ParseOptions::default(),
+        &Rule::default(),
     );
     let spec = &config.policies[0];
     let name = spec.name.clone().unwrap_or_else(|| "Sample Policy".into());

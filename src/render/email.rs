@@ -251,7 +251,11 @@ pub fn policy_context(
         meta.and_then(|m| if effective { m.effective } else { m.modified })
     };
     let iso = |d: Option<crate::document::PolicyDate>| d.map(|d| d.to_string());
-    let long = |d: Option<crate::document::PolicyDate>| d.map(|d| d.long());
+    // Long dates in the policy's language (configured, or as its date labels tell).
+    let language = (diff.new.as_ref().or(diff.old.as_ref()))
+        .and_then(|m| m.language)
+        .unwrap_or(crate::document::Language::En);
+    let long = |d: Option<crate::document::PolicyDate>| d.map(|d| d.long_in(language));
     let counts = diff.counts();
     PolicyContext {
         name: name.to_string(),

@@ -374,8 +374,16 @@ mod tests {
             Some(&old),
             Some(&new),
             DiffOptions::default(),
+            &Default::default(),
         );
-        let added = compare_documents("new.md", None, None, Some(&new), DiffOptions::default());
+        let added = compare_documents(
+            "new.md",
+            None,
+            None,
+            Some(&new),
+            DiffOptions::default(),
+            &Default::default(),
+        );
         LogEntry {
             commit: git2::Oid::from_str("0123456789abcdef0123456789abcdef01234567").unwrap(),
             parent: None,
