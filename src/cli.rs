@@ -15,7 +15,7 @@ use crate::report::{Report, compare_owned};
 use crate::rules::{Rule, RuleSettings, Rules};
 use crate::source::{PolicyFilter, PolicyRepo, read_file};
 use anyhow::{Context, Result, bail};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -60,6 +60,14 @@ enum Command {
     /// Work with the configuration file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print a shell completion script: `policy-diff completions bash > ~/.local/share/bash-completion/completions/policy-diff`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `policy-diff man > policy-diff.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -335,6 +343,20 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Config(ConfigCommand::Check { config })) => {
             let loaded = config.load()?;
             println!("{}", notify::validate_config(&loaded)?);
+            Ok(EXIT_SAME)
+        }
+        Some(Command::Completions { shell }) => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "policy-diff", &mut out);
+            write_stdout_with(|w| w.write_all(&out))?;
+            Ok(EXIT_SAME)
+        }
+        Some(Command::Man) => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .context("cannot render the manual page")?;
+            write_stdout_with(|w| w.write_all(&out))?;
             Ok(EXIT_SAME)
         }
     }

@@ -108,12 +108,6 @@ pub fn walk<D: Send>(
     mut entry: impl FnMut(LogEntry<D>) -> std::io::Result<()>,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<(), LogError> {
-    // Each version is read once and parsed once: libgit2's object cache (256 MB by default)
-    // would only hold memory.
-    // SAFETY: sets a process-wide libgit2 option; no other thread uses libgit2 yet.
-    unsafe {
-        git2::opts::set_cache_max_size(4 << 20)?;
-    }
     let commits = repo.history(tip)?;
     let total = commits.len();
     let threads = crate::parallel::threads(options.threads);
@@ -300,7 +294,8 @@ fn read_batch(
         if changes.is_empty() {
             continue;
         }
-        let at = &id.to_string()[..7];
+        let full = id.to_string();
+        let at = crate::source::short_id(&full);
         for c in &changes {
             let old_name = c.old_path.as_deref().unwrap_or(&c.path);
             for (blob, name) in [(c.new_blob, c.path.as_str()), (c.old_blob, old_name)] {

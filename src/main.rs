@@ -3,6 +3,11 @@ use policy_diff::cli::{Cli, EXIT_TROUBLE, run};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // SAFETY: at start-up, before any thread uses libgit2.
+    if let Err(e) = unsafe { policy_diff::source::configure_libgit2() } {
+        eprintln!("policy-diff: error: cannot set up libgit2: {e}");
+        return ExitCode::from(EXIT_TROUBLE);
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code),

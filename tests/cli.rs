@@ -438,3 +438,36 @@ fn a_heading_put_over_existing_text_reads_as_a_heading_change() {
             .any(|o| o["moved"] == true && o["op"] == "insert")
     );
 }
+
+#[test]
+fn shell_completions_and_manual_page_come_from_the_one_definition() {
+    let dir = tempfile::tempdir().unwrap();
+    let bash = run_in(dir.path(), &["completions", "bash"]);
+    bash.code(0)
+        .stdout_has("_policy__diff()")
+        .stdout_has("--ignore-links");
+    // The script is valid bash.
+    let script = dir.path().join("policy-diff.bash");
+    std::fs::write(&script, &bash.stdout).unwrap();
+    let check = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    run_in(dir.path(), &["completions", "zsh"])
+        .code(0)
+        .stdout_has("#compdef policy-diff");
+    run_in(dir.path(), &["completions", "fish"])
+        .code(0)
+        .stdout_has("complete -c policy-diff");
+    run_in(dir.path(), &["completions", "tcsh"]).code(2);
+    run_in(dir.path(), &["man"])
+        .code(0)
+        .stdout_has(".TH policy-diff")
+        .stdout_has("Section\\-by\\-section diffs of legal policies");
+}

@@ -24,6 +24,24 @@ pub enum Status {
     Unchanged,
 }
 
+impl Status {
+    /// The status as the outputs write it: `added`, `removed`, `modified`, `unchanged`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Added => "added",
+            Status::Removed => "removed",
+            Status::Modified => "modified",
+            Status::Unchanged => "unchanged",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
 /// The kind of a word operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -557,4 +575,24 @@ pub fn check_lossless(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_is_written_as_one_word_everywhere() {
+        for s in [
+            Status::Added,
+            Status::Removed,
+            Status::Modified,
+            Status::Unchanged,
+        ] {
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{s}\""));
+            assert_eq!(s.to_string(), s.word());
+        }
+        assert_eq!(crate::source::short_id("0123456789abcdef"), "0123456");
+        assert_eq!(crate::source::short_id("0123"), "0123");
+    }
 }

@@ -18,7 +18,7 @@ use crate::render::email::{
 };
 use crate::report::{DocumentReport, compare_texts};
 use crate::rules::Rule;
-use crate::source::{ChangedFile, PolicyFilter, PolicyRepo, SourceError};
+use crate::source::{ChangedFile, PolicyFilter, PolicyRepo, SourceError, short_id};
 use git2::{ObjectType, Oid};
 use message::{Rendered, build_message};
 use state::Journal;
@@ -297,7 +297,7 @@ fn commits_between(
             .unwrap_or_default();
         let id = commit.id().to_string();
         out.push(CommitContext {
-            short: id[..7].to_string(),
+            short: short_id(&id).to_string(),
             id,
             summary: commit.summary().ok().flatten().unwrap_or("").to_string(),
             author: commit.author().name().unwrap_or("").to_string(),
@@ -342,8 +342,8 @@ pub fn render_for(
         name => subscriber.mailbox.name.clone(),
         old_commit => old.clone(),
         new_commit => new.clone(),
-        old_commit_short => old[..7].to_string(),
-        new_commit_short => new[..7].to_string(),
+        old_commit_short => short_id(&old).to_string(),
+        new_commit_short => short_id(&new).to_string(),
     };
     let url = |key: &str, pattern: &Option<String>| -> Result<Option<String>, NotifyError> {
         Ok(match pattern {
@@ -358,8 +358,8 @@ pub fn render_for(
             name: subscriber.mailbox.name.clone(),
         },
         policies,
-        old_commit_short: old[..7].to_string(),
-        new_commit_short: new[..7].to_string(),
+        old_commit_short: short_id(&old).to_string(),
+        new_commit_short: short_id(&new).to_string(),
         old_commit: old,
         new_commit: new,
         commits: notification.commits.clone(),
@@ -437,7 +437,7 @@ impl Voice {
 }
 
 fn short(id: Oid) -> String {
-    id.to_string()[..7].to_string()
+    short_id(&id.to_string()).to_string()
 }
 
 fn resolve_tip(config: &Config, repo: &PolicyRepo) -> Result<Oid, NotifyError> {
@@ -909,7 +909,7 @@ fn sample_notification(config: &Config) -> Notification {
         }],
         commits: vec![CommitContext {
             id: zero.to_string(),
-            short: zero.to_string()[..7].to_string(),
+            short: short_id(&zero.to_string()).to_string(),
             summary: "Sample commit".into(),
             author: "Sample Author".into(),
             time: "2024-03-04 10:00".into(),

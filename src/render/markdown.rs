@@ -20,7 +20,7 @@ pub fn render_markdown(report: &Report, context: usize) -> String {
     }
     for doc in &report.documents {
         let d = &doc.diff;
-        let status = format!("{:?}", d.status).to_lowercase();
+        let status = d.status.word();
         let _ = writeln!(out, "## `{}` — {status}\n", doc.path);
         if let Some(old) = doc.old_path.as_deref().filter(|p| *p != doc.path) {
             let what = if report.files {

@@ -67,7 +67,8 @@ pub fn write_log_entry_text(
     color: bool,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let short = &entry.commit.to_string()[..7];
+    let full = entry.commit.to_string();
+    let short = crate::source::short_id(&full);
     let date = chrono::DateTime::from_timestamp(entry.time, 0)
         .map(|t| t.format("%Y-%m-%d").to_string())
         .unwrap_or_default();
@@ -90,7 +91,7 @@ pub fn render_log_document_text(d: &DocumentReport) -> String {
         Some(old) => format!("{} (renamed from {old})", d.path),
         None => d.path.clone(),
     };
-    let status = format!("{:?}", d.diff.status).to_lowercase();
+    let status = d.diff.status.word();
     let dates = date_change(&d.diff, |m| m.modified)
         .map(|s| format!("; last updated {s}"))
         .unwrap_or_default();

@@ -9,6 +9,28 @@ use std::path::{Path, PathBuf};
 /// Git's empty tree: as the old version, every policy of the new one is added.
 pub const EMPTY_TREE: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 
+/// Sets libgit2's process-wide options as policy-diff runs best, once, at start-up:
+/// - like git itself, trust the object store's content instead of re-hashing every object
+///   read (a fifth of the time of a history walk);
+/// - keep at most 4 MiB of parsed objects: each version is read and parsed once, so
+///   libgit2's object cache (256 MiB by default) would only hold memory.
+///
+/// # Safety
+/// The options are global and unsynchronised: call this before any other thread uses
+/// libgit2.
+pub unsafe fn configure_libgit2() -> Result<(), git2::Error> {
+    // SAFETY: the caller guarantees that no other thread uses libgit2 yet.
+    unsafe {
+        git2::opts::strict_hash_verification(false);
+        git2::opts::set_cache_max_size(4 << 20)
+    }
+}
+
+/// A commit id as git abbreviates it for people: its first 7 hex digits.
+pub fn short_id(id: &str) -> &str {
+    &id[..id.len().min(7)]
+}
+
 /// What went wrong while reading policy texts.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
@@ -185,9 +207,6 @@ pub struct PolicyRepo {
 impl PolicyRepo {
     /// Opens the repository at `dir`, or the one containing it (working tree or bare).
     pub fn discover(dir: &Path) -> Result<PolicyRepo, SourceError> {
-        // Like git itself, trust the object store's content instead of re-hashing every
-        // object read (a fifth of the time of a history walk).
-        git2::opts::strict_hash_verification(false);
         let repo = Repository::discover(dir).map_err(|e| SourceError::NotARepository {
             path: dir.to_path_buf(),
             message: e.message().to_string(),
