@@ -481,7 +481,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 /// A progress bar on stderr for long walks: only on a terminal, only after a moment.
 struct Progress {
     started: std::time::Instant,
-    last: Option<std::time::Instant>,
+    bar: Option<indicatif::ProgressBar>,
     enabled: bool,
 }
 
@@ -489,34 +489,45 @@ impl Progress {
     fn new() -> Progress {
         Progress {
             started: std::time::Instant::now(),
-            last: None,
+            bar: None,
             enabled: std::io::stderr().is_terminal(),
         }
     }
 
+    /// Shows the bar (indicatif: rate and time left) once the walk has taken half a second.
     fn update(&mut self, done: usize, total: usize) {
-        let now = std::time::Instant::now();
-        if !self.enabled
-            || now.duration_since(self.started) < std::time::Duration::from_millis(500)
-            || self
-                .last
-                .is_some_and(|l| now.duration_since(l) < std::time::Duration::from_millis(100))
-        {
+        if !self.enabled || self.started.elapsed() < std::time::Duration::from_millis(500) {
             return;
         }
-        self.last = Some(now);
-        let width = 30;
-        let filled = (done * width).checked_div(total).unwrap_or(width);
-        eprint!(
-            "\r[{}{}] {done}/{total} commits",
-            "=".repeat(filled),
-            " ".repeat(width - filled)
-        );
+        let bar = self.bar.get_or_insert_with(|| {
+            // Starting at the commits already done, so that the rate counts only those to come.
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(total as u64),
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            bar.set_position(done as u64);
+            bar.reset_eta();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "[{bar:30}] {pos}/{len} commits, {rate} commits/s, {eta} left",
+                )
+                .expect("a valid template")
+                .with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.0}", state.per_sec());
+                    },
+                )
+                .progress_chars("=> "),
+            );
+            bar
+        });
+        bar.set_position(done as u64);
     }
 
     fn finish(&self) {
-        if self.last.is_some() {
-            eprint!("\r\x1b[2K");
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }

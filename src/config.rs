@@ -223,6 +223,8 @@ pub struct PolicySpec {
     pub name: Option<String>,
     /// Where readers find the policy.
     pub url: Option<String>,
+    /// `path` as a glob, compiled once.
+    glob: globset::GlobMatcher,
 }
 
 /// One person who receives messages.
@@ -412,13 +414,16 @@ impl Config {
                     "empty path".into(),
                 ));
             }
-            if let Err(e) = globset::Glob::new(&path) {
-                return Err(invalid(
-                    p.path.referenced.line() as usize,
-                    &format!("policies[{i}].path"),
-                    format!("invalid glob: {e}"),
-                ));
-            }
+            let glob = match globset::Glob::new(&path) {
+                Ok(glob) => glob.compile_matcher(),
+                Err(e) => {
+                    return Err(invalid(
+                        p.path.referenced.line() as usize,
+                        &format!("policies[{i}].path"),
+                        format!("invalid glob: {e}"),
+                    ));
+                }
+            };
             let own = settings(
                 &format!("policies[{i}]."),
                 p.date_order,
@@ -437,6 +442,7 @@ impl Config {
                 path,
                 name: p.name,
                 url: p.url,
+                glob,
             });
         }
 
@@ -646,10 +652,7 @@ impl Config {
 impl PolicySpec {
     /// True when this spec covers `path` (exact path, or glob).
     pub fn matches(&self, path: &str) -> bool {
-        self.path == path
-            || globset::Glob::new(&self.path)
-                .map(|g| g.compile_matcher().is_match(path))
-                .unwrap_or(false)
+        self.path == path || self.glob.is_match(path)
     }
 }
 
