@@ -342,70 +342,188 @@ impl Config {
                 .trim_start_matches("error: ")
                 .replace("<input>", &file.display().to_string()),
         })?;
-        let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        let base = if base.as_os_str().is_empty() {
-            PathBuf::from(".")
-        } else {
-            base
-        };
-        let resolve = |p: &str| base.join(p);
-        let name = file.display().to_string();
-        let at = |line: usize| format!("{name}:{line}");
-        let invalid = |line: usize, key: &str, message: String| ConfigError::Invalid {
-            location: at(line),
-            key: key.to_string(),
-            message,
-        };
-
+        let ctx = Context::of(file);
         if raw.policies.is_empty() {
             return Err(ConfigError::Invalid {
-                location: name.clone(),
+                location: ctx.name.clone(),
                 key: "policies".into(),
                 message: "at least one policy is needed".into(),
             });
         }
-        // Date order, language and noise: at the top level, and per policy.
-        let settings = |key: &str,
-                        date_order: Option<DateOrder>,
-                        language: &Option<Spanned<String>>,
-                        ignore_links: Option<bool>,
-                        ignore: &[Spanned<String>]|
-         -> Result<RuleSettings, ConfigError> {
-            let language = match language {
-                Some(l) => Some(crate::config::language(&l.value).map_err(|m| {
-                    invalid(l.referenced.line() as usize, &format!("{key}language"), m)
-                })?),
-                None => None,
-            };
-            let ignore = ignore
-                .iter()
-                .enumerate()
-                .map(|(k, p)| {
-                    crate::rules::ignore_pattern(&p.value).map_err(|m| {
-                        invalid(
-                            p.referenced.line() as usize,
-                            &format!("{key}ignore[{k}]"),
-                            m,
-                        )
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(RuleSettings {
-                date_order,
-                language,
-                ignore_links,
-                ignore,
-            })
-        };
-        let mut rules = Rules::new(&settings(
+        let top = ctx.rule_settings(
             "",
             raw.date_order,
             &raw.language,
             raw.ignore_links,
             &raw.ignore,
-        )?);
+        )?;
+        let (policies, rules) = ctx.policies(raw.policies, &top)?;
+        let mailbox = |s: &Spanned<String>, key: &str| ctx.mailbox(s, key);
+        let sender = mailbox(&raw.sender, "sender")?;
+        let reply_to = raw
+            .reply_to
+            .as_ref()
+            .map(|r| mailbox(r, "reply_to"))
+            .transpose()?;
+        let subscribers =
+            ctx.subscribers(&raw.subscribers, raw.subscribers_file.as_ref(), &policies)?;
+        let delivery = ctx.delivery(raw.delivery)?;
+        let n = raw.notify;
+        let list_id = n
+            .list_id
+            .map(|l| clean_header_text(&l))
+            .unwrap_or_else(|| format!("policy-updates.{}", sender.email.domain()));
+        Ok(Config {
+            file: file.to_path_buf(),
+            repository: ctx.resolve(raw.repository.as_deref().unwrap_or(".")),
+            branch: raw.branch,
+            remote: raw.remote,
+            policies,
+            sender,
+            reply_to,
+            subscribers,
+            delivery,
+            notify: NotifySettings {
+                date_only: n.date_only,
+                cosmetic: n.cosmetic,
+                unsubscribe_url: n.unsubscribe_url,
+                diff_url: n.diff_url,
+                list_id,
+                excerpt_words: n.excerpt_words.unwrap_or(120).max(10),
+            },
+            templates_dir: raw.templates_dir.as_deref().map(|p| ctx.resolve(p)),
+            rules,
+        })
+    }
+
+    /// Checks what can only be checked outside the file: the SMTP password is available,
+    /// the CA file and the sendmail program exist.
+    pub fn check_environment(&self) -> Result<(), ConfigError> {
+        let err = |key: &str, message: String| ConfigError::Invalid {
+            location: self.file.display().to_string(),
+            key: key.into(),
+            message,
+        };
+        match &self.delivery {
+            Delivery::Smtp(s) => {
+                if let Some(p) = &s.password {
+                    p.read().map_err(|m| err("delivery.smtp", m))?;
+                }
+                if let Some(ca) = &s.ca_file
+                    && !ca.is_file()
+                {
+                    return Err(err(
+                        "delivery.smtp.ca_file",
+                        format!("{} does not exist", ca.display()),
+                    ));
+                }
+            }
+            Delivery::Sendmail(p) if !p.is_file() => {
+                return Err(err(
+                    "delivery.sendmail",
+                    format!("{} does not exist", p.display()),
+                ));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The policy spec that covers `path`, if any (the first that matches).
+    pub fn policy_for(&self, path: &str) -> Option<&PolicySpec> {
+        self.policies.iter().find(|p| p.matches(path))
+    }
+}
+
+/// Where a configuration file is, for resolving its paths and locating its errors.
+struct Context {
+    /// The file, as errors name it.
+    name: String,
+    /// Its folder: relative paths are relative to it.
+    base: PathBuf,
+}
+
+impl Context {
+    fn of(file: &Path) -> Context {
+        let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        Context {
+            name: file.display().to_string(),
+            base: if base.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                base
+            },
+        }
+    }
+
+    fn resolve(&self, path: &str) -> PathBuf {
+        self.base.join(path)
+    }
+
+    fn at(&self, line: usize) -> String {
+        format!("{}:{line}", self.name)
+    }
+
+    fn invalid(&self, line: usize, key: &str, message: String) -> ConfigError {
+        ConfigError::Invalid {
+            location: self.at(line),
+            key: key.to_string(),
+            message,
+        }
+    }
+
+    fn mailbox(&self, s: &Spanned<String>, key: &str) -> Result<Mailbox, ConfigError> {
+        parse_mailbox(&s.value).map_err(|m| self.invalid(s.referenced.line() as usize, key, m))
+    }
+
+    /// Date order, language and noise settings (at the top level, or of one policy: `key`
+    /// is then `policies[N].`).
+    fn rule_settings(
+        &self,
+        key: &str,
+        date_order: Option<DateOrder>,
+        language: &Option<Spanned<String>>,
+        ignore_links: Option<bool>,
+        ignore: &[Spanned<String>],
+    ) -> Result<RuleSettings, ConfigError> {
+        let invalid = |line, key: &str, message| self.invalid(line, key, message);
+        let language = match language {
+            Some(l) => Some(crate::config::language(&l.value).map_err(|m| {
+                invalid(l.referenced.line() as usize, &format!("{key}language"), m)
+            })?),
+            None => None,
+        };
+        let ignore = ignore
+            .iter()
+            .enumerate()
+            .map(|(k, p)| {
+                crate::rules::ignore_pattern(&p.value).map_err(|m| {
+                    invalid(
+                        p.referenced.line() as usize,
+                        &format!("{key}ignore[{k}]"),
+                        m,
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(RuleSettings {
+            date_order,
+            language,
+            ignore_links,
+            ignore,
+        })
+    }
+
+    /// The policies, and how each is read and compared (`top`: the top-level settings).
+    fn policies(
+        &self,
+        raw: Vec<RawPolicy>,
+        top: &RuleSettings,
+    ) -> Result<(Vec<PolicySpec>, Rules), ConfigError> {
+        let invalid = |line, key: &str, message| self.invalid(line, key, message);
+        let mut rules = Rules::new(top);
         let mut policies = Vec::new();
-        for (i, p) in raw.policies.into_iter().enumerate() {
+        for (i, p) in raw.into_iter().enumerate() {
             let path = p.path.value.trim().trim_start_matches("./").to_string();
             if path.is_empty() {
                 return Err(invalid(
@@ -424,7 +542,7 @@ impl Config {
                     ));
                 }
             };
-            let own = settings(
+            let own = self.rule_settings(
                 &format!("policies[{i}]."),
                 p.date_order,
                 &p.language,
@@ -446,18 +564,20 @@ impl Config {
             });
         }
 
-        let mailbox = |s: &Spanned<String>, key: &str| -> Result<Mailbox, ConfigError> {
-            parse_mailbox(&s.value).map_err(|m| invalid(s.referenced.line() as usize, key, m))
-        };
-        let sender = mailbox(&raw.sender, "sender")?;
-        let reply_to = raw
-            .reply_to
-            .as_ref()
-            .map(|r| mailbox(r, "reply_to"))
-            .transpose()?;
+        Ok((policies, rules))
+    }
 
+    /// The subscribers listed in the file and in the subscribers file, each once.
+    fn subscribers(
+        &self,
+        raw: &[RawSubscriber],
+        file: Option<&Spanned<String>>,
+        policies: &[PolicySpec],
+    ) -> Result<Vec<Subscriber>, ConfigError> {
+        let invalid = |line, key: &str, message| self.invalid(line, key, message);
+        let mailbox = |s: &Spanned<String>, key: &str| self.mailbox(s, key);
         let mut subscribers = Vec::new();
-        for (i, s) in raw.subscribers.iter().enumerate() {
+        for (i, s) in raw.iter().enumerate() {
             let line = s.email.referenced.line() as usize;
             let address = mailbox(&s.email, &format!("subscribers[{i}].email"))?;
             let mailbox = Mailbox::new(
@@ -469,7 +589,7 @@ impl Config {
             );
             let refs = match &s.policies {
                 Some(list) => {
-                    check_policy_refs(&list.value, &policies).map_err(|m| {
+                    check_policy_refs(&list.value, policies).map_err(|m| {
                         invalid(
                             list.referenced.line() as usize,
                             &format!("subscribers[{i}].policies"),
@@ -483,12 +603,12 @@ impl Config {
             subscribers.push(Subscriber {
                 mailbox,
                 policies: refs,
-                origin: at(line),
+                origin: self.at(line),
             });
         }
-        if let Some(f) = &raw.subscribers_file {
-            let path = resolve(&f.value);
-            let listed = read_subscribers_file(&path, &policies).map_err(|e| match e {
+        if let Some(f) = file {
+            let path = self.resolve(&f.value);
+            let listed = read_subscribers_file(&path, policies).map_err(|e| match e {
                 ConfigError::Read { source, .. } => invalid(
                     f.referenced.line() as usize,
                     "subscribers_file",
@@ -512,8 +632,14 @@ impl Config {
             }
         }
 
-        let d = raw.delivery;
-        let delivery = match d.transport.unwrap_or(TransportKind::Outbox) {
+        Ok(subscribers)
+    }
+
+    /// How messages are delivered.
+    fn delivery(&self, d: RawDelivery) -> Result<Delivery, ConfigError> {
+        let invalid = |line, key: &str, message| self.invalid(line, key, message);
+        let resolve = |p: &str| self.resolve(p);
+        Ok(match d.transport.unwrap_or(TransportKind::Outbox) {
             TransportKind::Outbox => {
                 Delivery::Outbox(resolve(d.outbox.as_deref().unwrap_or("outbox")))
             }
@@ -523,7 +649,7 @@ impl Config {
             TransportKind::Smtp => {
                 let Some(s) = d.smtp else {
                     return Err(ConfigError::Invalid {
-                        location: name.clone(),
+                        location: self.name.clone(),
                         key: "delivery.smtp".into(),
                         message: "transport is smtp but there is no delivery.smtp section (host, port, security…)".into(),
                     });
@@ -580,72 +706,7 @@ impl Config {
                     ca_file: s.ca_file.as_deref().map(resolve),
                 })
             }
-        };
-
-        let n = raw.notify;
-        let list_id = n
-            .list_id
-            .map(|l| clean_header_text(&l))
-            .unwrap_or_else(|| format!("policy-updates.{}", sender.email.domain()));
-        Ok(Config {
-            file: file.to_path_buf(),
-            repository: resolve(raw.repository.as_deref().unwrap_or(".")),
-            branch: raw.branch,
-            remote: raw.remote,
-            policies,
-            sender,
-            reply_to,
-            subscribers,
-            delivery,
-            notify: NotifySettings {
-                date_only: n.date_only,
-                cosmetic: n.cosmetic,
-                unsubscribe_url: n.unsubscribe_url,
-                diff_url: n.diff_url,
-                list_id,
-                excerpt_words: n.excerpt_words.unwrap_or(120).max(10),
-            },
-            templates_dir: raw.templates_dir.as_deref().map(resolve),
-            rules,
         })
-    }
-
-    /// Checks what can only be checked outside the file: the SMTP password is available,
-    /// the CA file and the sendmail program exist.
-    pub fn check_environment(&self) -> Result<(), ConfigError> {
-        let err = |key: &str, message: String| ConfigError::Invalid {
-            location: self.file.display().to_string(),
-            key: key.into(),
-            message,
-        };
-        match &self.delivery {
-            Delivery::Smtp(s) => {
-                if let Some(p) = &s.password {
-                    p.read().map_err(|m| err("delivery.smtp", m))?;
-                }
-                if let Some(ca) = &s.ca_file
-                    && !ca.is_file()
-                {
-                    return Err(err(
-                        "delivery.smtp.ca_file",
-                        format!("{} does not exist", ca.display()),
-                    ));
-                }
-            }
-            Delivery::Sendmail(p) if !p.is_file() => {
-                return Err(err(
-                    "delivery.sendmail",
-                    format!("{} does not exist", p.display()),
-                ));
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    /// The policy spec that covers `path`, if any (the first that matches).
-    pub fn policy_for(&self, path: &str) -> Option<&PolicySpec> {
-        self.policies.iter().find(|p| p.matches(path))
     }
 }
 
