@@ -11,9 +11,9 @@ use crate::render::{
     OutputFormat, TextOptions, render_log_document_json, render_log_document_text,
     write_log_entry_json, write_log_entry_text, write_report,
 };
-use crate::report::{Report, compare_owned};
-use crate::rules::{Rule, RuleSettings, Rules};
-use crate::source::{PolicyFilter, PolicyRepo, read_file};
+use crate::report::Report;
+use crate::rules::{RuleSettings, Rules};
+use crate::source::{PolicyFilter, PolicyRepo};
 use anyhow::{Context, Result, bail};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -208,8 +208,8 @@ struct DiffArgs {
     #[arg(long, value_name = "DIR")]
     repo: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    format: FormatArg,
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     color: ColorChoice,
@@ -222,6 +222,27 @@ struct DiffArgs {
     /// first version). The same as giving git's empty tree (4b825dc) as OLD.
     #[arg(long)]
     root: bool,
+}
+
+/// `--format` of `policy-diff OLD NEW` (the library's [`OutputFormat`], without clap in it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    /// Readable text: a header per document, then each changed section.
+    Text,
+    /// The JSON interface documented in the README.
+    Json,
+    /// Markdown with `<ins>`/`<del>`, for pasting into a pull request or a ticket.
+    Markdown,
+}
+
+impl From<FormatArg> for OutputFormat {
+    fn from(f: FormatArg) -> OutputFormat {
+        match f {
+            FormatArg::Text => OutputFormat::Text,
+            FormatArg::Json => OutputFormat::Json,
+            FormatArg::Markdown => OutputFormat::Markdown,
+        }
+    }
 }
 
 /// How documents are read and compared: the same flags for `diff` and `log`.
@@ -377,7 +398,7 @@ fn run_diff(args: DiffArgs) -> Result<u8> {
                 "PATH arguments select files in a repository; they do not apply when comparing two files"
             );
         }
-        compare_files(&old, &new, rules.for_path(&new), &mut warnings)?
+        crate::report::compare_files(&old, &new, rules.for_path(&new), &mut warnings)?
     } else {
         compare_revisions(&args, &old, &new, &rules, &mut warnings)?
     };
@@ -389,7 +410,7 @@ fn run_diff(args: DiffArgs) -> Result<u8> {
         color,
         context: args.context,
     };
-    write_stdout_with(|out| write_report(&report, args.format, &text, out))?;
+    write_stdout_with(|out| write_report(&report, args.format.into(), &text, out))?;
     Ok(if report.has_changes() {
         EXIT_DIFFERENT
     } else {
@@ -592,31 +613,6 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
-fn compare_files(old: &str, new: &str, rule: &Rule, warnings: &mut Vec<String>) -> Result<Report> {
-    let old_text = read_file(Path::new(old))?;
-    let new_text = read_file(Path::new(new))?;
-    warnings.extend(
-        old_text
-            .warning
-            .iter()
-            .chain(new_text.warning.iter())
-            .cloned(),
-    );
-    let doc = compare_owned(
-        new,
-        Some(old),
-        Some(old_text.text),
-        Some(new_text.text),
-        rule,
-    );
-    Ok(Report {
-        old: old.to_string(),
-        new: new.to_string(),
-        documents: vec![doc],
-        files: true,
-    })
-}
-
 fn compare_revisions(
     args: &DiffArgs,
     old: &str,
@@ -643,28 +639,10 @@ fn compare_revisions(
                 + if missing.len() > 1 { " are" } else { " is" }
         )
     })?;
-    let old_id = repo.resolve_or_empty(old)?;
-    let new_id = repo.resolve(new)?;
     let filter = PolicyFilter::new(&args.paths)?;
-    let files = repo.changed_files(old_id, new_id, &filter, warnings)?;
-    let documents = files
-        .into_iter()
-        .map(|f| {
-            compare_owned(
-                &f.path,
-                f.old_path.as_deref(),
-                f.old.map(|t| t.text),
-                f.new.map(|t| t.text),
-                rules.for_path(&f.path),
-            )
-        })
-        .collect();
-    Ok(Report {
-        old: old.to_string(),
-        new: new.to_string(),
-        documents,
-        files: false,
-    })
+    Ok(crate::report::compare_revisions(
+        &repo, old, new, &filter, rules, warnings,
+    )?)
 }
 
 /// Writes to stdout; a closed pipe (`policy-diff … | head`) is a normal end, not an error.

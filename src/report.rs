@@ -3,7 +3,9 @@
 
 use crate::diff::{DiffOptions, DocumentDiff, PARALLEL_BYTES, Status, diff_documents_with};
 use crate::document::{Document, Format, parse_owned};
-use crate::rules::{Noise, Rule};
+use crate::rules::{Noise, Rule, Rules};
+use crate::source::{PolicyFilter, PolicyRepo, SourceError, read_file};
+use std::path::Path;
 
 /// One document compared between two versions.
 #[derive(Debug, Clone)]
@@ -36,6 +38,72 @@ impl Report {
             .iter()
             .any(|d| d.diff.status != Status::Unchanged)
     }
+}
+
+/// Compares two files: the `new` file is the document's path (a different old path is not a
+/// rename). Warnings (invalid UTF-8 read lossily) are added to `warnings`.
+pub fn compare_files(
+    old: &str,
+    new: &str,
+    rule: &Rule,
+    warnings: &mut Vec<String>,
+) -> Result<Report, SourceError> {
+    let old_text = read_file(Path::new(old))?;
+    let new_text = read_file(Path::new(new))?;
+    warnings.extend(
+        old_text
+            .warning
+            .iter()
+            .chain(new_text.warning.iter())
+            .cloned(),
+    );
+    let doc = compare_owned(
+        new,
+        Some(old),
+        Some(old_text.text),
+        Some(new_text.text),
+        rule,
+    );
+    Ok(Report {
+        old: old.to_string(),
+        new: new.to_string(),
+        documents: vec![doc],
+        files: true,
+    })
+}
+
+/// Compares the policies that differ between two revisions of `repo` (`old` may be git's
+/// empty tree: every policy is then added), each read and compared by its path's rule.
+/// Warnings (binary files skipped, invalid UTF-8) are added to `warnings`.
+pub fn compare_revisions(
+    repo: &PolicyRepo,
+    old: &str,
+    new: &str,
+    filter: &PolicyFilter,
+    rules: &Rules,
+    warnings: &mut Vec<String>,
+) -> Result<Report, SourceError> {
+    let old_id = repo.resolve_or_empty(old)?;
+    let new_id = repo.resolve(new)?;
+    let files = repo.changed_files(old_id, new_id, filter, warnings)?;
+    let documents = files
+        .into_iter()
+        .map(|f| {
+            compare_owned(
+                &f.path,
+                f.old_path.as_deref(),
+                f.old.map(|t| t.text),
+                f.new.map(|t| t.text),
+                rules.for_path(&f.path),
+            )
+        })
+        .collect();
+    Ok(Report {
+        old: old.to_string(),
+        new: new.to_string(),
+        documents,
+        files: false,
+    })
 }
 
 /// Parses two versions of one document (`None`: it does not exist there) and compares them.

@@ -18,7 +18,7 @@ use crate::document::PolicyDate;
 use crate::report::{DocumentReport, Report};
 
 /// Output formats of `policy-diff OLD NEW`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
     /// Readable text: a header per document, then each changed section.
     Text,
