@@ -286,24 +286,39 @@ pub enum PasswordSource {
 
 impl PasswordSource {
     /// Reads the password. The error names the variable or file, never the value.
-    pub fn read(&self) -> Result<String, String> {
+    pub fn read(&self) -> Result<String, PasswordError> {
         match self {
             PasswordSource::Env(var) => match std::env::var(var) {
                 Ok(v) if !v.is_empty() => Ok(v),
-                _ => Err(format!(
-                    "the environment variable {var} (delivery.smtp.password_env) is not set"
-                )),
+                _ => Err(PasswordError::NotSet { var: var.clone() }),
             },
             PasswordSource::File(path) => std::fs::read_to_string(path)
                 .map(|s| s.lines().next().unwrap_or("").to_string())
-                .map_err(|e| {
-                    format!(
-                        "cannot read the password file {} (delivery.smtp.password_file): {e}",
-                        path.display()
-                    )
+                .map_err(|source| PasswordError::File {
+                    path: path.clone(),
+                    source,
                 }),
         }
     }
+}
+
+/// Why the SMTP password cannot be read (never its value).
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    /// The environment variable is unset or empty.
+    #[error("the environment variable {var} (delivery.smtp.password_env) is not set")]
+    NotSet {
+        /// The variable.
+        var: String,
+    },
+    /// The password file cannot be read.
+    #[error("cannot read the password file {} (delivery.smtp.password_file): {source}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 /// What is worth a message, and the links in it.
@@ -407,7 +422,7 @@ impl Config {
         match &self.delivery {
             Delivery::Smtp(s) => {
                 if let Some(p) = &s.password {
-                    p.read().map_err(|m| err("delivery.smtp", m))?;
+                    p.read().map_err(|e| err("delivery.smtp", e.to_string()))?;
                 }
                 if let Some(ca) = &s.ca_file
                     && !ca.is_file()
@@ -473,7 +488,8 @@ impl Context {
     }
 
     fn mailbox(&self, s: &Spanned<String>, key: &str) -> Result<Mailbox, ConfigError> {
-        parse_mailbox(&s.value).map_err(|m| self.invalid(s.referenced.line() as usize, key, m))
+        parse_mailbox(&s.value)
+            .map_err(|e| self.invalid(s.referenced.line() as usize, key, e.to_string()))
     }
 
     /// Date order, language and noise settings (at the top level, or of one policy: `key`
@@ -488,8 +504,12 @@ impl Context {
     ) -> Result<RuleSettings, ConfigError> {
         let invalid = |line, key: &str, message| self.invalid(line, key, message);
         let language = match language {
-            Some(l) => Some(crate::config::language(&l.value).map_err(|m| {
-                invalid(l.referenced.line() as usize, &format!("{key}language"), m)
+            Some(l) => Some(crate::config::language(&l.value).map_err(|e| {
+                invalid(
+                    l.referenced.line() as usize,
+                    &format!("{key}language"),
+                    e.to_string(),
+                )
             })?),
             None => None,
         };
@@ -501,7 +521,7 @@ impl Context {
                     invalid(
                         p.referenced.line() as usize,
                         &format!("{key}ignore[{k}]"),
-                        m,
+                        m.to_string(),
                     )
                 })
             })
@@ -593,7 +613,7 @@ impl Context {
                         invalid(
                             list.referenced.line() as usize,
                             &format!("subscribers[{i}].policies"),
-                            m,
+                            m.to_string(),
                         )
                     })?;
                     Some(list.value.clone())
@@ -718,7 +738,7 @@ impl PolicySpec {
 }
 
 /// A language by its code: `en`, `fr`, `de`, `es`, `it`, `nl` or `pt`.
-pub fn language(code: &str) -> Result<Language, String> {
+pub fn language(code: &str) -> Result<Language, ValueError> {
     Ok(match code.trim().to_ascii_lowercase().as_str() {
         "en" => Language::En,
         "fr" => Language::Fr,
@@ -727,12 +747,35 @@ pub fn language(code: &str) -> Result<Language, String> {
         "it" => Language::It,
         "nl" => Language::Nl,
         "pt" => Language::Pt,
-        _ => {
-            return Err(format!(
-                "unknown language {code:?}: one of en, fr, de, es, it, nl, pt"
-            ));
-        }
+        _ => return Err(ValueError::Language(code.to_string())),
     })
+}
+
+/// Why a value in the configuration is not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum ValueError {
+    /// An unknown language code.
+    #[error("unknown language {0:?}: one of en, fr, de, es, it, nl, pt")]
+    Language(String),
+    /// A line break or control character where a header value goes.
+    #[error("{0:?} contains a line break or control character")]
+    ControlCharacter(String),
+    /// Not an email address.
+    #[error("'{address}' is not a valid email address ({message})")]
+    Address {
+        /// The value.
+        address: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A subscriber follows a policy the file does not list.
+    #[error("no policy named or at '{reference}' (policies: {known})")]
+    UnknownPolicy {
+        /// The reference.
+        reference: String,
+        /// The policies the file lists.
+        known: String,
+    },
 }
 
 /// True when `host` names this machine.
@@ -753,18 +796,19 @@ pub fn clean_header_text(text: &str) -> String {
         .to_string()
 }
 
-fn parse_mailbox(text: &str) -> Result<Mailbox, String> {
+fn parse_mailbox(text: &str) -> Result<Mailbox, ValueError> {
     if text.chars().any(|c| c.is_control()) {
-        return Err(format!(
-            "{text:?} contains a line break or control character"
-        ));
+        return Err(ValueError::ControlCharacter(text.to_string()));
     }
     text.trim()
         .parse::<Mailbox>()
-        .map_err(|e| format!("'{}' is not a valid email address ({e})", text.trim()))
+        .map_err(|e| ValueError::Address {
+            address: text.trim().to_string(),
+            message: e.to_string(),
+        })
 }
 
-fn check_policy_refs(refs: &[String], policies: &[PolicySpec]) -> Result<(), String> {
+fn check_policy_refs(refs: &[String], policies: &[PolicySpec]) -> Result<(), ValueError> {
     for r in refs {
         let known = policies
             .iter()
@@ -774,10 +818,10 @@ fn check_policy_refs(refs: &[String], policies: &[PolicySpec]) -> Result<(), Str
                 .iter()
                 .map(|p| p.name.clone().unwrap_or_else(|| p.path.clone()))
                 .collect();
-            return Err(format!(
-                "no policy named or at '{r}' (policies: {})",
-                names.join(", ")
-            ));
+            return Err(ValueError::UnknownPolicy {
+                reference: r.clone(),
+                known: names.join(", "),
+            });
         }
     }
     Ok(())
@@ -818,7 +862,7 @@ fn read_subscribers_file(
             key: key.into(),
             message,
         };
-        let address = parse_mailbox(email).map_err(|m| invalid("email", m))?;
+        let address = parse_mailbox(email).map_err(|e| invalid("email", e.to_string()))?;
         let refs: Option<Vec<String>> = field(2).map(|p| {
             p.split(';')
                 .map(|s| s.trim().to_string())
@@ -826,7 +870,7 @@ fn read_subscribers_file(
                 .collect()
         });
         if let Some(refs) = &refs {
-            check_policy_refs(refs, policies).map_err(|m| invalid("policies", m))?;
+            check_policy_refs(refs, policies).map_err(|e| invalid("policies", e.to_string()))?;
         }
         out.push(Subscriber {
             mailbox: Mailbox::new(

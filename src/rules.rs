@@ -220,8 +220,21 @@ impl Rule {
 }
 
 /// Compiles an `--ignore`/`ignore:` pattern, naming it in the error.
-pub fn ignore_pattern(pattern: &str) -> Result<regex::Regex, String> {
-    regex::Regex::new(pattern).map_err(|e| format!("invalid pattern {pattern:?}: {e}"))
+pub fn ignore_pattern(pattern: &str) -> Result<regex::Regex, PatternError> {
+    regex::Regex::new(pattern).map_err(|source| PatternError {
+        pattern: pattern.to_string(),
+        source,
+    })
+}
+
+/// An `--ignore`/`ignore:` pattern that is not a regular expression.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid pattern {pattern:?}: {source}")]
+pub struct PatternError {
+    /// The pattern.
+    pub pattern: String,
+    /// What the regular expression compiler said.
+    pub source: regex::Error,
 }
 
 #[cfg(test)]
@@ -373,6 +386,7 @@ mod tests {
         assert!(
             ignore_pattern("(")
                 .unwrap_err()
+                .to_string()
                 .contains("invalid pattern \"(\"")
         );
     }

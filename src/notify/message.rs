@@ -23,7 +23,7 @@ pub fn build_message(
     rendered: &Rendered,
     message_id: &str,
     unsubscribe_url: Option<&str>,
-) -> Result<Message, String> {
+) -> Result<Message, MessageError> {
     let to = Mailbox::new(
         subscriber.mailbox.name.as_deref().map(clean_header_text),
         subscriber.mailbox.email.clone(),
@@ -60,5 +60,18 @@ pub fn build_message(
             rendered.text.clone(),
             rendered.html.clone(),
         ))
-        .map_err(|e| format!("cannot build the message for {}: {e}", subscriber.origin))
+        .map_err(|e| MessageError {
+            subscriber: subscriber.origin.clone(),
+            message: e.to_string(),
+        })
+}
+
+/// A message that cannot be built (an address or header lettre refuses).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the message for {subscriber}: {message}")]
+pub struct MessageError {
+    /// Where the subscriber is listed.
+    pub subscriber: String,
+    /// What the email library said.
+    pub message: String,
 }

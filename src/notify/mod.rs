@@ -20,10 +20,12 @@ use crate::report::{DocumentReport, compare_texts};
 use crate::rules::Rule;
 use crate::source::{ChangedFile, PolicyFilter, PolicyRepo, SourceError, short_id};
 use git2::{ObjectType, Oid};
+pub use message::MessageError;
 use message::{Rendered, build_message};
 use state::Journal;
 use std::collections::BTreeMap;
 use std::time::Duration;
+pub use transport::TransportError;
 use transport::{SendError, Sender};
 
 /// How long a second `check` waits for a running one before leaving the work to it.
@@ -45,9 +47,63 @@ pub enum NotifyError {
     /// The repository or a revision cannot be read.
     #[error(transparent)]
     Source(#[from] SourceError),
-    /// Anything else, said in words.
+    /// The transport cannot take messages.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// A message cannot be built.
+    #[error(transparent)]
+    Message(#[from] MessageError),
+    /// A state file (lock, journal) cannot be used.
+    #[error("{what}: {source}")]
+    State {
+        /// What was being done.
+        what: &'static str,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// The configured branch does not exist.
+    #[error("{}: branch '{branch}' not found (key: branch)", config.display())]
+    Branch {
+        /// The configuration file.
+        config: std::path::PathBuf,
+        /// The branch.
+        branch: String,
+    },
+    /// `git fetch` cannot run or fails.
     #[error("{0}")]
-    Other(String),
+    Fetch(String),
+    /// The last notified commit is gone from the repository.
+    #[error(
+        "the last notified commit {notified} ({}) no longer exists in {} (history rewritten and pruned?); \
+         to start again from the current tip without sending, run: policy-diff check --rebaseline --config {}",
+        state::NOTIFIED_REF,
+        repository.display(),
+        config.display()
+    )]
+    NotifiedCommitGone {
+        /// The commit.
+        notified: Oid,
+        /// The repository.
+        repository: std::path::PathBuf,
+        /// The configuration file.
+        config: std::path::PathBuf,
+    },
+    /// `preview --to` is not an email address.
+    #[error("--to: '{address}' is not a valid email address ({message})")]
+    PreviewAddress {
+        /// The address given.
+        address: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The configured repository cannot be opened.
+    #[error("{}: repository: {source}", config.display())]
+    Repository {
+        /// The configuration file.
+        config: std::path::PathBuf,
+        /// Why.
+        source: SourceError,
+    },
 }
 
 impl From<git2::Error> for NotifyError {
@@ -56,8 +112,8 @@ impl From<git2::Error> for NotifyError {
     }
 }
 
-fn io_error(what: &str) -> impl Fn(std::io::Error) -> NotifyError + '_ {
-    move |e| NotifyError::Other(format!("{what}: {e}"))
+fn io_error(what: &'static str) -> impl Fn(std::io::Error) -> NotifyError {
+    move |source| NotifyError::State { what, source }
 }
 
 /// Options of `policy-diff check`.
@@ -447,12 +503,9 @@ fn resolve_tip(config: &Config, repo: &PolicyRepo) -> Result<Oid, NotifyError> {
         (None, Some(b)) => format!("refs/heads/{b}"),
         (None, None) => "HEAD".to_string(),
     };
-    repo.resolve(&name).map_err(|_| {
-        NotifyError::Other(format!(
-            "{}: branch '{}' not found (key: branch)",
-            config.file.display(),
-            name.trim_start_matches("refs/heads/")
-        ))
+    repo.resolve(&name).map_err(|_| NotifyError::Branch {
+        config: config.file.clone(),
+        branch: name.trim_start_matches("refs/heads/").to_string(),
     })
 }
 
@@ -462,11 +515,11 @@ fn fetch(repo: &PolicyRepo, remote: &str) -> Result<(), NotifyError> {
         .arg(repo.git().path())
         .args(["fetch", "--quiet", "--prune", remote])
         .output()
-        .map_err(|e| NotifyError::Other(format!("cannot run git fetch: {e}")))?;
+        .map_err(|e| NotifyError::Fetch(format!("cannot run git fetch: {e}")))?;
     if out.status.success() {
         Ok(())
     } else {
-        Err(NotifyError::Other(format!(
+        Err(NotifyError::Fetch(format!(
             "git fetch {remote} failed (key: remote): {}",
             String::from_utf8_lossy(&out.stderr).trim()
         )))
@@ -536,13 +589,11 @@ pub fn check(config: &Config, options: CheckOptions) -> Result<u8, NotifyError> 
             return Ok(status);
         }
         if repo.git().find_commit(old).is_err() {
-            return Err(NotifyError::Other(format!(
-                "the last notified commit {old} ({}) no longer exists in {} (history rewritten and pruned?); \
-                 to start again from the current tip without sending, run: policy-diff check --rebaseline --config {}",
-                state::NOTIFIED_REF,
-                repo.location().display(),
-                config.file.display()
-            )));
+            return Err(NotifyError::NotifiedCommitGone {
+                notified: old,
+                repository: repo.location().to_path_buf(),
+                config: config.file.clone(),
+            });
         }
         // An unfinished notification from an earlier run is completed before anything newer.
         let pending = Journal::pending(repo.git(), old)
@@ -597,7 +648,7 @@ pub fn check(config: &Config, options: CheckOptions) -> Result<u8, NotifyError> 
         let mut journal = Journal::open(repo.git(), &notification.id, old, target)
             .map_err(io_error("cannot open the delivery journal"))?;
         if sender.is_none() {
-            sender = Some(Sender::new(&config.delivery).map_err(NotifyError::Other)?);
+            sender = Some(Sender::new(&config.delivery)?);
         }
         let sender = sender.as_ref().expect("transport is ready");
         if let Err(why) = sender.ready() {
@@ -717,8 +768,7 @@ fn deliver(
                         return Ok(None);
                     };
                     let id = message_id(notification, config, s);
-                    let message = build_message(config, s, &rendered, &id, unsubscribe.as_deref())
-                        .map_err(NotifyError::Other)?;
+                    let message = build_message(config, s, &rendered, &id, unsubscribe.as_deref())?;
                     let file_name = format!(
                         "{}-{}",
                         notification.id,
@@ -803,11 +853,14 @@ pub fn preview(
         {
             Some(s) => s.clone(),
             None => Subscriber {
-                mailbox: address.parse().map_err(|e| {
-                    NotifyError::Other(format!(
-                        "--to: '{address}' is not a valid email address ({e})"
-                    ))
-                })?,
+                mailbox: address
+                    .parse()
+                    .map_err(
+                        |e: lettre::address::AddressError| NotifyError::PreviewAddress {
+                            address: address.to_string(),
+                            message: e.to_string(),
+                        },
+                    )?,
                 policies: None,
                 origin: "--to".into(),
             },
@@ -831,8 +884,11 @@ pub fn preview(
 pub fn validate_config(config: &Config) -> Result<String, NotifyError> {
     config.check_environment()?;
     let templates = Templates::load(config.templates_dir.as_deref())?;
-    let repo = PolicyRepo::discover(&config.repository)
-        .map_err(|e| NotifyError::Other(format!("{}: repository: {e}", config.file.display())))?;
+    let repo =
+        PolicyRepo::discover(&config.repository).map_err(|source| NotifyError::Repository {
+            config: config.file.clone(),
+            source,
+        })?;
     if config.remote.is_none() && config.branch.is_some() {
         resolve_tip(config, &repo)?;
     }

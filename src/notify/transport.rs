@@ -35,11 +35,15 @@ pub enum Sender {
 
 impl Sender {
     /// Prepares the configured transport (reads the SMTP password; connects lazily).
-    pub fn new(delivery: &Delivery) -> Result<Sender, String> {
+    pub fn new(delivery: &Delivery) -> Result<Sender, TransportError> {
         Ok(match delivery {
             Delivery::Outbox(dir) => {
-                crate::notify::state::create_private_dir(dir)
-                    .map_err(|e| format!("cannot create the outbox {}: {e}", dir.display()))?;
+                crate::notify::state::create_private_dir(dir).map_err(|source| {
+                    TransportError::Outbox {
+                        dir: dir.clone(),
+                        source,
+                    }
+                })?;
                 Sender::Outbox(dir.clone())
             }
             Delivery::Sendmail(program) => {
@@ -52,11 +56,12 @@ impl Sender {
     /// Checks that the transport can take messages now: for SMTP, connects, upgrades to TLS
     /// and logs in (credentials are never sent before TLS when TLS is configured). The error
     /// names the server, never the password.
-    pub fn ready(&self) -> Result<(), String> {
+    pub fn ready(&self) -> Result<(), TransportError> {
         match self {
-            Sender::Smtp(smtp) => smtp
-                .connect()
-                .map_err(|e| format!("cannot use the SMTP server {}: {e}", smtp.server)),
+            Sender::Smtp(smtp) => smtp.connect().map_err(|e| TransportError::Unavailable {
+                server: smtp.server.clone(),
+                message: e.to_string(),
+            }),
             _ => Ok(()),
         }
     }
@@ -117,7 +122,7 @@ pub struct SmtpSender {
 }
 
 impl SmtpSender {
-    fn new(s: &SmtpSettings) -> Result<SmtpSender, String> {
+    fn new(s: &SmtpSettings) -> Result<SmtpSender, TransportError> {
         let tls = match s.security {
             Security::None => None,
             Security::Starttls => Some((tls_parameters(s)?, false)),
@@ -238,17 +243,71 @@ impl fmt::Display for DotStuffed<'_> {
     }
 }
 
-fn tls_parameters(s: &SmtpSettings) -> Result<TlsParameters, String> {
+fn tls_parameters(s: &SmtpSettings) -> Result<TlsParameters, TransportError> {
     let mut builder = TlsParameters::builder(s.host.clone());
     if let Some(ca) = &s.ca_file {
-        let pem = std::fs::read(ca).map_err(|e| format!("cannot read {}: {e}", ca.display()))?;
-        let cert = Certificate::from_pem(&pem)
-            .map_err(|e| format!("{}: not a PEM certificate: {e}", ca.display()))?;
+        let pem = std::fs::read(ca).map_err(|source| TransportError::CaFile {
+            path: ca.clone(),
+            source,
+        })?;
+        let cert = Certificate::from_pem(&pem).map_err(|e| TransportError::NotPem {
+            path: ca.clone(),
+            message: e.to_string(),
+        })?;
         builder = builder.add_root_certificate(cert);
     }
-    builder
-        .build()
-        .map_err(|e| format!("TLS set-up for {}: {e}", s.host))
+    builder.build().map_err(|e| TransportError::Tls {
+        host: s.host.clone(),
+        message: e.to_string(),
+    })
+}
+
+/// Why the configured transport cannot take messages.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    /// The outbox folder cannot be created.
+    #[error("cannot create the outbox {}: {source}", dir.display())]
+    Outbox {
+        /// The folder.
+        dir: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The SMTP password cannot be read.
+    #[error(transparent)]
+    Password(#[from] crate::config::PasswordError),
+    /// The CA certificate file cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    CaFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The CA file holds no PEM certificate.
+    #[error("{}: not a PEM certificate: {message}", path.display())]
+    NotPem {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the TLS library said.
+        message: String,
+    },
+    /// TLS cannot be set up for the server.
+    #[error("TLS set-up for {host}: {message}")]
+    Tls {
+        /// The server.
+        host: String,
+        /// What the TLS library said.
+        message: String,
+    },
+    /// The SMTP server cannot be reached, does not offer TLS, or refuses the login.
+    #[error("cannot use the SMTP server {server}: {message}")]
+    Unavailable {
+        /// `host:port`.
+        server: String,
+        /// What happened (never the password).
+        message: String,
+    },
 }
 
 #[cfg(test)]
