@@ -12,8 +12,80 @@ const CHAINED_SUFFIX: &str = "before-policy-diff";
 
 /// What went wrong with a hook.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct HookError(String);
+pub enum HookError {
+    /// A file or folder of the hooks cannot be created, written, moved or removed.
+    #[error("cannot {action} {}: {source}", path.display())]
+    File {
+        /// What was being done: `create`, `write`, `move`, `remove` or `restore`.
+        action: &'static str,
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A hook not written by policy-diff is in the way.
+    #[error(
+        "{} already exists and was not written by policy-diff; it was left alone. \
+         Rerun with --chain to keep it and run it before policy-diff, or add this line to it: \
+         policy-diff check --config {config}",
+        path.display()
+    )]
+    Foreign {
+        /// The hook.
+        path: PathBuf,
+        /// The configuration, quoted for the shell.
+        config: String,
+    },
+    /// A chained hook is already kept aside.
+    #[error("{} already exists; cannot chain a second hook", path.display())]
+    AlreadyChained {
+        /// The chained hook.
+        path: PathBuf,
+    },
+    /// The hook cannot be made executable.
+    #[error("cannot make {} executable: {source}", path.display())]
+    NotExecutable {
+        /// The hook.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The running binary cannot be found.
+    #[error("cannot find the policy-diff binary: {0}")]
+    Binary(std::io::Error),
+    /// The configuration path cannot be made absolute.
+    #[error("{}: {source}", path.display())]
+    Config {
+        /// The configuration file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// There is no hook to remove.
+    #[error("no {name} hook in {}: nothing to remove", dir.display())]
+    Missing {
+        /// The hook's name.
+        name: &'static str,
+        /// The hooks folder.
+        dir: PathBuf,
+    },
+    /// The hook to remove was not written by policy-diff.
+    #[error("{} was not written by policy-diff; it was left alone", path.display())]
+    NotOurs {
+        /// The hook.
+        path: PathBuf,
+    },
+}
+
+/// A [`HookError::File`] maker for `map_err`.
+fn file_error(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> HookError {
+    let path = path.to_path_buf();
+    move |source| HookError::File {
+        action,
+        path,
+        source,
+    }
+}
 
 /// Which hook to write.
 pub fn hook_name(repo: &Repository, post_receive: bool) -> &'static str {
@@ -68,8 +140,7 @@ pub fn install(
 ) -> Result<String, HookError> {
     let name = hook_name(repo, post_receive);
     let dir = hooks_dir(repo);
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| HookError(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir).map_err(file_error("create", &dir))?;
     let path = dir.join(name);
     let chained = dir.join(format!("{name}.{CHAINED_SUFFIX}"));
     let mut note = String::new();
@@ -77,42 +148,38 @@ pub fn install(
         if existing.contains(MARKER) {
             note = " (updated)".into();
         } else if !chain {
-            return Err(HookError(format!(
-                "{} already exists and was not written by policy-diff; it was left alone. \
-                 Rerun with --chain to keep it and run it before policy-diff, or add this line to it: \
-                 policy-diff check --config {}",
-                path.display(),
-                sh_quote(config)
-            )));
+            return Err(HookError::Foreign {
+                path,
+                config: sh_quote(config),
+            });
         } else if chained.exists() {
-            return Err(HookError(format!(
-                "{} already exists; cannot chain a second hook",
-                chained.display()
-            )));
+            return Err(HookError::AlreadyChained { path: chained });
         } else {
-            std::fs::rename(&path, &chained)
-                .map_err(|e| HookError(format!("cannot move {}: {e}", path.display())))?;
+            std::fs::rename(&path, &chained).map_err(file_error("move", &path))?;
             note = format!(
                 " (runs the existing hook first, kept as {})",
                 chained.display()
             );
         }
     }
-    let binary = std::env::current_exe()
-        .map_err(|e| HookError(format!("cannot find the policy-diff binary: {e}")))?;
-    let config =
-        std::path::absolute(config).map_err(|e| HookError(format!("{}: {e}", config.display())))?;
+    let binary = std::env::current_exe().map_err(HookError::Binary)?;
+    let config = std::path::absolute(config).map_err(|source| HookError::Config {
+        path: config.to_path_buf(),
+        source,
+    })?;
     let tmp = dir.join(format!(".{name}.policy-diff.tmp"));
-    std::fs::write(&tmp, script(name, &binary, &config))
-        .map_err(|e| HookError(format!("cannot write {}: {e}", tmp.display())))?;
+    std::fs::write(&tmp, script(name, &binary, &config)).map_err(file_error("write", &tmp))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))
-            .map_err(|e| HookError(format!("cannot make {} executable: {e}", tmp.display())))?;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).map_err(
+            |source| HookError::NotExecutable {
+                path: tmp.clone(),
+                source,
+            },
+        )?;
     }
-    std::fs::rename(&tmp, &path)
-        .map_err(|e| HookError(format!("cannot write {}: {e}", path.display())))?;
+    std::fs::rename(&tmp, &path).map_err(file_error("write", &path))?;
     Ok(format!("installed {}{note}", path.display()))
 }
 
@@ -123,20 +190,12 @@ pub fn uninstall(repo: &Repository, post_receive: bool) -> Result<String, HookEr
     let path = dir.join(name);
     let chained = dir.join(format!("{name}.{CHAINED_SUFFIX}"));
     match std::fs::read_to_string(&path) {
-        Err(_) => Err(HookError(format!(
-            "no {name} hook in {}: nothing to remove",
-            dir.display()
-        ))),
-        Ok(text) if !text.contains(MARKER) => Err(HookError(format!(
-            "{} was not written by policy-diff; it was left alone",
-            path.display()
-        ))),
+        Err(_) => Err(HookError::Missing { name, dir }),
+        Ok(text) if !text.contains(MARKER) => Err(HookError::NotOurs { path }),
         Ok(_) => {
-            std::fs::remove_file(&path)
-                .map_err(|e| HookError(format!("cannot remove {}: {e}", path.display())))?;
+            std::fs::remove_file(&path).map_err(file_error("remove", &path))?;
             if chained.exists() {
-                std::fs::rename(&chained, &path)
-                    .map_err(|e| HookError(format!("cannot restore {}: {e}", chained.display())))?;
+                std::fs::rename(&chained, &path).map_err(file_error("restore", &chained))?;
                 return Ok(format!(
                     "removed the policy-diff hook; restored the earlier {}",
                     path.display()
