@@ -75,20 +75,14 @@ struct LogArgs {
     /// Where the history starts (newest commit).
     #[arg(value_name = "REV", default_value = "HEAD")]
     rev: String,
-    /// Only these policies: paths or directories relative to the repository root, or globs.
-    #[arg(value_name = "PATH", last = true)]
-    paths: Vec<String>,
-    /// The git repository (working tree or bare); default: the one containing the current
-    /// directory.
-    #[arg(long, value_name = "DIR")]
-    repo: Option<PathBuf>,
+    #[command(flatten)]
+    source: SourceArgs,
     /// Output format: text (a line per commit and per changed document), or json (one JSON
     /// object per line and commit, with the full section diffs).
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     format: LogFormat,
-    /// Colour in text output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
-    color: ColorChoice,
+    #[command(flatten)]
+    color: ColorArg,
     #[command(flatten)]
     read: ReadArgs,
     /// Threads that parse and compare versions (default: one per core).
@@ -200,19 +194,13 @@ struct DiffArgs {
     /// New version: a git revision or a file.
     #[arg(value_name = "NEW", required = false)]
     new: Option<String>,
-    /// Only these policies: paths or directories relative to the repository root, or globs.
-    #[arg(value_name = "PATH", last = true)]
-    paths: Vec<String>,
-    /// The git repository (working tree or bare); default: the one containing the current
-    /// directory.
-    #[arg(long, value_name = "DIR")]
-    repo: Option<PathBuf>,
+    #[command(flatten)]
+    source: SourceArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     format: FormatArg,
-    /// Colour in text output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
-    color: ColorChoice,
+    #[command(flatten)]
+    color: ColorArg,
     /// Unchanged words shown on each side of a change.
     #[arg(long, default_value_t = 8, value_name = "WORDS")]
     context: usize,
@@ -243,6 +231,26 @@ impl From<FormatArg> for OutputFormat {
             FormatArg::Markdown => OutputFormat::Markdown,
         }
     }
+}
+
+/// Where the policies are: the same flags for `diff` and `log`.
+#[derive(Debug, Clone, Args)]
+struct SourceArgs {
+    /// Only these policies: paths or directories relative to the repository root, or globs.
+    #[arg(value_name = "PATH", last = true)]
+    paths: Vec<String>,
+    /// The git repository (working tree or bare); default: the one containing the current
+    /// directory.
+    #[arg(long, value_name = "DIR")]
+    repo: Option<PathBuf>,
+}
+
+/// Colour: the same flag for `diff` and `log`.
+#[derive(Debug, Clone, Copy, Args)]
+struct ColorArg {
+    /// Colour in text output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long = "color", value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    choice: ColorChoice,
 }
 
 /// How documents are read and compared: the same flags for `diff` and `log`.
@@ -392,8 +400,11 @@ fn run_diff(args: DiffArgs) -> Result<u8> {
     };
     let rules = args.read.rules()?;
     let mut warnings = Vec::new();
-    let report = if Path::new(&old).is_file() && Path::new(&new).is_file() && args.repo.is_none() {
-        if !args.paths.is_empty() {
+    let report = if Path::new(&old).is_file()
+        && Path::new(&new).is_file()
+        && args.source.repo.is_none()
+    {
+        if !args.source.paths.is_empty() {
             bail!(
                 "PATH arguments select files in a repository; they do not apply when comparing two files"
             );
@@ -405,7 +416,7 @@ fn run_diff(args: DiffArgs) -> Result<u8> {
     for w in &warnings {
         eprintln!("policy-diff: warning: {w}");
     }
-    let color = use_color(args.color);
+    let color = use_color(args.color.choice);
     let text = TextOptions {
         color,
         context: args.context,
@@ -419,13 +430,13 @@ fn run_diff(args: DiffArgs) -> Result<u8> {
 }
 
 fn run_log(args: LogArgs) -> Result<u8> {
-    let dir = match &args.repo {
+    let dir = match &args.source.repo {
         Some(dir) => dir.clone(),
         None => std::env::current_dir().context("cannot read the current directory")?,
     };
     let repo = PolicyRepo::discover(&dir)?;
     let tip = repo.resolve(&args.rev)?;
-    let filter = PolicyFilter::new(&args.paths)?;
+    let filter = PolicyFilter::new(&args.source.paths)?;
     let rules = args.read.rules()?;
     let options = LogOptions {
         rules: &rules,
@@ -436,7 +447,7 @@ fn run_log(args: LogArgs) -> Result<u8> {
         },
         threads: args.jobs,
     };
-    let color = use_color(args.color);
+    let color = use_color(args.color.choice);
     let mut out = std::io::BufWriter::with_capacity(1 << 16, raw_stdout()?);
     let mut bar = Progress::new();
     let mut warnings = Vec::new();
@@ -620,7 +631,7 @@ fn compare_revisions(
     rules: &Rules,
     warnings: &mut Vec<String>,
 ) -> Result<Report> {
-    let dir = match &args.repo {
+    let dir = match &args.source.repo {
         Some(dir) => dir.clone(),
         None => std::env::current_dir().context("cannot read the current directory")?,
     };
@@ -639,7 +650,7 @@ fn compare_revisions(
                 + if missing.len() > 1 { " are" } else { " is" }
         )
     })?;
-    let filter = PolicyFilter::new(&args.paths)?;
+    let filter = PolicyFilter::new(&args.source.paths)?;
     Ok(crate::report::compare_revisions(
         &repo, old, new, &filter, rules, warnings,
     )?)
