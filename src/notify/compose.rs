@@ -1,0 +1,105 @@
+//! Message ids, the templates' context, and rendering a subscriber's message.
+
+use super::*;
+
+/// The Message-ID of a subscriber's copy of a notification: the same on every retry.
+pub fn message_id(notification: &Notification, config: &Config, subscriber: &Subscriber) -> String {
+    let hash = hash_hex(&format!(
+        "{}\n{}",
+        notification.id,
+        subscriber.email().to_lowercase()
+    ));
+    format!(
+        "<{}.{}@{}>",
+        &notification.id,
+        &hash[..20],
+        config.sender.email.domain()
+    )
+}
+
+/// Renders one subscriber's message; `None` when they follow none of the changes.
+pub fn render_for(
+    config: &Config,
+    templates: &Templates,
+    notification: &Notification,
+    subscriber: &Subscriber,
+) -> Result<Option<(Rendered, Option<String>)>, NotifyError> {
+    let policies: Vec<PolicyContext> = notification
+        .changes_for(subscriber)
+        .map(|c| c.context.clone())
+        .collect();
+    if policies.is_empty() {
+        return Ok(None);
+    }
+    let (old, new) = (notification.old.to_string(), notification.new.to_string());
+    let url_vars = minijinja::context! {
+        email => subscriber.email(),
+        name => subscriber.mailbox.name.clone(),
+        old_commit => old.clone(),
+        new_commit => new.clone(),
+        old_commit_short => short_id(&old).to_string(),
+        new_commit_short => short_id(&new).to_string(),
+    };
+    let url = |key: &str, pattern: &Option<String>| -> Result<Option<String>, NotifyError> {
+        Ok(match pattern {
+            Some(p) => Some(templates.render_str(key, p, &url_vars)?),
+            None => None,
+        })
+    };
+    let mut context = EmailContext {
+        subject: String::new(),
+        subscriber: SubscriberContext {
+            email: subscriber.email(),
+            name: subscriber.mailbox.name.clone(),
+        },
+        policies,
+        old_commit_short: short_id(&old).to_string(),
+        new_commit_short: short_id(&new).to_string(),
+        old_commit: old,
+        new_commit: new,
+        commits: notification.commits.clone(),
+        diff_url: url("notify.diff_url", &config.notify.diff_url)?,
+        unsubscribe_url: url("notify.unsubscribe_url", &config.notify.unsubscribe_url)?,
+        sender: config.sender.to_string(),
+    };
+    let subject = templates
+        .render("subject.txt", &context)?
+        .trim()
+        .to_string();
+    context.subject = subject.clone();
+    let text = templates.render("body.txt", &context)?;
+    let html = templates.render("body.html", &context)?;
+    Ok(Some((
+        Rendered {
+            subject,
+            text,
+            html,
+        },
+        context.unsubscribe_url,
+    )))
+}
+
+/// Renders one message per distinct set of followed policies, so that a template error
+/// stops the run before anything is sent.
+pub(super) fn validate_templates(
+    config: &Config,
+    templates: &Templates,
+    notification: &Notification,
+    recipients: &[&Subscriber],
+) -> Result<(), NotifyError> {
+    let mut groups: BTreeMap<Vec<usize>, &Subscriber> = BTreeMap::new();
+    for s in recipients {
+        let key: Vec<usize> = notification
+            .changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| follows(s, c))
+            .map(|(i, _)| i)
+            .collect();
+        groups.entry(key).or_insert(s);
+    }
+    for s in groups.values() {
+        render_for(config, templates, notification, s)?;
+    }
+    Ok(())
+}

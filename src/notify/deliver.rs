@@ -1,0 +1,139 @@
+//! The send loop: render ahead, build, send, journal.
+
+use super::*;
+
+/// How long a second `check` waits for a running one before leaving the work to it.
+pub(super) const LOCK_WAIT: Duration = Duration::from_secs(10);
+/// Permanent refusals in a row, before any delivery, that stop a run instead of being recorded.
+pub(super) const SUSPICIOUS_REFUSALS: usize = 3;
+/// Commits listed in a message at most.
+pub(super) const MAX_COMMITS: usize = 50;
+
+/// What one delivery pass did.
+pub(super) struct Tally {
+    pub(super) delivered: usize,
+    pub(super) retry: usize,
+    pub(super) refused: usize,
+    pub(super) stopped: Option<String>,
+}
+
+/// Messages rendered ahead of the one being sent.
+pub(super) const RENDER_AHEAD: usize = 16;
+
+/// Sends a notification to every recipient the journal does not list yet, recording each
+/// acceptance before the next message goes out.
+pub(super) fn deliver(
+    config: &Config,
+    templates: &Templates,
+    notification: &Notification,
+    recipients: &[&Subscriber],
+    sender: &Sender,
+    journal: &mut Journal,
+    voice: &Voice,
+) -> Result<Tally, NotifyError> {
+    let mut tally = Tally {
+        delivered: 0,
+        retry: 0,
+        refused: 0,
+        stopped: None,
+    };
+    let journal_error = io_error("cannot write the delivery journal");
+    // Refusals before the first delivery may be the server refusing everything (the sender
+    // address, the size…) rather than these recipients: they are recorded only once a message
+    // got through, or at the end of the run.
+    let mut unconfirmed: Vec<(&Subscriber, String)> = Vec::new();
+    let refuse = |journal: &mut Journal,
+                  tally: &mut Tally,
+                  s: &Subscriber,
+                  why: &str|
+     -> Result<(), NotifyError> {
+        journal
+            .record_failed(&s.email(), why)
+            .map_err(&journal_error)?;
+        tally.refused += 1;
+        voice.warn(&format!(
+            "refused for {} (will not retry): {why}",
+            voice.who(s)
+        ));
+        Ok(())
+    };
+    // Messages are rendered and built a few ahead, on another thread, while this one talks
+    // to the server: the time a message takes is then the server's alone.
+    let todo: Vec<&Subscriber> = recipients
+        .iter()
+        .copied()
+        .filter(|s| !journal.is_done(&s.email()))
+        .collect();
+    std::thread::scope(|scope| {
+        let (ready, messages) = std::sync::mpsc::sync_channel(RENDER_AHEAD);
+        scope.spawn(move || {
+            for s in todo {
+                let built = (|| -> Result<Option<(lettre::Message, String)>, NotifyError> {
+                    let Some((rendered, unsubscribe)) =
+                        render_for(config, templates, notification, s)?
+                    else {
+                        return Ok(None);
+                    };
+                    let id = message_id(notification, config, s);
+                    let message = build_message(config, s, &rendered, &id, unsubscribe.as_deref())?;
+                    let file_name = format!(
+                        "{}-{}",
+                        notification.id,
+                        &hash_hex(&s.email().to_lowercase())[..12]
+                    );
+                    Ok(Some((message, file_name)))
+                })();
+                let failed = built.is_err();
+                // A closed channel: the sending side stopped.
+                if ready.send((s, built)).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        for (s, built) in messages {
+            let Some((message, file_name)) = built? else {
+                continue;
+            };
+            match sender.send(&message, &file_name) {
+                Ok(()) => {
+                    journal.record_sent(&s.email()).map_err(&journal_error)?;
+                    tally.delivered += 1;
+                    voice.progress(&format!("sent to {}", voice.who(s)));
+                    for (s, why) in std::mem::take(&mut unconfirmed) {
+                        refuse(journal, &mut tally, s, &why)?;
+                    }
+                }
+                Err(SendError::Temporary(why)) => {
+                    tally.retry += 1;
+                    voice.warn(&format!(
+                        "not delivered to {} (will retry): {why}",
+                        voice.who(s)
+                    ));
+                }
+                Err(SendError::Permanent(why)) if journal.sent_count() == 0 => {
+                    unconfirmed.push((s, why.clone()));
+                    if unconfirmed.len() >= SUSPICIOUS_REFUSALS {
+                        tally.stopped = Some(format!(
+                            "the server refused each of the first {SUSPICIOUS_REFUSALS} messages ({why}); it may refuse \
+                             all mail (sender address, size, content), so none was recorded as refused"
+                        ));
+                        return Ok(());
+                    }
+                }
+                Err(SendError::Permanent(why)) => refuse(journal, &mut tally, s, &why)?,
+                Err(SendError::Unavailable(why)) => {
+                    tally.stopped = Some(why);
+                    return Ok(());
+                }
+            }
+        }
+        Ok::<(), NotifyError>(())
+    })?;
+    if tally.stopped.is_some() {
+        return Ok(tally);
+    }
+    for (s, why) in unconfirmed {
+        refuse(journal, &mut tally, s, &why)?;
+    }
+    Ok(tally)
+}

@@ -1,0 +1,243 @@
+//! What changed since the notified commit, what is worth a message, and who follows it.
+
+use super::*;
+
+/// Why a changed policy is (or is not) worth a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// The wording changed.
+    Substantive,
+    /// Only the modification (or effective) date changed.
+    DateOnly,
+    /// Only whitespace or formatting changed.
+    Cosmetic,
+}
+
+/// A changed policy that goes into messages.
+#[derive(Debug, Clone)]
+pub struct PolicyChange {
+    /// Display name.
+    pub name: String,
+    /// The configured path or glob that covers it.
+    pub spec_path: String,
+    /// The link from the configuration.
+    pub url: Option<String>,
+    /// The section diff.
+    pub report: DocumentReport,
+    /// Why it is worth a message.
+    pub kind: ChangeKind,
+    pub(super) context: PolicyContext,
+}
+
+/// Everything one notification (from one commit to another) is about.
+#[derive(Debug, Clone)]
+pub struct Notification {
+    /// Stable id: a hash of the two commits and the changed policies.
+    pub id: String,
+    /// From this commit…
+    pub old: Oid,
+    /// …to this one.
+    pub new: Oid,
+    /// The changed policies worth a message.
+    pub changes: Vec<PolicyChange>,
+    /// Commits in between, newest first.
+    pub commits: Vec<CommitContext>,
+}
+
+impl Notification {
+    /// The changes a subscriber follows.
+    pub fn changes_for<'a>(
+        &'a self,
+        subscriber: &'a Subscriber,
+    ) -> impl Iterator<Item = &'a PolicyChange> + 'a {
+        self.changes.iter().filter(move |c| follows(subscriber, c))
+    }
+
+    /// "Privacy Policy (2024-01-15 → 2024-06-03), Terms".
+    pub fn describe(&self) -> String {
+        let items: Vec<String> = self
+            .changes
+            .iter()
+            .map(
+                |c| match crate::render::date_change(&c.report.diff, |m| m.modified) {
+                    Some(dates) => format!("{} (last updated {dates})", c.name),
+                    None => c.name.clone(),
+                },
+            )
+            .collect();
+        items.join(", ")
+    }
+}
+
+/// True when a subscriber follows the changed policy (by name, configured path, or path).
+pub fn follows(subscriber: &Subscriber, change: &PolicyChange) -> bool {
+    match &subscriber.policies {
+        None => true,
+        Some(refs) => refs.iter().any(|r| {
+            *r == change.name
+                || *r == change.spec_path
+                || *r == change.report.path
+                || change.report.old_path.as_deref() == Some(r.as_str())
+        }),
+    }
+}
+
+pub(super) fn hash_hex(text: &str) -> String {
+    Oid::hash_object(ObjectType::Blob, text.as_bytes())
+        .map(|o| o.to_string())
+        .unwrap_or_default()
+}
+
+/// Works out which policies changed between two commits and which of them are worth a message.
+pub fn plan(
+    config: &Config,
+    repo: &PolicyRepo,
+    old: Oid,
+    new: Oid,
+    warnings: &mut Vec<String>,
+) -> Result<Notification, NotifyError> {
+    let paths: Vec<String> = config.policies.iter().map(|p| p.path.clone()).collect();
+    let filter = PolicyFilter::new(&paths)?;
+    let mut changes = Vec::new();
+    for file in repo.changed_files(Some(old), new, &filter, warnings)? {
+        let spec = config
+            .policy_for(&file.path)
+            .or_else(|| file.old_path.as_deref().and_then(|p| config.policy_for(p)));
+        let Some(spec) = spec else { continue };
+        let text = |t: &Option<crate::source::Text>| t.as_ref().map(|t| t.text.clone());
+        let (old_text, new_text) = (text(&file.old), text(&file.new));
+        let report = compare_texts(
+            &file.path,
+            file.old_path.as_deref(),
+            old_text.as_deref(),
+            new_text.as_deref(),
+            config.rules.for_path(&file.path),
+        );
+        let Some(kind) = classify(&file, &report, config.rules.for_path(&file.path)) else {
+            continue;
+        };
+        let wanted = match kind {
+            ChangeKind::Substantive => true,
+            ChangeKind::DateOnly => config.notify.date_only,
+            ChangeKind::Cosmetic => config.notify.cosmetic,
+        };
+        let diff = &report.diff;
+        if kind == ChangeKind::Substantive
+            && diff.old.is_some()
+            && diff.new.is_some()
+            && !diff.date_changed()
+        {
+            let date = diff
+                .new
+                .as_ref()
+                .and_then(|m| m.modified)
+                .map_or("none".to_string(), |d| d.to_string());
+            warnings.push(format!(
+                "{}: the text changed but its \"last updated\" date did not (still {date}); the published date is wrong",
+                file.path
+            ));
+        }
+        if !wanted {
+            continue;
+        }
+        let title = diff
+            .new
+            .as_ref()
+            .or(diff.old.as_ref())
+            .and_then(|m| m.title.clone());
+        let name = spec
+            .name
+            .clone()
+            .or(title)
+            .unwrap_or_else(|| file.path.clone());
+        let context = policy_context(
+            &name,
+            &file.path,
+            file.old_path.as_deref(),
+            spec.url.as_deref(),
+            diff,
+            config.notify.excerpt_words,
+        );
+        changes.push(PolicyChange {
+            name,
+            spec_path: spec.path.clone(),
+            url: spec.url.clone(),
+            report,
+            kind,
+            context,
+        });
+    }
+    let mut key = format!("{old}\n{new}\n");
+    for c in &changes {
+        key.push_str(&c.report.path);
+        key.push('\n');
+    }
+    Ok(Notification {
+        id: hash_hex(&key)[..16].to_string(),
+        old,
+        new,
+        changes,
+        commits: commits_between(repo, old, new)?,
+    })
+}
+
+pub(super) fn classify(
+    file: &ChangedFile,
+    report: &DocumentReport,
+    rule: &Rule,
+) -> Option<ChangeKind> {
+    let diff = &report.diff;
+    if diff.status == crate::diff::Status::Unchanged {
+        return diff
+            .sections
+            .iter()
+            .any(|s| s.cosmetic)
+            .then_some(ChangeKind::Cosmetic);
+    }
+    if let (Some(old), Some(new)) = (&file.old, &file.new) {
+        let (old_dates, new_dates) = (diff.old.as_ref(), diff.new.as_ref());
+        let dates_moved = old_dates.map(|m| (m.modified, m.effective))
+            != new_dates.map(|m| (m.modified, m.effective));
+        if dates_moved {
+            let masked = compare_texts(
+                &report.path,
+                report.old_path.as_deref(),
+                Some(&mask_dates(&old.text)),
+                Some(&mask_dates(&new.text)),
+                rule,
+            );
+            if masked.diff.status == crate::diff::Status::Unchanged {
+                return Some(ChangeKind::DateOnly);
+            }
+        }
+    }
+    Some(ChangeKind::Substantive)
+}
+
+pub(super) fn commits_between(
+    repo: &PolicyRepo,
+    old: Oid,
+    new: Oid,
+) -> Result<Vec<CommitContext>, NotifyError> {
+    let git = repo.git();
+    let mut walk = git.revwalk()?;
+    walk.push(new)?;
+    // The old commit may be gone from the branch (rewritten history): hide what we can.
+    let _ = walk.hide(old);
+    let mut out = Vec::new();
+    for id in walk.take(MAX_COMMITS) {
+        let commit = git.find_commit(id?)?;
+        let time = chrono::DateTime::from_timestamp(commit.time().seconds(), 0)
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        let id = commit.id().to_string();
+        out.push(CommitContext {
+            short: short_id(&id).to_string(),
+            id,
+            summary: commit.summary().ok().flatten().unwrap_or("").to_string(),
+            author: commit.author().name().unwrap_or("").to_string(),
+            time,
+        });
+    }
+    Ok(out)
+}

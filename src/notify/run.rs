@@ -1,0 +1,251 @@
+//! `check`: the lock, fetching, the tip, and one notification after another up to it.
+
+use super::*;
+
+/// Options of `policy-diff check`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckOptions {
+    /// Render and show what would be sent; send nothing, move nothing.
+    pub dry_run: bool,
+    /// Progress lines, and subscriber addresses in messages about them.
+    pub verbose: bool,
+    /// Record the branch tip as the new baseline without sending anything.
+    pub rebaseline: bool,
+}
+
+/// Writes what `check` has to say: results on stdout, problems on stderr, progress with -v.
+pub(super) struct Voice {
+    verbose: bool,
+}
+
+impl Voice {
+    pub(super) fn say(&self, line: &str) {
+        println!("policy-diff: {line}");
+    }
+    pub(super) fn progress(&self, line: &str) {
+        if self.verbose {
+            eprintln!("policy-diff: {line}");
+        }
+    }
+    pub(super) fn warn(&self, line: &str) {
+        eprintln!("policy-diff: warning: {line}");
+    }
+    /// A subscriber as they may be named in output: the address only with -v.
+    pub(super) fn who(&self, s: &Subscriber) -> String {
+        if self.verbose {
+            s.email()
+        } else {
+            format!("the subscriber listed at {}", s.origin)
+        }
+    }
+}
+
+pub(super) fn short(id: Oid) -> String {
+    short_id(&id.to_string()).to_string()
+}
+
+pub(super) fn resolve_tip(config: &Config, repo: &PolicyRepo) -> Result<Oid, NotifyError> {
+    let name = match (&config.remote, &config.branch) {
+        (Some(r), Some(b)) => format!("refs/remotes/{r}/{b}"),
+        (Some(r), None) => format!("refs/remotes/{r}/HEAD"),
+        (None, Some(b)) => format!("refs/heads/{b}"),
+        (None, None) => "HEAD".to_string(),
+    };
+    repo.resolve(&name).map_err(|_| NotifyError::Branch {
+        config: config.file.clone(),
+        branch: name.trim_start_matches("refs/heads/").to_string(),
+    })
+}
+
+pub(super) fn fetch(repo: &PolicyRepo, remote: &str) -> Result<(), NotifyError> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo.git().path())
+        .args(["fetch", "--quiet", "--prune", remote])
+        .output()
+        .map_err(|e| NotifyError::Fetch(format!("cannot run git fetch: {e}")))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(NotifyError::Fetch(format!(
+            "git fetch {remote} failed (key: remote): {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )))
+    }
+}
+
+/// `policy-diff check`: notify about everything since the last notification. Returns the
+/// exit status: 0 done (or nothing to do), 1 some deliveries failed (retried next run).
+pub fn check(config: &Config, options: CheckOptions) -> Result<u8, NotifyError> {
+    let voice = Voice {
+        verbose: options.verbose,
+    };
+    // Loaded when there is something to send: a run with nothing new stays cheap.
+    let mut loaded: Option<Templates> = None;
+    config.check_environment()?;
+    let repo = PolicyRepo::discover(&config.repository)?;
+    if let Some(remote) = &config.remote {
+        voice.progress(&format!("fetching {remote}"));
+        fetch(&repo, remote)?;
+    }
+    let _lock = if options.dry_run {
+        None
+    } else {
+        match state::lock(repo.git(), LOCK_WAIT).map_err(io_error("cannot take the lock"))? {
+            Some(lock) => Some(lock),
+            None => {
+                voice.say(&format!(
+                    "another check is running on {}; it delivers these changes",
+                    repo.location().display()
+                ));
+                return Ok(0);
+            }
+        }
+    };
+    let mut sender: Option<Sender> = None;
+    let mut status = 0;
+    loop {
+        let tip = match resolve_tip(config, &repo) {
+            Err(_) if config.branch.is_none() && repo.git().head().is_err() => {
+                voice.progress("the repository has no commits yet");
+                return Ok(0);
+            }
+            tip => tip?,
+        };
+        let Some(old) = state::notified(repo.git()).filter(|_| !options.rebaseline) else {
+            if options.dry_run {
+                voice.say(&format!(
+                    "dry run: would record {} as the baseline; nothing would be sent",
+                    short(tip)
+                ));
+            } else {
+                state::move_notified(
+                    repo.git(),
+                    state::notified(repo.git()),
+                    tip,
+                    "policy-diff: baseline",
+                )?;
+                voice.say(&format!(
+                    "baseline recorded at {}; nothing sent (changes after it will be notified)",
+                    short(tip)
+                ));
+            }
+            return Ok(0);
+        };
+        if old == tip {
+            voice.progress(&format!("nothing new since {}", short(old)));
+            return Ok(status);
+        }
+        if repo.git().find_commit(old).is_err() {
+            return Err(NotifyError::NotifiedCommitGone {
+                notified: old,
+                repository: repo.location().to_path_buf(),
+                config: config.file.clone(),
+            });
+        }
+        // An unfinished notification from an earlier run is completed before anything newer.
+        let pending = Journal::pending(repo.git(), old)
+            .filter(|(_, _, n)| repo.git().find_commit(*n).is_ok());
+        let target = if options.dry_run {
+            tip
+        } else {
+            pending.map_or(tip, |(_, _, n)| n)
+        };
+        voice.progress(&format!("changes {} → {}", short(old), short(target)));
+        let mut warnings = Vec::new();
+        let notification = plan(config, &repo, old, target, &mut warnings)?;
+        for w in &warnings {
+            voice.warn(w);
+        }
+        let recipients: Vec<&Subscriber> = config
+            .subscribers
+            .iter()
+            .filter(|s| notification.changes_for(s).next().is_some())
+            .collect();
+        if recipients.is_empty() {
+            voice.progress("no change worth a message");
+            if options.dry_run {
+                return Ok(0);
+            }
+            state::move_notified(
+                repo.git(),
+                Some(old),
+                target,
+                "policy-diff: nothing to send",
+            )?;
+            continue;
+        }
+        if loaded.is_none() {
+            loaded = Some(Templates::load(config.templates_dir.as_deref())?);
+        }
+        let templates = loaded.as_ref().expect("templates are loaded");
+        validate_templates(config, templates, &notification, &recipients)?;
+        if options.dry_run {
+            for s in &recipients {
+                if let Some((r, _)) = render_for(config, templates, &notification, s)? {
+                    println!("would send to {}: {}", s.email(), r.subject);
+                }
+            }
+            voice.say(&format!(
+                "dry run: {} messages would be sent for {}",
+                recipients.len(),
+                notification.describe()
+            ));
+            return Ok(0);
+        }
+        let mut journal = Journal::open(repo.git(), &notification.id, old, target)
+            .map_err(io_error("cannot open the delivery journal"))?;
+        if sender.is_none() {
+            sender = Some(Sender::new(&config.delivery)?);
+        }
+        let sender = sender.as_ref().expect("transport is ready");
+        if let Err(why) = sender.ready() {
+            voice.warn(&format!("nothing sent: {why}; the next run tries again"));
+            return Ok(1);
+        }
+        let Tally {
+            delivered,
+            retry,
+            refused,
+            stopped,
+        } = deliver(
+            config,
+            templates,
+            &notification,
+            &recipients,
+            sender,
+            &mut journal,
+            &voice,
+        )?;
+        journal
+            .sync()
+            .map_err(io_error("cannot write the delivery journal"))?;
+        if delivered > 0 {
+            voice.say(&format!(
+                "sent {delivered} message{} for {}",
+                if delivered == 1 { "" } else { "s" },
+                notification.describe()
+            ));
+        }
+        if let Some(why) = stopped {
+            voice.warn(&format!(
+                "delivery stopped: {why}; the next run sends what is missing"
+            ));
+            return Ok(1);
+        }
+        if retry > 0 {
+            voice.warn(&format!(
+                "{retry} message{} not delivered; the next run retries them",
+                if retry == 1 { "" } else { "s" }
+            ));
+            return Ok(1);
+        }
+        if refused > 0 {
+            status = 1;
+        }
+        state::move_notified(repo.git(), Some(old), target, "policy-diff: notified")?;
+        journal
+            .finish()
+            .map_err(io_error("cannot remove the delivery journal"))?;
+    }
+}
