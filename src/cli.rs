@@ -344,7 +344,10 @@ pub fn run(cli: Cli) -> Result<u8> {
                 verbose: args.verbose,
                 rebaseline: args.rebaseline,
             };
-            Ok(notify::check(&config, options)?)
+            let mut printed = PrintedEvents {
+                verbose: args.verbose,
+            };
+            Ok(notify::check(&config, options, &mut printed)?)
         }
         Some(Command::Preview(args)) => run_preview(args),
         Some(Command::Log(args)) => run_log(args),
@@ -561,6 +564,29 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// What `check` has to say, printed: results on standard output, problems on standard error,
+/// progress on standard error with -v.
+struct PrintedEvents {
+    verbose: bool,
+}
+
+impl notify::Events for PrintedEvents {
+    fn result(&mut self, line: &str) {
+        println!("policy-diff: {line}");
+    }
+    fn progress(&mut self, line: &str) {
+        if self.verbose {
+            eprintln!("policy-diff: {line}");
+        }
+    }
+    fn warning(&mut self, line: &str) {
+        eprintln!("policy-diff: warning: {line}");
+    }
+    fn would_send(&mut self, to: &str, subject: &str) {
+        println!("would send to {to}: {subject}");
     }
 }
 

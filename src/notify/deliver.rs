@@ -29,7 +29,7 @@ pub(super) fn deliver(
     recipients: &[&Subscriber],
     sender: &Sender,
     journal: &mut Journal,
-    voice: &Voice,
+    voice: &Voice<'_>,
 ) -> Result<Tally, NotifyError> {
     let mut tally = Tally {
         delivered: 0,

@@ -13,22 +13,35 @@ pub struct CheckOptions {
     pub rebaseline: bool,
 }
 
-/// Writes what `check` has to say: results on stdout, problems on stderr, progress with -v.
-pub(super) struct Voice {
-    verbose: bool,
+/// What `check` has to say as it runs. The library never prints: the command line supplies
+/// a sink that writes results on standard output and problems (and, with -v, progress) on
+/// standard error.
+pub trait Events {
+    /// A result: a notification sent, nothing new, a baseline recorded.
+    fn result(&mut self, line: &str);
+    /// Progress (the command line shows it with -v).
+    fn progress(&mut self, line: &str);
+    /// A problem that did not stop the run.
+    fn warning(&mut self, line: &str);
+    /// A message a dry run would send: its recipient and subject.
+    fn would_send(&mut self, to: &str, subject: &str);
 }
 
-impl Voice {
+/// Passes what `check` has to say to its [`Events`] sink.
+pub(super) struct Voice<'a> {
+    verbose: bool,
+    events: std::cell::RefCell<&'a mut dyn Events>,
+}
+
+impl Voice<'_> {
     pub(super) fn say(&self, line: &str) {
-        println!("policy-diff: {line}");
+        self.events.borrow_mut().result(line);
     }
     pub(super) fn progress(&self, line: &str) {
-        if self.verbose {
-            eprintln!("policy-diff: {line}");
-        }
+        self.events.borrow_mut().progress(line);
     }
     pub(super) fn warn(&self, line: &str) {
-        eprintln!("policy-diff: warning: {line}");
+        self.events.borrow_mut().warning(line);
     }
     /// A subscriber as they may be named in output: the address only with -v.
     pub(super) fn who(&self, s: &Subscriber) -> String {
@@ -76,9 +89,14 @@ pub(super) fn fetch(repo: &PolicyRepo, remote: &str) -> Result<(), NotifyError> 
 
 /// `policy-diff check`: notify about everything since the last notification. Returns the
 /// exit status: 0 done (or nothing to do), 1 some deliveries failed (retried next run).
-pub fn check(config: &Config, options: CheckOptions) -> Result<u8, NotifyError> {
+pub fn check(
+    config: &Config,
+    options: CheckOptions,
+    events: &mut dyn Events,
+) -> Result<u8, NotifyError> {
     let voice = Voice {
         verbose: options.verbose,
+        events: std::cell::RefCell::new(events),
     };
     // Loaded when there is something to send: a run with nothing new stays cheap.
     let mut loaded: Option<Templates> = None;
@@ -183,7 +201,7 @@ pub fn check(config: &Config, options: CheckOptions) -> Result<u8, NotifyError> 
         if options.dry_run {
             for s in &recipients {
                 if let Some((r, _)) = render_for(config, templates, &notification, s)? {
-                    println!("would send to {}: {}", s.email(), r.subject);
+                    voice.events.borrow_mut().would_send(&s.email(), &r.subject);
                 }
             }
             voice.say(&format!(
