@@ -1,6 +1,7 @@
 //! Message ids, the templates' context, and rendering a subscriber's message.
 
 use super::*;
+use serde::Serialize;
 
 /// The Message-ID of a subscriber's copy of a notification: the same on every retry.
 pub fn message_id(notification: &Notification, config: &Config, subscriber: &Subscriber) -> String {
@@ -102,4 +103,55 @@ pub(super) fn validate_templates(
         render_for(config, templates, notification, s)?;
     }
     Ok(())
+}
+
+/// Everything a template sees.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmailContext {
+    /// The subject (empty while the subject itself is rendered).
+    pub subject: String,
+    /// The recipient.
+    pub subscriber: SubscriberContext,
+    /// The changed policies this subscriber follows.
+    pub policies: Vec<PolicyContext>,
+    /// Old and new commit ids.
+    pub old_commit: String,
+    /// See `old_commit`.
+    pub new_commit: String,
+    /// Short (7-character) commit ids.
+    pub old_commit_short: String,
+    /// See `old_commit_short`.
+    pub new_commit_short: String,
+    /// Commits between the two that touched a policy, newest first.
+    pub commits: Vec<CommitContext>,
+    /// Link to the full diff (`notify.diff_url`), if configured.
+    pub diff_url: Option<String>,
+    /// The subscriber's unsubscribe link (`notify.unsubscribe_url`), if configured.
+    pub unsubscribe_url: Option<String>,
+    /// The sender, as in From:.
+    pub sender: String,
+}
+
+/// The recipient.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubscriberContext {
+    /// Address.
+    pub email: String,
+    /// Name, if known.
+    pub name: Option<String>,
+}
+
+/// A commit.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitContext {
+    /// Full id.
+    pub id: String,
+    /// 7-character id.
+    pub short: String,
+    /// First line of the message.
+    pub summary: String,
+    /// Author name.
+    pub author: String,
+    /// Commit time, `YYYY-MM-DD HH:MM` UTC.
+    pub time: String,
 }

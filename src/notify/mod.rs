@@ -25,10 +25,7 @@ pub use validate::*;
 
 use crate::config::{Config, ConfigError, Subscriber};
 use crate::document::date::mask_dates;
-use crate::render::email::{
-    CommitContext, EmailContext, PolicyContext, SubscriberContext, TemplateError, Templates,
-    policy_context,
-};
+use crate::render::email::{PolicyContext, TemplateError, Templates, policy_context};
 use crate::report::{DocumentReport, compare_texts};
 use crate::rules::Rule;
 use crate::source::{ChangedFile, PolicyFilter, PolicyRepo, SourceError, short_id};
