@@ -87,6 +87,100 @@ pub(super) fn fetch(repo: &PolicyRepo, remote: &str) -> Result<(), NotifyError> 
     }
 }
 
+/// Takes the lock (a dry run needs none): `Ok(None)` when another run holds it, and leaves
+/// the work to it.
+fn take_lock(
+    repo: &PolicyRepo,
+    options: CheckOptions,
+    voice: &Voice<'_>,
+) -> Result<Option<Option<state::Lock>>, NotifyError> {
+    if options.dry_run {
+        return Ok(Some(None));
+    }
+    match state::lock(repo.git(), LOCK_WAIT).map_err(io_error("cannot take the lock"))? {
+        Some(lock) => Ok(Some(Some(lock))),
+        None => {
+            voice.say(&format!(
+                "another check is running on {}; it delivers these changes",
+                repo.location().display()
+            ));
+            Ok(None)
+        }
+    }
+}
+
+/// Records `tip` as the baseline (the first run, or `--rebaseline`): nothing is sent.
+fn record_baseline(
+    repo: &PolicyRepo,
+    tip: Oid,
+    options: CheckOptions,
+    voice: &Voice<'_>,
+) -> Result<(), NotifyError> {
+    if options.dry_run {
+        voice.say(&format!(
+            "dry run: would record {} as the baseline; nothing would be sent",
+            short(tip)
+        ));
+    } else {
+        state::move_notified(
+            repo.git(),
+            state::notified(repo.git()),
+            tip,
+            "policy-diff: baseline",
+        )?;
+        voice.say(&format!(
+            "baseline recorded at {}; nothing sent (changes after it will be notified)",
+            short(tip)
+        ));
+    }
+    Ok(())
+}
+
+/// How a delivery pass ended.
+enum Delivered {
+    /// Every subscriber got the message (or refused it for good)…
+    All,
+    /// …some refused it for good (reported; exit status 1).
+    SomeRefused,
+    /// Messages are missing: the next run sends them before anything newer.
+    Unfinished,
+}
+
+/// Says what a delivery pass did.
+fn report_tally(tally: Tally, notification: &Notification, voice: &Voice<'_>) -> Delivered {
+    let Tally {
+        delivered,
+        retry,
+        refused,
+        stopped,
+    } = tally;
+    if delivered > 0 {
+        voice.say(&format!(
+            "sent {delivered} message{} for {}",
+            if delivered == 1 { "" } else { "s" },
+            notification.describe()
+        ));
+    }
+    if let Some(why) = stopped {
+        voice.warn(&format!(
+            "delivery stopped: {why}; the next run sends what is missing"
+        ));
+        return Delivered::Unfinished;
+    }
+    if retry > 0 {
+        voice.warn(&format!(
+            "{retry} message{} not delivered; the next run retries them",
+            if retry == 1 { "" } else { "s" }
+        ));
+        return Delivered::Unfinished;
+    }
+    if refused > 0 {
+        Delivered::SomeRefused
+    } else {
+        Delivered::All
+    }
+}
+
 /// `policy-diff check`: notify about everything since the last notification. Returns the
 /// exit status: 0 done (or nothing to do), 1 some deliveries failed (retried next run).
 pub fn check(
@@ -106,19 +200,8 @@ pub fn check(
         voice.progress(&format!("fetching {remote}"));
         fetch(&repo, remote)?;
     }
-    let _lock = if options.dry_run {
-        None
-    } else {
-        match state::lock(repo.git(), LOCK_WAIT).map_err(io_error("cannot take the lock"))? {
-            Some(lock) => Some(lock),
-            None => {
-                voice.say(&format!(
-                    "another check is running on {}; it delivers these changes",
-                    repo.location().display()
-                ));
-                return Ok(0);
-            }
-        }
+    let Some(_lock) = take_lock(&repo, options, &voice)? else {
+        return Ok(0);
     };
     let mut sender: Option<Sender> = None;
     let mut status = 0;
@@ -131,23 +214,7 @@ pub fn check(
             tip => tip?,
         };
         let Some(old) = state::notified(repo.git()).filter(|_| !options.rebaseline) else {
-            if options.dry_run {
-                voice.say(&format!(
-                    "dry run: would record {} as the baseline; nothing would be sent",
-                    short(tip)
-                ));
-            } else {
-                state::move_notified(
-                    repo.git(),
-                    state::notified(repo.git()),
-                    tip,
-                    "policy-diff: baseline",
-                )?;
-                voice.say(&format!(
-                    "baseline recorded at {}; nothing sent (changes after it will be notified)",
-                    short(tip)
-                ));
-            }
+            record_baseline(&repo, tip, options, &voice)?;
             return Ok(0);
         };
         if old == tip {
@@ -221,12 +288,7 @@ pub fn check(
             voice.warn(&format!("nothing sent: {why}; the next run tries again"));
             return Ok(1);
         }
-        let Tally {
-            delivered,
-            retry,
-            refused,
-            stopped,
-        } = deliver(
+        let tally = deliver(
             config,
             templates,
             &notification,
@@ -238,28 +300,10 @@ pub fn check(
         journal
             .sync()
             .map_err(io_error("cannot write the delivery journal"))?;
-        if delivered > 0 {
-            voice.say(&format!(
-                "sent {delivered} message{} for {}",
-                if delivered == 1 { "" } else { "s" },
-                notification.describe()
-            ));
-        }
-        if let Some(why) = stopped {
-            voice.warn(&format!(
-                "delivery stopped: {why}; the next run sends what is missing"
-            ));
-            return Ok(1);
-        }
-        if retry > 0 {
-            voice.warn(&format!(
-                "{retry} message{} not delivered; the next run retries them",
-                if retry == 1 { "" } else { "s" }
-            ));
-            return Ok(1);
-        }
-        if refused > 0 {
-            status = 1;
+        match report_tally(tally, &notification, &voice) {
+            Delivered::Unfinished => return Ok(1),
+            Delivered::SomeRefused => status = 1,
+            Delivered::All => {}
         }
         state::move_notified(repo.git(), Some(old), target, "policy-diff: notified")?;
         journal
