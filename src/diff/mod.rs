@@ -528,11 +528,17 @@ pub fn check_lossless(
     old: Option<&Document>,
     new: Option<&Document>,
     diff: &DocumentDiff,
-) -> Result<(), String> {
+) -> Result<(), LosslessError> {
     let sides = [(old, OpKind::Delete, "old"), (new, OpKind::Insert, "new")];
-    for (doc, keep, name) in sides {
+    for (doc, keep, side) in sides {
         let sections = doc.map_or(&[][..], |d| &d.sections[..]);
         let mut seen = vec![false; sections.len()];
+        let problem = |index: usize, kind: LosslessProblem| LosslessError {
+            side,
+            index,
+            heading: sections.get(index).map(|s| s.heading.clone()),
+            kind,
+        };
         for row in &diff.sections {
             let Some(index) = (if keep == OpKind::Delete {
                 row.old_index
@@ -541,14 +547,11 @@ pub fn check_lossless(
             }) else {
                 continue;
             };
-            let section = sections.get(index).ok_or_else(|| {
-                format!("a row names {name} section {index}, which does not exist")
-            })?;
+            let section = sections
+                .get(index)
+                .ok_or_else(|| problem(index, LosslessProblem::NoSuchSection))?;
             if std::mem::replace(&mut seen[index], true) {
-                return Err(format!(
-                    "{name} section {index} ({:?}) appears twice",
-                    section.heading
-                ));
+                return Err(problem(index, LosslessProblem::Twice));
             }
             // Joined before splitting: in text without spaces an op may end inside a run.
             let rebuilt: String = row
@@ -561,20 +564,45 @@ pub fn check_lossless(
                 .split_whitespace()
                 .eq(section.text.split_whitespace())
             {
-                return Err(format!(
-                    "{name} section {index} ({:?}) is not rebuilt by its ops",
-                    section.heading
-                ));
+                return Err(problem(index, LosslessProblem::NotRebuilt));
             }
         }
         if let Some(index) = seen.iter().position(|s| !s) {
-            return Err(format!(
-                "{name} section {index} ({:?}) is missing",
-                sections[index].heading
-            ));
+            return Err(problem(index, LosslessProblem::Missing));
         }
     }
     Ok(())
+}
+
+/// A diff that does not rebuild both documents (see [`check_lossless`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{side} section {index}{} {kind}", heading.as_ref().map(|h| format!(" ({h:?})")).unwrap_or_default())]
+pub struct LosslessError {
+    /// `old` or `new`.
+    pub side: &'static str,
+    /// The section's index on that side.
+    pub index: usize,
+    /// Its heading, when the section exists.
+    pub heading: Option<String>,
+    /// What is wrong.
+    pub kind: LosslessProblem,
+}
+
+/// What is wrong with a section in a diff that is not lossless.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LosslessProblem {
+    /// A row names a section that does not exist.
+    #[error("is named by a row but does not exist")]
+    NoSuchSection,
+    /// Two rows name the section.
+    #[error("appears twice")]
+    Twice,
+    /// The row's ops do not rebuild the section's text.
+    #[error("is not rebuilt by its ops")]
+    NotRebuilt,
+    /// No row names the section.
+    #[error("is missing")]
+    Missing,
 }
 
 #[cfg(test)]
@@ -594,5 +622,27 @@ mod tests {
         }
         assert_eq!(crate::source::short_id("0123456789abcdef"), "0123456");
         assert_eq!(crate::source::short_id("0123"), "0123");
+    }
+
+    #[test]
+    fn a_diff_that_loses_text_says_which_section_and_how() {
+        use crate::document::{Format, ParseOptions, parse};
+        let read = |t: &str| parse(t, Format::Markdown, ParseOptions::default());
+        let (old, new) = (read("# A\n\nOne two.\n"), read("# A\n\nOne three.\n"));
+        let mut diff = diff_documents(Some(&old), Some(&new));
+        assert_eq!(check_lossless(Some(&old), Some(&new), &diff), Ok(()));
+        diff.sections[0].ops.retain(|o| o.op != OpKind::Insert);
+        let e = check_lossless(Some(&old), Some(&new), &diff).unwrap_err();
+        assert_eq!(
+            (e.side, e.index, e.kind),
+            ("new", 0, LosslessProblem::NotRebuilt)
+        );
+        assert_eq!(
+            e.to_string(),
+            "new section 0 (\"A\") is not rebuilt by its ops"
+        );
+        diff.sections.clear();
+        let e = check_lossless(Some(&old), Some(&new), &diff).unwrap_err();
+        assert_eq!(e.kind, LosslessProblem::Missing);
     }
 }
