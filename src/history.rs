@@ -116,26 +116,10 @@ pub fn walk<D: Send>(
         // One batch waits while one is worked on: memory stays bounded.
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch, LogError>>(1);
         let commits = &commits;
-        scope.spawn(move || {
-            // libgit2 repositories are not shared between threads: the reader opens its own.
-            let repo = match PolicyRepo::discover(&gitdir) {
-                Ok(repo) => repo,
-                Err(e) => return drop(tx.send(Err(e.into()))),
-            };
-            let mut kept = HashSet::new();
-            let mut rest = &commits[..];
-            while !rest.is_empty() {
-                let read = read_batch(&repo, &mut rest, filter, &mut kept);
-                let failed = read.is_err();
-                // A closed channel: the walk stopped (an error, or a closed output).
-                if tx.send(read).is_err() || failed {
-                    return;
-                }
-            }
-        });
+        scope.spawn(move || read_all(&gitdir, commits, filter, tx));
         // Rounds: the versions of one batch are parsed while the pairs of the batch before
         // (already parsed) are compared, all as one set of tasks on all cores.
-        let mut current: Option<(Batch, HashMap<Oid, Arc<Document>>)> = None;
+        let mut current: Option<(Batch, Docs)> = None;
         let mut done = 0;
         let mut incoming = rx.into_iter();
         loop {
@@ -143,34 +127,10 @@ pub fn walk<D: Send>(
             if next.is_none() && current.is_none() {
                 return Ok(());
             }
-            let jobs: Vec<Task> = match &current {
-                Some((batch, _)) => batch
-                    .pending
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(i, p)| p.changes.iter().map(move |c| Task::Compare(i, c)))
-                    .filter(|t| {
-                        let Task::Compare(_, c) = t else { return true };
-                        !c.old_blob.is_some_and(|b| batch.skipped.contains(&b))
-                            && !c.new_blob.is_some_and(|b| batch.skipped.contains(&b))
-                    })
-                    .collect(),
-                None => Vec::new(),
-            };
-            let parse_jobs = next.iter().flat_map(|b| b.texts.iter().map(Task::Parse));
-            let tasks: Vec<Task> = parse_jobs.chain(jobs).collect();
+            let tasks = round_tasks(current.as_ref().map(|c| &c.0), next.as_ref());
             // The largest tasks first, so that the round does not end waiting on one of them.
-            let size = |blob: &Option<Oid>| {
-                let docs = current.as_ref().map(|c| &c.1);
-                blob.and_then(|b| docs?.get(&b)).map_or(0, |d| {
-                    d.sections.iter().map(|s| s.text.len()).sum::<usize>()
-                })
-            };
-            let cost = |task: &Task| match task {
-                Task::Parse((_, _, text)) => text.lock().map_or(0, |t| t.len()),
-                // Comparing (aligning, words, output) costs more than parsing.
-                Task::Compare(_, c) => 4 * (size(&c.old_blob) + size(&c.new_blob)),
-            };
+            let docs = current.as_ref().map(|c| &c.1);
+            let cost = |task: &Task| task_cost(task, docs);
             let results = par_map_largest_first(&tasks, threads, cost, |task| match task {
                 Task::Parse((blob, name, text)) => {
                     let text = std::mem::take(&mut *text.lock().expect("a parse task panicked"));
@@ -201,7 +161,7 @@ pub fn walk<D: Send>(
             });
             drop(tasks);
             // The next batch's documents: the versions kept from this one, and its own.
-            let mut next_docs: HashMap<Oid, Arc<Document>> = HashMap::new();
+            let mut next_docs: Docs = HashMap::new();
             let mut by_commit: Vec<Vec<D>> = Vec::new();
             if let Some((batch, _)) = &current {
                 by_commit = (0..batch.pending.len()).map(|_| Vec::new()).collect();
@@ -242,6 +202,65 @@ pub fn walk<D: Send>(
             }
         }
     })
+}
+
+/// The documents of a batch's versions, by blob.
+type Docs = HashMap<Oid, Arc<Document>>;
+
+/// The reader thread: reads the commits batch by batch and hands each batch over, until the
+/// commits are done or the walk stopped (the channel closed).
+fn read_all(
+    gitdir: &std::path::Path,
+    commits: &[Oid],
+    filter: &PolicyFilter,
+    tx: std::sync::mpsc::SyncSender<Result<Batch, LogError>>,
+) {
+    // libgit2 repositories are not shared between threads: the reader opens its own.
+    let repo = match PolicyRepo::discover(gitdir) {
+        Ok(repo) => repo,
+        Err(e) => return drop(tx.send(Err(e.into()))),
+    };
+    let mut kept = HashSet::new();
+    let mut rest = commits;
+    while !rest.is_empty() {
+        let read = read_batch(&repo, &mut rest, filter, &mut kept);
+        let failed = read.is_err();
+        // A closed channel: the walk stopped (an error, or a closed output).
+        if tx.send(read).is_err() || failed {
+            return;
+        }
+    }
+}
+
+/// A round's tasks: parse the versions of `next`, compare the pairs of `current` (whose
+/// versions are parsed), leaving out binary versions.
+fn round_tasks<'a>(current: Option<&'a Batch>, next: Option<&'a Batch>) -> Vec<Task<'a>> {
+    let parse = next.iter().flat_map(|b| b.texts.iter().map(Task::Parse));
+    let compare = current.into_iter().flat_map(|batch| {
+        let binary = |blob: Option<Oid>| blob.is_some_and(|b| batch.skipped.contains(&b));
+        batch
+            .pending
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| p.changes.iter().map(move |c| (i, c)))
+            .filter(move |(_, c)| !binary(c.old_blob) && !binary(c.new_blob))
+            .map(|(i, c)| Task::Compare(i, c))
+    });
+    parse.chain(compare).collect()
+}
+
+/// What a task costs, roughly: the bytes it reads (comparing, with aligning, words and output,
+/// costs more than parsing).
+fn task_cost(task: &Task, docs: Option<&Docs>) -> usize {
+    let size = |blob: &Option<Oid>| {
+        blob.and_then(|b| docs?.get(&b)).map_or(0, |d| {
+            d.sections.iter().map(|s| s.text.len()).sum::<usize>()
+        })
+    };
+    match task {
+        Task::Parse((_, _, text)) => text.lock().map_or(0, |t| t.len()),
+        Task::Compare(_, c) => 4 * (size(&c.old_blob) + size(&c.new_blob)),
+    }
 }
 
 /// A unit of work of a round: parse a version, or compare a pair of the batch before.
