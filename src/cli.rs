@@ -324,9 +324,9 @@ impl ReadArgs {
         }
         let mut rules = Rules::new(&default);
         for (pattern, settings) in &by_pattern {
-            rules
-                .add(pattern, settings)
-                .with_context(|| format!("invalid path pattern {pattern:?}"))?;
+            rules.add(pattern, settings).with_context(|| {
+                format!("--date-order or --language: invalid path pattern {pattern:?}")
+            })?;
         }
         Ok(rules)
     }

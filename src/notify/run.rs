@@ -43,6 +43,9 @@ impl Voice<'_> {
     pub(super) fn warn(&self, line: &str) {
         self.events.borrow_mut().warning(line);
     }
+    pub(super) fn would_send(&self, to: &str, subject: &str) {
+        self.events.borrow_mut().would_send(to, subject);
+    }
     /// A subscriber as they may be named in output: the address only with -v.
     pub(super) fn who(&self, s: &Subscriber) -> String {
         if self.verbose {
@@ -268,7 +271,7 @@ pub fn check(
         if options.dry_run {
             for s in &recipients {
                 if let Some((r, _)) = render_for(config, templates, &notification, s)? {
-                    voice.events.borrow_mut().would_send(&s.email(), &r.subject);
+                    voice.would_send(&s.email(), &r.subject);
                 }
             }
             voice.say(&format!(

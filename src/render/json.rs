@@ -174,7 +174,8 @@ impl Compact {
     }
 
     fn usize(&mut self, n: usize) {
-        self.raw(itoa_usize(n).as_str());
+        use std::fmt::Write;
+        write!(self.0, "{n}").expect("writing to a string succeeds");
     }
 
     /// A JSON string, escaped as serde_json escapes it.
@@ -311,33 +312,6 @@ fn escape_mask(chunk: u64) -> u64 {
     // Bytes below 0x20 (bytes of 0x80 and above are never flagged), or equal to `"` or `\`.
     let control = chunk.wrapping_sub(ONES * 0x20) & !chunk & HIGH;
     control | has_zero(chunk ^ (ONES * b'"' as u64)) | has_zero(chunk ^ (ONES * b'\\' as u64))
-}
-
-/// A number in decimal, without allocating.
-fn itoa_usize(mut n: usize) -> Digits {
-    let mut d = Digits {
-        buf: [0; 20],
-        start: 20,
-    };
-    loop {
-        d.start -= 1;
-        d.buf[d.start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return d;
-        }
-    }
-}
-
-struct Digits {
-    buf: [u8; 20],
-    start: usize,
-}
-
-impl Digits {
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.buf[self.start..]).expect("digits are ASCII")
-    }
 }
 
 /// Renders the report as pretty-printed JSON with a final newline.
