@@ -131,33 +131,8 @@ pub fn walk<D: Send>(
             // The largest tasks first, so that the round does not end waiting on one of them.
             let docs = current.as_ref().map(|c| &c.1);
             let cost = |task: &Task| task_cost(task, docs);
-            let results = par_map_largest_first(&tasks, threads, cost, |task| match task {
-                Task::Parse((blob, name, text)) => {
-                    let text = std::mem::take(&mut *text.lock().expect("a parse task panicked"));
-                    Done::Parsed(
-                        *blob,
-                        Arc::new(parse_owned(
-                            text,
-                            Format::from_path(name),
-                            options.rules.for_path(name).parse,
-                        )),
-                    )
-                }
-                Task::Compare(i, c) => {
-                    let docs = &current.as_ref().expect("compare tasks have a batch").1;
-                    let doc = |blob: Option<Oid>| blob.and_then(|b| docs.get(&b)).map(|d| &**d);
-                    Done::Compared(
-                        *i,
-                        document(compare_documents(
-                            &c.path,
-                            c.old_path.as_deref(),
-                            doc(c.old_blob),
-                            doc(c.new_blob),
-                            options.diff,
-                            &options.rules.for_path(&c.path).noise,
-                        )),
-                    )
-                }
+            let results = par_map_largest_first(&tasks, threads, cost, |task| {
+                run_task(task, docs, options, &document)
             });
             drop(tasks);
             // The next batch's documents: the versions kept from this one, and its own.
@@ -267,6 +242,43 @@ fn task_cost(task: &Task, docs: Option<&Docs>) -> usize {
 enum Task<'a> {
     Parse(&'a (Oid, String, Mutex<String>)),
     Compare(usize, &'a crate::source::ChangedPath),
+}
+
+/// Does one task of a round: `docs` are the parsed versions of the batch being compared.
+fn run_task<D>(
+    task: &Task<'_>,
+    docs: Option<&Docs>,
+    options: LogOptions<'_>,
+    document: &impl Fn(DocumentReport) -> D,
+) -> Done<D> {
+    match task {
+        Task::Parse((blob, name, text)) => {
+            let text = std::mem::take(&mut *text.lock().expect("a parse task panicked"));
+            Done::Parsed(
+                *blob,
+                Arc::new(parse_owned(
+                    text,
+                    Format::from_path(name),
+                    options.rules.for_path(name).parse,
+                )),
+            )
+        }
+        Task::Compare(i, c) => {
+            let docs = docs.expect("compare tasks have a batch");
+            let doc = |blob: Option<Oid>| blob.and_then(|b| docs.get(&b)).map(|d| &**d);
+            Done::Compared(
+                *i,
+                document(compare_documents(
+                    &c.path,
+                    c.old_path.as_deref(),
+                    doc(c.old_blob),
+                    doc(c.new_blob),
+                    options.diff,
+                    &options.rules.for_path(&c.path).noise,
+                )),
+            )
+        }
+    }
 }
 
 /// What a [`Task`] produced.

@@ -4,7 +4,8 @@
 use crate::diff::{DiffOptions, DocumentDiff, PARALLEL_BYTES, Status, diff_documents_with};
 use crate::document::{Document, Format, parse_owned};
 use crate::rules::{Noise, Rule, Rules};
-use crate::source::{PolicyFilter, PolicyRepo, SourceError, read_file};
+use crate::source::{ChangedFile, PolicyFilter, PolicyRepo, SourceError, read_file};
+use git2::Oid;
 use std::path::Path;
 
 /// One document compared between two versions.
@@ -85,18 +86,10 @@ pub fn compare_revisions(
 ) -> Result<Report, SourceError> {
     let old_id = repo.resolve_or_empty(old)?;
     let new_id = repo.resolve(new)?;
-    let files = repo.changed_files(old_id, new_id, filter, warnings)?;
-    let documents = files
+    let documents = repo
+        .changed_files(old_id, new_id, filter, warnings)?
         .into_iter()
-        .map(|f| {
-            compare_owned(
-                &f.path,
-                f.old_path.as_deref(),
-                f.old.map(|t| t.text),
-                f.new.map(|t| t.text),
-                rules.for_path(&f.path),
-            )
-        })
+        .map(|f| compare_changed(f, rules))
         .collect();
     Ok(Report {
         old: old.to_string(),
@@ -104,6 +97,55 @@ pub fn compare_revisions(
         documents,
         files: false,
     })
+}
+
+/// A policy that differs between two commits, with the texts its report was made from.
+#[derive(Debug, Clone)]
+pub struct ComparedFile {
+    /// The comparison.
+    pub report: DocumentReport,
+    /// The old text; `None` when the policy was added.
+    pub old_text: Option<String>,
+    /// The new text; `None` when the policy was removed.
+    pub new_text: Option<String>,
+}
+
+/// Compares the policies that differ between two commits, like [`compare_revisions`], and
+/// keeps their texts (to compare them again, e.g. with their dates masked).
+pub fn compare_changes(
+    repo: &PolicyRepo,
+    old: Option<Oid>,
+    new: Oid,
+    filter: &PolicyFilter,
+    rules: &Rules,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<ComparedFile>, SourceError> {
+    Ok(repo
+        .changed_files(old, new, filter, warnings)?
+        .into_iter()
+        .map(|f| {
+            let texts = (
+                f.old.as_ref().map(|t| t.text.clone()),
+                f.new.as_ref().map(|t| t.text.clone()),
+            );
+            ComparedFile {
+                report: compare_changed(f, rules),
+                old_text: texts.0,
+                new_text: texts.1,
+            }
+        })
+        .collect())
+}
+
+/// Compares one changed file by its path's rule.
+fn compare_changed(file: ChangedFile, rules: &Rules) -> DocumentReport {
+    compare_owned(
+        &file.path,
+        file.old_path.as_deref(),
+        file.old.map(|t| t.text),
+        file.new.map(|t| t.text),
+        rules.for_path(&file.path),
+    )
 }
 
 /// Parses two versions of one document (`None`: it does not exist there) and compares them.
@@ -180,5 +222,79 @@ pub fn compare_documents(
         path: path.to_string(),
         old_path: old_path.map(str::to_string),
         diff,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A repository with two commits of `privacy.md` (and a file no policy covers).
+    fn history(old: &str, new: &str) -> (tempfile::TempDir, Oid, Oid) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let repo = git2::Repository::init(dir.path()).expect("init");
+        let sig = git2::Signature::now("T", "t@example.com").expect("signature");
+        let mut parent: Option<Oid> = None;
+        for (text, note) in [(old, "old"), (new, "new")] {
+            std::fs::write(dir.path().join("privacy.md"), text).expect("write");
+            std::fs::write(dir.path().join("notes.txt"), note).expect("write");
+            let mut index = repo.index().expect("index");
+            index.add_path(Path::new("privacy.md")).expect("add");
+            index.add_path(Path::new("notes.txt")).expect("add");
+            let tree = repo
+                .find_tree(index.write_tree().expect("tree"))
+                .expect("tree");
+            let parents: Vec<git2::Commit> = parent
+                .iter()
+                .map(|p| repo.find_commit(*p).expect("parent"))
+                .collect();
+            let parents: Vec<&git2::Commit> = parents.iter().collect();
+            parent = Some(
+                repo.commit(Some("HEAD"), &sig, &sig, note, &tree, &parents)
+                    .expect("commit"),
+            );
+        }
+        let new_id = parent.expect("two commits");
+        let old_id = repo
+            .find_commit(new_id)
+            .expect("tip")
+            .parent_id(0)
+            .expect("parent");
+        (dir, old_id, new_id)
+    }
+
+    #[test]
+    fn compare_changes_keeps_the_texts_and_reports_as_compare_revisions_does() {
+        let old =
+            "# Privacy\n\nLast updated: May 1, 2024\n\n## Data\n\nWe keep data for 30 days.\n";
+        let new =
+            "# Privacy\n\nLast updated: June 3, 2024\n\n## Data\n\nWe keep data for 90 days.\n";
+        let (dir, old_id, new_id) = history(old, new);
+        let repo = PolicyRepo::discover(dir.path()).expect("repository");
+        let filter = PolicyFilter::new(&["*.md".to_string()]).expect("filter");
+        let rules = Rules::default();
+        let mut warnings = Vec::new();
+        let changes = compare_changes(&repo, Some(old_id), new_id, &filter, &rules, &mut warnings)
+            .expect("compared");
+        assert_eq!(changes.len(), 1, "notes.txt is not a policy");
+        let c = &changes[0];
+        assert_eq!(c.old_text.as_deref(), Some(old));
+        assert_eq!(c.new_text.as_deref(), Some(new));
+        assert_eq!(c.report.path, "privacy.md");
+        assert_eq!(c.report.diff.status, Status::Modified);
+        let report = compare_revisions(
+            &repo,
+            &old_id.to_string(),
+            &new_id.to_string(),
+            &filter,
+            &rules,
+            &mut warnings,
+        )
+        .expect("compared");
+        assert_eq!(
+            format!("{:?}", report.documents),
+            format!("{:?}", std::slice::from_ref(&c.report))
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
     }
 }

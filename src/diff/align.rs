@@ -1,6 +1,6 @@
 //! Section matching between two versions of a document.
 //!
-//! 1. Same heading (after [`heading_key`]: case, punctuation and numbering ignored).
+//! 1. Same heading (after `heading_key`: case, punctuation and numbering ignored).
 //!    Repeated headings pair by body similarity, then parent heading, then order.
 //! 2. Among the rest, pairs whose bodies (and headings) are similar enough: renamed sections.
 //! 3. Whatever is left is added or removed.
@@ -57,10 +57,31 @@ pub fn align_sections(old: &[Section], new: &[Section]) -> Vec<Pair> {
     // (and under which parent heading), not by their order.
     let mut signatures = Signatures::new(old, new);
     pair_by_heading(&mut old_match, &mut new_match, &mut signatures);
+    // Pass 2: pairs that share only their heading wait for pass 3.
+    let provisional =
+        set_aside_heading_only(old, new, &mut old_match, &mut new_match, &mut signatures);
+    // Pass 3: renamed sections, by content.
+    pair_by_content(old, new, &mut old_match, &mut new_match);
+    for (i, j) in provisional {
+        if old_match[i].is_none() && new_match[j].is_none() {
+            old_match[i] = Some(j);
+            new_match[j] = Some(i);
+        }
+    }
+    rows(&old_match, &new_match)
+}
 
-    // A pair whose heading is all it shares (its long body replaced by another text: little
-    // in common at its start and end, and little in common at all) is only provisional: when both texts are found under other headings, headings were swapped or
-    // moved over text that stayed, and the texts decide. Otherwise the pair stands.
+/// A pair whose heading is all it shares (its long body replaced by another text: little in
+/// common at its start and end, and little in common at all) is only provisional: when both
+/// texts are found under other headings, headings were swapped or moved over text that
+/// stayed, and the texts decide. Otherwise the pair stands. Unpairs them and returns them.
+fn set_aside_heading_only(
+    old: &[Section],
+    new: &[Section],
+    old_match: &mut [Option<usize>],
+    new_match: &mut [Option<usize>],
+    signatures: &mut Signatures,
+) -> Vec<(usize, usize)> {
     let mut provisional = Vec::new();
     for i in 0..old.len() {
         let Some(j) = old_match[i] else { continue };
@@ -76,51 +97,57 @@ pub fn align_sections(old: &[Section], new: &[Section]) -> Vec<Pair> {
             new_match[j] = None;
         }
     }
+    provisional
+}
 
-    // Pass 3: renamed sections, by content.
+/// Pairs the sections left over by what they say: the most alike pair first.
+fn pair_by_content(
+    old: &[Section],
+    new: &[Section],
+    old_match: &mut [Option<usize>],
+    new_match: &mut [Option<usize>],
+) {
     let free_old: Vec<usize> = (0..old.len()).filter(|&i| old_match[i].is_none()).collect();
     let free_new: Vec<usize> = (0..new.len()).filter(|&j| new_match[j].is_none()).collect();
-    if !free_old.is_empty() && !free_new.is_empty() {
-        let old_sig: Vec<Signature> = free_old.iter().map(|&i| Signature::of(&old[i])).collect();
-        let new_sig: Vec<Signature> = free_new.iter().map(|&j| Signature::of(&new[j])).collect();
-        let window = if free_old.len() * free_new.len() > MAX_PAIRS {
-            MAX_PAIRS / free_old.len().max(free_new.len())
-        } else {
-            usize::MAX
-        };
-        let mut candidates = Vec::new();
-        for (a, os) in old_sig.iter().enumerate() {
-            for (b, ns) in new_sig.iter().enumerate() {
-                // With too many candidates, compare sections near the same relative position.
-                if window != usize::MAX {
-                    let rel = a * free_new.len() / free_old.len();
-                    if rel.abs_diff(b) > window / 2 {
-                        continue;
-                    }
-                }
-                if let Some(score) = os.score(ns) {
-                    candidates.push((score, a, b));
+    if free_old.is_empty() || free_new.is_empty() {
+        return;
+    }
+    let old_sig: Vec<Signature> = free_old.iter().map(|&i| Signature::of(&old[i])).collect();
+    let new_sig: Vec<Signature> = free_new.iter().map(|&j| Signature::of(&new[j])).collect();
+    let window = if free_old.len() * free_new.len() > MAX_PAIRS {
+        MAX_PAIRS / free_old.len().max(free_new.len())
+    } else {
+        usize::MAX
+    };
+    let mut candidates = Vec::new();
+    for (a, os) in old_sig.iter().enumerate() {
+        for (b, ns) in new_sig.iter().enumerate() {
+            // With too many candidates, compare sections near the same relative position.
+            if window != usize::MAX {
+                let rel = a * free_new.len() / free_old.len();
+                if rel.abs_diff(b) > window / 2 {
+                    continue;
                 }
             }
-        }
-        candidates.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
-        for (_, a, b) in candidates {
-            let (i, j) = (free_old[a], free_new[b]);
-            if old_match[i].is_none() && new_match[j].is_none() {
-                old_match[i] = Some(j);
-                new_match[j] = Some(i);
+            if let Some(score) = os.score(ns) {
+                candidates.push((score, a, b));
             }
         }
     }
-
-    for (i, j) in provisional {
+    candidates.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    for (_, a, b) in candidates {
+        let (i, j) = (free_old[a], free_new[b]);
         if old_match[i].is_none() && new_match[j].is_none() {
             old_match[i] = Some(j);
             new_match[j] = Some(i);
         }
     }
+}
 
-    // Moves: matched pairs, in new order, off the longest increasing run of old indices.
+/// The rows of the alignment in new order: pairs off the longest increasing run of old
+/// indices are moves; a removed section goes after the new position of the nearest earlier
+/// old section that stayed in place, or at the top.
+fn rows(old_match: &[Option<usize>], new_match: &[Option<usize>]) -> Vec<Pair> {
     let matched: Vec<(usize, usize)> = new_match
         .iter()
         .enumerate()
@@ -128,14 +155,12 @@ pub fn align_sections(old: &[Section], new: &[Section]) -> Vec<Pair> {
         .collect();
     let olds: Vec<usize> = matched.iter().map(|&(i, _)| i).collect();
     let keep = longest_increasing(&olds);
-    let mut moved = vec![false; new.len()];
+    let mut moved = vec![false; new_match.len()];
     for (k, &(_, j)) in matched.iter().enumerate() {
         moved[j] = !keep[k];
     }
 
-    // Removed sections go after the new position of the nearest earlier old section that
-    // stayed in place, or at the top.
-    let mut removed_after: Vec<Vec<usize>> = vec![Vec::new(); new.len() + 1];
+    let mut removed_after: Vec<Vec<usize>> = vec![Vec::new(); new_match.len() + 1];
     let mut anchor = 0; // slot 0 = top, slot j+1 = after new section j
     for (i, m) in old_match.iter().enumerate() {
         match *m {
@@ -144,7 +169,7 @@ pub fn align_sections(old: &[Section], new: &[Section]) -> Vec<Pair> {
             None => removed_after[anchor].push(i),
         }
     }
-    let mut rows = Vec::with_capacity(old.len() + new.len());
+    let mut rows = Vec::with_capacity(old_match.len() + new_match.len());
     let removed = |rows: &mut Vec<Pair>, list: &[usize]| {
         rows.extend(list.iter().map(|&i| Pair {
             old: Some(i),
@@ -153,7 +178,7 @@ pub fn align_sections(old: &[Section], new: &[Section]) -> Vec<Pair> {
         }));
     };
     removed(&mut rows, &removed_after[0]);
-    for j in 0..new.len() {
+    for j in 0..new_match.len() {
         rows.push(Pair {
             old: new_match[j],
             new: Some(j),
@@ -444,6 +469,24 @@ mod tests {
 
     fn r(a: &str, b: &str, moved: bool) -> (String, String, bool) {
         (a.into(), b.into(), moved)
+    }
+
+    #[test]
+    fn rows_follow_the_new_order_with_moves_and_removals_in_place() {
+        // Old sections 0..4; new: old 2 (moved up), old 0, an added one, old 1; old 3 removed.
+        let old_match = [Some(1), Some(3), Some(0), None];
+        let new_match = [Some(2), Some(0), None, Some(1)];
+        let pair = |old, new, moved| Pair { old, new, moved };
+        assert_eq!(
+            super::rows(&old_match, &new_match),
+            vec![
+                pair(Some(2), Some(0), true),
+                pair(Some(0), Some(1), false),
+                pair(None, Some(2), false),
+                pair(Some(1), Some(3), false),
+                pair(Some(3), None, false),
+            ]
+        );
     }
 
     const A: &str = "We collect your name and email address when you sign up for an account.";

@@ -346,37 +346,72 @@ pub fn diff_shared(old_text: &SharedText, new_text: &SharedText) -> WordDiff {
             &mut out,
         );
     } else {
-        let (old_lines, new_lines) = (line_ends(old_mid), line_ends(new_mid));
-        let mut intern: FxHashMap<&str, u32> = FxHashMap::default();
-        let old_ids = line_ids_of(old_mid, &old_lines, &mut intern);
-        let new_ids = line_ids_of(new_mid, &new_lines, &mut intern);
-        drop(intern);
-        let at = |ends: &[usize], i: usize| if i == 0 { 0 } else { ends[i - 1] };
-        for op in capture_diff_slices(Algorithm::Histogram, &old_ids, &new_ids) {
-            let (tag, a, b) = op.as_tag_tuple();
-            let (o, n) = (
-                at(&old_lines, a.start)..at(&old_lines, a.end),
-                at(&new_lines, b.start)..at(&new_lines, b.end),
-            );
-            if tag == DiffTag::Equal {
-                chunks.push(Chunk {
-                    equal: true,
-                    old_end: o.end,
-                    new_end: n.end,
-                    words: tokens(&old_mid[o]).take(ISLAND_WORDS + 1).count(),
-                });
-            } else {
-                word_chunks(
-                    (&old_mid[o.clone()], o.start),
-                    (&new_mid[n.clone()], n.start),
-                    &mut words,
-                    &mut chunks,
-                    &mut out,
-                );
+        line_chunks(old_mid, new_mid, &mut words, &mut chunks, &mut out);
+    }
+    absorb_islands(&mut chunks);
+    for (equal, o, n) in runs(old, new, (head, tail), chunks) {
+        if equal {
+            let mut text = new_text.slice(n);
+            // A word that ends the new text but not the old one keeps its separator,
+            // so that the old text still reads word by word.
+            if !text.ends_with(char::is_whitespace) {
+                let old_run = &old[o];
+                let separator = &old_run[old_run.trim_end().len()..];
+                if !separator.is_empty() {
+                    text.push_str(separator);
+                }
             }
+            push_op(&mut out.ops, OpKind::Equal, text);
+        } else {
+            push_op(&mut out.ops, OpKind::Delete, old_text.slice(o));
+            push_op(&mut out.ops, OpKind::Insert, new_text.slice(n));
         }
     }
-    // Short equal islands between two changes become part of the change.
+    out
+}
+
+/// Long texts: lines first (equal lines become equal chunks), then words inside the lines
+/// that differ.
+fn line_chunks<'a>(
+    old_mid: &'a str,
+    new_mid: &'a str,
+    words: &mut Interner<'a>,
+    chunks: &mut Vec<Chunk>,
+    out: &mut WordDiff,
+) {
+    let (old_lines, new_lines) = (line_ends(old_mid), line_ends(new_mid));
+    let mut intern: FxHashMap<&str, u32> = FxHashMap::default();
+    let old_ids = line_ids_of(old_mid, &old_lines, &mut intern);
+    let new_ids = line_ids_of(new_mid, &new_lines, &mut intern);
+    drop(intern);
+    let at = |ends: &[usize], i: usize| if i == 0 { 0 } else { ends[i - 1] };
+    for op in capture_diff_slices(Algorithm::Histogram, &old_ids, &new_ids) {
+        let (tag, a, b) = op.as_tag_tuple();
+        let (o, n) = (
+            at(&old_lines, a.start)..at(&old_lines, a.end),
+            at(&new_lines, b.start)..at(&new_lines, b.end),
+        );
+        if tag == DiffTag::Equal {
+            chunks.push(Chunk {
+                equal: true,
+                old_end: o.end,
+                new_end: n.end,
+                words: tokens(&old_mid[o]).take(ISLAND_WORDS + 1).count(),
+            });
+        } else {
+            word_chunks(
+                (&old_mid[o.clone()], o.start),
+                (&new_mid[n.clone()], n.start),
+                words,
+                chunks,
+                out,
+            );
+        }
+    }
+}
+
+/// Short equal islands between two changes become part of the change.
+fn absorb_islands(chunks: &mut [Chunk]) {
     for i in 1..chunks.len().saturating_sub(1) {
         if chunks[i].equal
             && chunks[i].words <= ISLAND_WORDS
@@ -386,8 +421,16 @@ pub fn diff_shared(old_text: &SharedText, new_text: &SharedText) -> WordDiff {
             chunks[i].equal = false;
         }
     }
-    // Chunks → byte ranges of the whole texts, with the common start and end as equal runs;
-    // neighbouring runs of one kind are merged.
+}
+
+/// Chunks → byte ranges of the whole texts, with the common start (`head` bytes) and end
+/// (`tail` bytes) as equal runs; neighbouring runs of one kind are merged.
+fn runs(
+    old: &str,
+    new: &str,
+    (head, tail): (usize, usize),
+    chunks: Vec<Chunk>,
+) -> Vec<(bool, Range<usize>, Range<usize>)> {
     let lead = |text: &str| text.len() - text.trim_start().len();
     let (mut at_old, mut at_new) = if head > 0 {
         (head, head)
@@ -420,25 +463,7 @@ pub fn diff_shared(old_text: &SharedText, new_text: &SharedText) -> WordDiff {
             _ => runs.push((true, o, n)),
         }
     }
-    for (equal, o, n) in runs {
-        if equal {
-            let mut text = new_text.slice(n);
-            // A word that ends the new text but not the old one keeps its separator,
-            // so that the old text still reads word by word.
-            if !text.ends_with(char::is_whitespace) {
-                let old_run = &old[o];
-                let separator = &old_run[old_run.trim_end().len()..];
-                if !separator.is_empty() {
-                    text.push_str(separator);
-                }
-            }
-            push_op(&mut out.ops, OpKind::Equal, text);
-        } else {
-            push_op(&mut out.ops, OpKind::Delete, old_text.slice(o));
-            push_op(&mut out.ops, OpKind::Insert, new_text.slice(n));
-        }
-    }
-    out
+    runs
 }
 
 /// The byte end of each line of `text` (after its line break; the last line may have none).
@@ -591,7 +616,7 @@ fn push_op(ops: &mut Vec<WordOp>, op: OpKind, text: SharedText) {
     }
 }
 
-/// Number of words in a text, as the word diff counts them (see [`tokens`]).
+/// Number of words in a text, as the word diff counts them (see `tokens`).
 pub fn count_words(text: &str) -> usize {
     tokens(text).count()
 }
@@ -663,6 +688,30 @@ mod tests {
     use super::*;
     use crate::diff::OpKind::*;
     use proptest::strategy::Strategy;
+
+    #[test]
+    fn short_equal_islands_between_changes_join_the_change() {
+        let chunk = |equal, words| Chunk {
+            equal,
+            old_end: 0,
+            new_end: 0,
+            words,
+        };
+        let mut chunks = vec![
+            chunk(true, 1),
+            chunk(false, 0),
+            chunk(true, ISLAND_WORDS),
+            chunk(false, 0),
+            chunk(true, ISLAND_WORDS + 1),
+            chunk(false, 0),
+            chunk(true, 1),
+        ];
+        absorb_islands(&mut chunks);
+        let equal: Vec<bool> = chunks.iter().map(|c| c.equal).collect();
+        // The ends stay equal whatever their length; only the short island between changes
+        // is absorbed.
+        assert_eq!(equal, [true, false, false, false, true, false, true]);
+    }
 
     fn texts() -> impl proptest::strategy::Strategy<Value = String> {
         proptest::collection::vec(

@@ -2,7 +2,7 @@
 //!
 //! Labels ("Last updated", "Effective date", "Dernière mise à jour", "Stand", "Última
 //! actualización", … in English, French, German, Spanish, Italian, Dutch and Portuguese; see
-//! [`super::date_words`]) followed by a date in one of the forms [`read_date`] reads. Among
+//! `date_words`) followed by a date in one of the forms `read_date` reads. Among
 //! several dates, the document's own is the one near its title, else at its very end, else
 //! in its first page; dates of other versions (a range, a statute in parentheses, a heading
 //! announcing a clause, a list of previous versions) are left out. See the README, "How
@@ -476,7 +476,7 @@ fn read_marked(text: &str, i: usize) -> Option<(Read, usize)> {
     Some((read, end))
 }
 
-/// Parses a date at the very start of `s` (the forms of [`read_date`]); a numeric date whose
+/// Parses a date at the very start of `s` (the forms of `read_date`); a numeric date whose
 /// day and month could be swapped is read in `order`, if given.
 pub fn parse_date_at(s: &str, order: Option<DateOrder>) -> Option<PolicyDate> {
     match read_date(s)?.0 {

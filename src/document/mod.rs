@@ -279,7 +279,7 @@ pub fn parse_owned(text: String, format: Format, options: ParseOptions) -> Docum
 /// parser, `Ok(false)` when it declined, `Err` describing the first difference. For tests and
 /// fuzzing.
 #[doc(hidden)]
-pub fn compare_heading_readers(text: &str) -> Result<bool, String> {
+pub fn compare_heading_readers(text: &str) -> Result<bool, HeadingMismatch> {
     let body = &text[front_matter(text).1..];
     let Some(fast) = markdown::scan_headings(body) else {
         return Ok(false);
@@ -295,14 +295,31 @@ pub fn compare_heading_readers(text: &str) -> Result<bool, String> {
             _ => false,
         };
         if !same {
-            return Err(format!(
-                "heading {i}: line reader {}, full parser {}",
-                a.map_or("none".into(), show),
-                b.map_or("none".into(), show)
-            ));
+            return Err(HeadingMismatch {
+                index: i,
+                line_reader: a.map(show),
+                full_parser: b.map(show),
+            });
         }
     }
     Ok(true)
+}
+
+/// The first heading on which the two Markdown heading readers disagree.
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "heading {index}: line reader {}, full parser {}",
+    line_reader.as_deref().unwrap_or("none"),
+    full_parser.as_deref().unwrap_or("none")
+)]
+pub struct HeadingMismatch {
+    /// The heading's position in document order.
+    pub index: usize,
+    /// What the line reader found there (start..end, level, text).
+    pub line_reader: Option<String>,
+    /// What the full parser found there.
+    pub full_parser: Option<String>,
 }
 
 /// A heading found by a format reader: where its line starts in the body, its level and text.
@@ -491,6 +508,23 @@ mod tests {
 
     fn md(text: &str) -> Document {
         parse(text, Format::Markdown, ParseOptions::default())
+    }
+
+    #[test]
+    fn heading_mismatch_says_what_each_reader_found() {
+        let m = HeadingMismatch {
+            index: 2,
+            line_reader: Some("10..20 h2 \"Data\"".into()),
+            full_parser: None,
+        };
+        assert_eq!(
+            m.to_string(),
+            "heading 2: line reader 10..20 h2 \"Data\", full parser none"
+        );
+        assert_eq!(
+            compare_heading_readers("# Title\n\n## Data\n\nText.\n"),
+            Ok(true)
+        );
     }
 
     #[test]

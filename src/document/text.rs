@@ -103,7 +103,7 @@ pub(crate) fn shingles(body: &str) -> Vec<u64> {
     pairs
 }
 
-/// A section's [`shingles`], computed once, when first asked for: a document is compared
+/// A section's `shingles`, computed once, when first asked for: a document is compared
 /// with the version before it and the one after, and its sections' shingles serve both. A
 /// cache, not part of the section's value: it compares equal whatever it holds.
 #[derive(Clone, Default)]

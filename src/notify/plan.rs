@@ -99,21 +99,16 @@ pub fn plan(
     let paths: Vec<String> = config.policies.iter().map(|p| p.path.clone()).collect();
     let filter = PolicyFilter::new(&paths)?;
     let mut changes = Vec::new();
-    for file in repo.changed_files(Some(old), new, &filter, warnings)? {
-        let spec = config
-            .policy_for(&file.path)
-            .or_else(|| file.old_path.as_deref().and_then(|p| config.policy_for(p)));
+    for compared in compare_changes(repo, Some(old), new, &filter, &config.rules, warnings)? {
+        let report = &compared.report;
+        let spec = config.policy_for(&report.path).or_else(|| {
+            report
+                .old_path
+                .as_deref()
+                .and_then(|p| config.policy_for(p))
+        });
         let Some(spec) = spec else { continue };
-        let text = |t: &Option<crate::source::Text>| t.as_ref().map(|t| t.text.clone());
-        let (old_text, new_text) = (text(&file.old), text(&file.new));
-        let report = compare_texts(
-            &file.path,
-            file.old_path.as_deref(),
-            old_text.as_deref(),
-            new_text.as_deref(),
-            config.rules.for_path(&file.path),
-        );
-        let Some(kind) = classify(&file, &report, config.rules.for_path(&file.path)) else {
+        let Some(kind) = classify(&compared, config.rules.for_path(&report.path)) else {
             continue;
         };
         let wanted = match kind {
@@ -134,7 +129,7 @@ pub fn plan(
                 .map_or("none".to_string(), |d| d.to_string());
             warnings.push(format!(
                 "{}: the text changed but its \"last updated\" date did not (still {date}); the published date is wrong",
-                file.path
+                report.path
             ));
         }
         if !wanted {
@@ -149,11 +144,11 @@ pub fn plan(
             .name
             .clone()
             .or(title)
-            .unwrap_or_else(|| file.path.clone());
+            .unwrap_or_else(|| report.path.clone());
         let context = policy_context(
             &name,
-            &file.path,
-            file.old_path.as_deref(),
+            &report.path,
+            report.old_path.as_deref(),
             spec.url.as_deref(),
             diff,
             config.notify.excerpt_words,
@@ -162,7 +157,7 @@ pub fn plan(
             name,
             spec_path: spec.path.clone(),
             url: spec.url.clone(),
-            report,
+            report: compared.report,
             kind,
             context,
         });
@@ -181,11 +176,8 @@ pub fn plan(
     })
 }
 
-pub(super) fn classify(
-    file: &ChangedFile,
-    report: &DocumentReport,
-    rule: &Rule,
-) -> Option<ChangeKind> {
+pub(super) fn classify(compared: &ComparedFile, rule: &Rule) -> Option<ChangeKind> {
+    let report = &compared.report;
     let diff = &report.diff;
     if diff.status == crate::diff::Status::Unchanged {
         return diff
@@ -194,7 +186,7 @@ pub(super) fn classify(
             .any(|s| s.cosmetic)
             .then_some(ChangeKind::Cosmetic);
     }
-    if let (Some(old), Some(new)) = (&file.old, &file.new) {
+    if let (Some(old), Some(new)) = (&compared.old_text, &compared.new_text) {
         let (old_dates, new_dates) = (diff.old.as_ref(), diff.new.as_ref());
         let dates_moved = old_dates.map(|m| (m.modified, m.effective))
             != new_dates.map(|m| (m.modified, m.effective));
@@ -202,8 +194,8 @@ pub(super) fn classify(
             let masked = compare_texts(
                 &report.path,
                 report.old_path.as_deref(),
-                Some(&mask_dates(&old.text)),
-                Some(&mask_dates(&new.text)),
+                Some(&mask_dates(old)),
+                Some(&mask_dates(new)),
                 rule,
             );
             if masked.diff.status == crate::diff::Status::Unchanged {

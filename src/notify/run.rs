@@ -1,6 +1,7 @@
 //! `check`: the lock, fetching, the tip, and one notification after another up to it.
 
 use super::*;
+use std::ops::ControlFlow;
 
 /// Options of `policy-diff check`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -184,45 +185,48 @@ fn report_tally(tally: Tally, notification: &Notification, voice: &Voice<'_>) ->
     }
 }
 
-/// `policy-diff check`: notify about everything since the last notification. Returns the
-/// exit status: 0 done (or nothing to do), 1 some deliveries failed (retried next run).
-pub fn check(
-    config: &Config,
+/// How one step of `check` ended.
+enum Step {
+    /// A notification was delivered (or there was nothing worth a message): go on to the tip.
+    Next,
+    /// Delivered, but some recipients refused it for good: go on, and exit 1 at the end.
+    NextRefused,
+    /// Up to date: exit with the status gathered so far.
+    Done,
+    /// Stop now with this exit status.
+    Stop(u8),
+}
+
+/// One `check` run, holding the lock: what it reads once and what it loads when needed.
+struct Run<'a, 'v> {
+    config: &'a Config,
+    repo: &'a PolicyRepo,
     options: CheckOptions,
-    events: &mut dyn Events,
-) -> Result<u8, NotifyError> {
-    let voice = Voice {
-        verbose: options.verbose,
-        events: std::cell::RefCell::new(events),
-    };
-    // Loaded when there is something to send: a run with nothing new stays cheap.
-    let mut loaded: Option<Templates> = None;
-    config.check_environment()?;
-    let repo = PolicyRepo::discover(&config.repository)?;
-    if let Some(remote) = &config.remote {
-        voice.progress(&format!("fetching {remote}"));
-        fetch(&repo, remote)?;
-    }
-    let Some(_lock) = take_lock(&repo, options, &voice)? else {
-        return Ok(0);
-    };
-    let mut sender: Option<Sender> = None;
-    let mut status = 0;
-    loop {
-        let tip = match resolve_tip(config, &repo) {
+    voice: &'a Voice<'v>,
+    /// Loaded when there is something to send: a run with nothing new stays cheap.
+    templates: Option<Templates>,
+    sender: Option<Sender>,
+}
+
+impl Run<'_, '_> {
+    /// The commits the next notification covers, from the notified commit to the tip (or to
+    /// the end of an unfinished notification), or how the run ends.
+    fn next_range(&self) -> Result<ControlFlow<Step, (Oid, Oid)>, NotifyError> {
+        let (config, repo, options, voice) = (self.config, self.repo, self.options, self.voice);
+        let tip = match resolve_tip(config, repo) {
             Err(_) if config.branch.is_none() && repo.git().head().is_err() => {
                 voice.progress("the repository has no commits yet");
-                return Ok(0);
+                return Ok(ControlFlow::Break(Step::Stop(0)));
             }
             tip => tip?,
         };
         let Some(old) = state::notified(repo.git()).filter(|_| !options.rebaseline) else {
-            record_baseline(&repo, tip, options, &voice)?;
-            return Ok(0);
+            record_baseline(repo, tip, options, voice)?;
+            return Ok(ControlFlow::Break(Step::Stop(0)));
         };
         if old == tip {
             voice.progress(&format!("nothing new since {}", short(old)));
-            return Ok(status);
+            return Ok(ControlFlow::Break(Step::Done));
         }
         if repo.git().find_commit(old).is_err() {
             return Err(NotifyError::NotifiedCommitGone {
@@ -239,9 +243,19 @@ pub fn check(
         } else {
             pending.map_or(tip, |(_, _, n)| n)
         };
+        Ok(ControlFlow::Continue((old, target)))
+    }
+
+    /// Notifies about the changes from the notified commit to the next target.
+    fn step(&mut self) -> Result<Step, NotifyError> {
+        let (old, target) = match self.next_range()? {
+            ControlFlow::Break(end) => return Ok(end),
+            ControlFlow::Continue(range) => range,
+        };
+        let (config, repo, voice) = (self.config, self.repo, self.voice);
         voice.progress(&format!("changes {} → {}", short(old), short(target)));
         let mut warnings = Vec::new();
-        let notification = plan(config, &repo, old, target, &mut warnings)?;
+        let notification = plan(config, repo, old, target, &mut warnings)?;
         for w in &warnings {
             voice.warn(w);
         }
@@ -252,8 +266,8 @@ pub fn check(
             .collect();
         if recipients.is_empty() {
             voice.progress("no change worth a message");
-            if options.dry_run {
-                return Ok(0);
+            if self.options.dry_run {
+                return Ok(Step::Stop(0));
             }
             state::move_notified(
                 repo.git(),
@@ -261,56 +275,120 @@ pub fn check(
                 target,
                 "policy-diff: nothing to send",
             )?;
-            continue;
+            return Ok(Step::Next);
         }
-        if loaded.is_none() {
-            loaded = Some(Templates::load(config.templates_dir.as_deref())?);
+        if self.templates.is_none() {
+            self.templates = Some(Templates::load(config.templates_dir.as_deref())?);
         }
-        let templates = loaded.as_ref().expect("templates are loaded");
+        let templates = self.templates.as_ref().expect("templates are loaded");
         validate_templates(config, templates, &notification, &recipients)?;
-        if options.dry_run {
-            for s in &recipients {
-                if let Some((r, _)) = render_for(config, templates, &notification, s)? {
-                    voice.would_send(&s.email(), &r.subject);
-                }
-            }
-            voice.say(&format!(
-                "dry run: {} messages would be sent for {}",
-                recipients.len(),
-                notification.describe()
-            ));
-            return Ok(0);
+        if self.options.dry_run {
+            self.show_dry_run(&notification, &recipients)?;
+            return Ok(Step::Stop(0));
         }
+        self.send(&notification, &recipients)
+    }
+
+    /// What a dry run would send: each message's recipient and subject.
+    fn show_dry_run(
+        &self,
+        notification: &Notification,
+        recipients: &[&Subscriber],
+    ) -> Result<(), NotifyError> {
+        let templates = self.templates.as_ref().expect("templates are loaded");
+        for s in recipients {
+            if let Some((r, _)) = render_for(self.config, templates, notification, s)? {
+                self.voice.would_send(&s.email(), &r.subject);
+            }
+        }
+        self.voice.say(&format!(
+            "dry run: {} messages would be sent for {}",
+            recipients.len(),
+            notification.describe()
+        ));
+        Ok(())
+    }
+
+    /// Delivers a notification, then moves the notified ref to its end once nobody is left
+    /// to send it to.
+    fn send(
+        &mut self,
+        notification: &Notification,
+        recipients: &[&Subscriber],
+    ) -> Result<Step, NotifyError> {
+        let (config, repo, voice) = (self.config, self.repo, self.voice);
+        let (old, target) = (notification.old, notification.new);
         let mut journal = Journal::open(repo.git(), &notification.id, old, target)
             .map_err(io_error("cannot open the delivery journal"))?;
-        if sender.is_none() {
-            sender = Some(Sender::new(&config.delivery)?);
+        if self.sender.is_none() {
+            self.sender = Some(Sender::new(&config.delivery)?);
         }
-        let sender = sender.as_ref().expect("transport is ready");
+        let sender = self.sender.as_ref().expect("transport is ready");
         if let Err(why) = sender.ready() {
             voice.warn(&format!("nothing sent: {why}; the next run tries again"));
-            return Ok(1);
+            return Ok(Step::Stop(1));
         }
+        let templates = self.templates.as_ref().expect("templates are loaded");
         let tally = deliver(
             config,
             templates,
-            &notification,
-            &recipients,
+            notification,
+            recipients,
             sender,
             &mut journal,
-            &voice,
+            voice,
         )?;
         journal
             .sync()
             .map_err(io_error("cannot write the delivery journal"))?;
-        match report_tally(tally, &notification, &voice) {
-            Delivered::Unfinished => return Ok(1),
-            Delivered::SomeRefused => status = 1,
-            Delivered::All => {}
-        }
+        let step = match report_tally(tally, notification, voice) {
+            Delivered::Unfinished => return Ok(Step::Stop(1)),
+            Delivered::SomeRefused => Step::NextRefused,
+            Delivered::All => Step::Next,
+        };
         state::move_notified(repo.git(), Some(old), target, "policy-diff: notified")?;
         journal
             .finish()
             .map_err(io_error("cannot remove the delivery journal"))?;
+        Ok(step)
+    }
+}
+
+/// `policy-diff check`: notify about everything since the last notification. Returns the
+/// exit status: 0 done (or nothing to do), 1 some deliveries failed (retried next run).
+pub fn check(
+    config: &Config,
+    options: CheckOptions,
+    events: &mut dyn Events,
+) -> Result<u8, NotifyError> {
+    let voice = Voice {
+        verbose: options.verbose,
+        events: std::cell::RefCell::new(events),
+    };
+    config.check_environment()?;
+    let repo = PolicyRepo::discover(&config.repository)?;
+    if let Some(remote) = &config.remote {
+        voice.progress(&format!("fetching {remote}"));
+        fetch(&repo, remote)?;
+    }
+    let Some(_lock) = take_lock(&repo, options, &voice)? else {
+        return Ok(0);
+    };
+    let mut run = Run {
+        config,
+        repo: &repo,
+        options,
+        voice: &voice,
+        templates: None,
+        sender: None,
+    };
+    let mut status = 0;
+    loop {
+        match run.step()? {
+            Step::Next => {}
+            Step::NextRefused => status = 1,
+            Step::Done => return Ok(status),
+            Step::Stop(code) => return Ok(code),
+        }
     }
 }
