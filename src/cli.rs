@@ -26,6 +26,20 @@ pub const EXIT_DIFFERENT: u8 = 1;
 /// Exit status: trouble (bad arguments, unknown revision, unreadable file…).
 pub const EXIT_TROUBLE: u8 = 2;
 
+/// An error as one line: the message, then each cause not already part of it (many errors
+/// already say why in their own message).
+pub fn error_line(e: &anyhow::Error) -> String {
+    let mut line = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !line.contains(&cause) {
+            line.push_str(": ");
+            line.push_str(&cause);
+        }
+    }
+    line
+}
+
 /// Section-by-section diffs of legal policies kept in git.
 ///
 /// Exit status: 0 no substantive change, 1 substantive change, 2 trouble.
@@ -695,5 +709,25 @@ fn write_stdout_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) 
             Err(e).context("cannot write to standard output")
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_line_says_each_cause_once() {
+        let io = std::io::Error::other("/x/lock: is a symbolic link");
+        let e = anyhow::Error::new(crate::notify::NotifyError::State {
+            what: "cannot take the lock",
+            source: io,
+        });
+        assert_eq!(
+            error_line(&e),
+            "cannot take the lock: /x/lock: is a symbolic link"
+        );
+        let e = anyhow::anyhow!("disk full").context("cannot write out.html");
+        assert_eq!(error_line(&e), "cannot write out.html: disk full");
     }
 }

@@ -123,6 +123,7 @@ pub mod history;
 pub mod hook;
 pub mod notify;
 mod parallel;
+pub mod private_fs;
 pub mod render;
 pub mod report;
 pub mod rules;

@@ -1,5 +1,5 @@
 use clap::Parser;
-use policy_diff::cli::{Cli, EXIT_TROUBLE, run};
+use policy_diff::cli::{Cli, EXIT_TROUBLE, error_line, run};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("policy-diff: error: {e:#}");
+            eprintln!("policy-diff: error: {}", error_line(&e));
             ExitCode::from(EXIT_TROUBLE)
         }
     }

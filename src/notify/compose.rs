@@ -80,29 +80,55 @@ pub fn render_for(
     )))
 }
 
-/// Renders one message per distinct set of followed policies, so that a template error
-/// stops the run before anything is sent.
-pub(super) fn validate_templates(
+/// A message ready to send, and the name of its `.eml` file (file transport).
+pub(super) type Built = Option<(lettre::Message, String)>;
+
+/// Renders and builds the message for one subscriber: `None` when they follow none of the
+/// changes.
+pub(super) fn build_for(
+    config: &Config,
+    templates: &Templates,
+    notification: &Notification,
+    s: &Subscriber,
+) -> Result<Built, NotifyError> {
+    let Some((rendered, unsubscribe)) = render_for(config, templates, notification, s)? else {
+        return Ok(None);
+    };
+    let id = message_id(notification, config, s);
+    let message = build_message(config, s, &rendered, &id, unsubscribe.as_deref())?;
+    let file_name = format!(
+        "{}-{}",
+        notification.id,
+        &hash_hex(&s.email().to_lowercase())[..12]
+    );
+    Ok(Some((message, file_name)))
+}
+
+/// Renders and builds every recipient's message, keeping none, before the first is sent: a
+/// template that fails for one subscriber only (their name, their set of policies) stops the
+/// run with nothing sent, naming the template and where the subscriber is listed.
+pub(super) fn validate_messages(
     config: &Config,
     templates: &Templates,
     notification: &Notification,
     recipients: &[&Subscriber],
 ) -> Result<(), NotifyError> {
-    let mut groups: BTreeMap<Vec<usize>, &Subscriber> = BTreeMap::new();
-    for s in recipients {
-        let key: Vec<usize> = notification
-            .changes
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| follows(s, c))
-            .map(|(i, _)| i)
-            .collect();
-        groups.entry(key).or_insert(s);
+    let threads = crate::parallel::threads(0);
+    let chunks: Vec<&[&Subscriber]> = recipients.chunks(256).collect();
+    let failures = crate::parallel::par_map(&chunks, threads, |chunk| {
+        chunk.iter().find_map(|s| {
+            build_for(config, templates, notification, s)
+                .err()
+                .map(|e| (*s, e))
+        })
+    });
+    match failures.into_iter().flatten().next() {
+        Some((s, source)) => Err(NotifyError::Subscriber {
+            origin: s.origin.clone(),
+            source: Box::new(source),
+        }),
+        None => Ok(()),
     }
-    for s in groups.values() {
-        render_for(config, templates, notification, s)?;
-    }
-    Ok(())
 }
 
 /// Everything a template sees.

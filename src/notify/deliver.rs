@@ -21,30 +21,6 @@ pub(super) struct Tally {
 /// Messages rendered ahead of the one being sent.
 pub(super) const RENDER_AHEAD: usize = 16;
 
-/// A message ready to send, and the name of its `.eml` file (file transport).
-type Built = Option<(lettre::Message, String)>;
-
-/// Renders and builds the message for one subscriber: `None` when they follow none of the
-/// changes.
-fn build_for(
-    config: &Config,
-    templates: &Templates,
-    notification: &Notification,
-    s: &Subscriber,
-) -> Result<Built, NotifyError> {
-    let Some((rendered, unsubscribe)) = render_for(config, templates, notification, s)? else {
-        return Ok(None);
-    };
-    let id = message_id(notification, config, s);
-    let message = build_message(config, s, &rendered, &id, unsubscribe.as_deref())?;
-    let file_name = format!(
-        "{}-{}",
-        notification.id,
-        &hash_hex(&s.email().to_lowercase())[..12]
-    );
-    Ok(Some((message, file_name)))
-}
-
 /// One delivery pass: the journal it records into and what it counted so far.
 struct Pass<'a, 'v> {
     journal: &'a mut Journal,

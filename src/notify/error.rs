@@ -55,6 +55,30 @@ pub enum NotifyError {
         /// The configuration file.
         config: std::path::PathBuf,
     },
+    /// The notified ref exists but does not name a commit.
+    #[error(
+        "{} in {} is unreadable: {problem}; to record the current tip as the baseline (nothing is sent), run: \
+         policy-diff check --rebaseline --config {}",
+        state::NOTIFIED_REF,
+        repository.display(),
+        config.display()
+    )]
+    NotifiedRefUnreadable {
+        /// What is wrong with it.
+        problem: String,
+        /// The repository.
+        repository: std::path::PathBuf,
+        /// The configuration file.
+        config: std::path::PathBuf,
+    },
+    /// The message for one subscriber cannot be made (found before anything was sent).
+    #[error("nothing was sent: the message for the subscriber listed at {origin} cannot be made")]
+    Subscriber {
+        /// Where the subscriber is listed (config or CSV file and line).
+        origin: String,
+        /// Why their message cannot be made.
+        source: Box<NotifyError>,
+    },
     /// `preview --to` is not an email address.
     #[error("--to: '{address}' is not a valid email address ({message})")]
     PreviewAddress {

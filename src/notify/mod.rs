@@ -33,7 +33,6 @@ use git2::{ObjectType, Oid};
 pub use message::MessageError;
 use message::{Rendered, build_message};
 use state::Journal;
-use std::collections::BTreeMap;
 use std::time::Duration;
 pub use transport::TransportError;
 use transport::{SendError, Sender};

@@ -1,6 +1,7 @@
 //! `check`: the lock, fetching, the tip, and one notification after another up to it.
 
 use super::*;
+use state::Notified;
 use std::ops::ControlFlow;
 
 /// Options of `policy-diff check`.
@@ -126,12 +127,17 @@ fn record_baseline(
             short(tip)
         ));
     } else {
-        state::move_notified(
-            repo.git(),
-            state::notified(repo.git()),
-            tip,
-            "policy-diff: baseline",
-        )?;
+        match state::read_notified(repo.git()) {
+            Notified::Unreadable(_) => {
+                state::replace_notified(repo.git(), tip, "policy-diff: baseline")?
+            }
+            _ => state::move_notified(
+                repo.git(),
+                state::notified(repo.git()),
+                tip,
+                "policy-diff: baseline",
+            )?,
+        }
         voice.say(&format!(
             "baseline recorded at {}; nothing sent (changes after it will be notified)",
             short(tip)
@@ -220,7 +226,19 @@ impl Run<'_, '_> {
             }
             tip => tip?,
         };
-        let Some(old) = state::notified(repo.git()).filter(|_| !options.rebaseline) else {
+        let old = match state::read_notified(repo.git()) {
+            _ if options.rebaseline => None,
+            Notified::Absent => None,
+            Notified::At(id) => Some(id),
+            Notified::Unreadable(problem) => {
+                return Err(NotifyError::NotifiedRefUnreadable {
+                    problem,
+                    repository: repo.location().to_path_buf(),
+                    config: config.file.clone(),
+                });
+            }
+        };
+        let Some(old) = old else {
             record_baseline(repo, tip, options, voice)?;
             return Ok(ControlFlow::Break(Step::Stop(0)));
         };
@@ -281,7 +299,7 @@ impl Run<'_, '_> {
             self.templates = Some(Templates::load(config.templates_dir.as_deref())?);
         }
         let templates = self.templates.as_ref().expect("templates are loaded");
-        validate_templates(config, templates, &notification, &recipients)?;
+        validate_messages(config, templates, &notification, &recipients)?;
         if self.options.dry_run {
             self.show_dry_run(&notification, &recipients)?;
             return Ok(Step::Stop(0));
@@ -320,6 +338,15 @@ impl Run<'_, '_> {
         let (old, target) = (notification.old, notification.new);
         let mut journal = Journal::open(repo.git(), &notification.id, old, target)
             .map_err(io_error("cannot open the delivery journal"))?;
+        if let [first, ..] = journal.skipped() {
+            voice.warn(&format!(
+                "{}: skipped {} line{} that {} not a record (from line {first}); they were left by a crash",
+                journal.path().display(),
+                journal.skipped().len(),
+                if journal.skipped().len() == 1 { "" } else { "s" },
+                if journal.skipped().len() == 1 { "is" } else { "are" },
+            ));
+        }
         if self.sender.is_none() {
             self.sender = Some(Sender::new(&config.delivery)?);
         }

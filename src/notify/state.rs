@@ -7,11 +7,13 @@
 //!   as each server acceptance comes in, so that a rerun sends only to those missing;
 //! - `policy-diff/lock`: one run at a time per repository.
 
+use super::NotifyError;
+use crate::private_fs::{at, open_append, private_dir};
 use git2::{Oid, Repository};
 use std::collections::{HashMap, HashSet};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// The ref that records the last fully notified commit.
@@ -20,29 +22,6 @@ pub const NOTIFIED_REF: &str = "refs/policy-diff/notified";
 /// The folder for policy-diff's files inside a git directory.
 pub fn state_dir(repo: &Repository) -> PathBuf {
     repo.path().join("policy-diff")
-}
-
-/// Creates a folder readable by the owner only.
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
-}
-
-/// Opens a file for appending, creating it readable by the owner only.
-pub fn open_private(path: &Path, append: bool) -> std::io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.create(true);
-    if append {
-        options.append(true);
-    } else {
-        options.write(true).truncate(true);
-    }
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
 }
 
 /// The lock of one watched repository; released when dropped (or when the process dies).
@@ -54,8 +33,9 @@ pub struct Lock {
 /// another run still holds it.
 pub fn lock(repo: &Repository, wait: Duration) -> std::io::Result<Option<Lock>> {
     let dir = state_dir(repo);
-    create_private_dir(&dir)?;
-    let file = open_private(&dir.join("lock"), true)?;
+    private_dir(&dir)?;
+    let path = dir.join("lock");
+    let file = open_append(&path)?;
     let started = Instant::now();
     loop {
         match file.try_lock() {
@@ -64,14 +44,48 @@ pub fn lock(repo: &Repository, wait: Duration) -> std::io::Result<Option<Lock>> 
                 std::thread::sleep(Duration::from_millis(100))
             }
             Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
-            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+            Err(std::fs::TryLockError::Error(e)) => return Err(at(&path)(e)),
         }
     }
 }
 
-/// The last fully notified commit, if a baseline was recorded.
+/// The notified ref as found: absent, a commit, or something `check` cannot use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notified {
+    /// No baseline was recorded yet.
+    Absent,
+    /// The last fully notified commit (which may be gone from the object store).
+    At(Oid),
+    /// The ref exists but does not name a commit: what is wrong with it.
+    Unreadable(String),
+}
+
+/// Reads the notified ref.
+pub fn read_notified(repo: &Repository) -> Notified {
+    let reference = match repo.find_reference(NOTIFIED_REF) {
+        Ok(r) => r,
+        Err(e) if e.code() == git2::ErrorCode::NotFound => return Notified::Absent,
+        Err(e) => return Notified::Unreadable(e.message().to_string()),
+    };
+    let Some(id) = reference.target() else {
+        let to = reference.symbolic_target().ok().flatten().unwrap_or("?");
+        return Notified::Unreadable(format!("it is a symbolic ref (to {to}), not a commit id"));
+    };
+    match repo.find_object(id, None).map(|o| o.kind()) {
+        Ok(Some(git2::ObjectType::Commit)) | Err(_) => Notified::At(id),
+        Ok(kind) => Notified::Unreadable(format!(
+            "it names {id}, a {} object, not a commit",
+            kind.map_or("unknown", |k| k.str())
+        )),
+    }
+}
+
+/// The last fully notified commit, if a baseline was recorded and the ref is readable.
 pub fn notified(repo: &Repository) -> Option<Oid> {
-    repo.refname_to_id(NOTIFIED_REF).ok()
+    match read_notified(repo) {
+        Notified::At(id) => Some(id),
+        _ => None,
+    }
 }
 
 /// Moves the notified ref from `from` to `to`, failing if someone else moved it meanwhile.
@@ -89,6 +103,30 @@ pub fn move_notified(
     }
 }
 
+/// Replaces an unreadable notified ref with `to` (`check --rebaseline`). The broken ref is
+/// removed first: git cannot update a ref it cannot read.
+pub fn replace_notified(repo: &Repository, to: Oid, why: &str) -> Result<(), NotifyError> {
+    let loose = repo.path().join(NOTIFIED_REF);
+    match std::fs::symlink_metadata(&loose) {
+        Ok(_) => std::fs::remove_file(&loose).map_err(|e| NotifyError::State {
+            what: "cannot remove the unreadable notified ref",
+            source: at(&loose)(e),
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(NotifyError::State {
+                what: "cannot read the notified ref",
+                source: at(&loose)(e),
+            });
+        }
+    }
+    if let Ok(mut r) = repo.find_reference(NOTIFIED_REF) {
+        r.delete()?;
+    }
+    repo.reference(NOTIFIED_REF, to, true, why)?;
+    Ok(())
+}
+
 /// Who already received one notification.
 pub struct Journal {
     path: PathBuf,
@@ -99,39 +137,46 @@ pub struct Journal {
     pub new: Oid,
     sent: HashSet<String>,
     failed: HashMap<String, String>,
+    skipped: Vec<usize>,
 }
 
 const HEADER: &str = "policy-diff journal v1";
 
 impl Journal {
-    /// Opens (or starts) the journal of notification `id` from `old` to `new`.
+    /// Opens (or starts) the journal of notification `id` from `old` to `new`. A journal is
+    /// read leniently: invalid UTF-8 (a crash in the middle of a record) is replaced, and
+    /// lines that are not records are skipped and listed in [`Journal::skipped`].
     pub fn open(repo: &Repository, id: &str, old: Oid, new: Oid) -> std::io::Result<Journal> {
         let dir = state_dir(repo).join("journal");
-        create_private_dir(&dir)?;
+        private_dir(&state_dir(repo))?;
+        private_dir(&dir)?;
         let path = dir.join(format!("{id}.log"));
-        let (mut sent, mut failed) = (HashSet::new(), HashMap::new());
-        if path.exists() {
-            for line in BufReader::new(File::open(&path)?).lines() {
-                let line = line?;
-                let mut parts = line.splitn(3, ' ');
-                match (parts.next(), parts.next()) {
-                    (Some("sent"), Some(who)) => {
-                        sent.insert(who.to_string());
-                    }
-                    (Some("failed"), Some(who)) => {
-                        failed.insert(who.to_string(), parts.next().unwrap_or("").to_string());
-                    }
-                    _ => {}
+        let mut file = open_append(&path)?;
+        let mut bytes = Vec::new();
+        std::fs::File::open(&path)
+            .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
+            .map_err(at(&path))?;
+        let (mut sent, mut failed, mut skipped) = (HashSet::new(), HashMap::new(), Vec::new());
+        let text = String::from_utf8_lossy(&bytes);
+        for (n, line) in text.lines().enumerate() {
+            let mut parts = line.splitn(3, ' ');
+            match (parts.next(), parts.next()) {
+                (Some("sent"), Some(who)) if !who.is_empty() => {
+                    sent.insert(who.to_string());
                 }
+                (Some("failed"), Some(who)) if !who.is_empty() => {
+                    failed.insert(who.to_string(), parts.next().unwrap_or("").to_string());
+                }
+                _ if line.is_empty() || (n == 0 && line.starts_with(HEADER)) => {}
+                _ => skipped.push(n + 1),
             }
         }
-        let mut file = open_private(&path, true)?;
-        let len = file.metadata()?.len();
-        if len == 0 {
-            file.write_all(format!("{HEADER} {old} {new}\n").as_bytes())?;
-        } else if !std::fs::read(&path)?.ends_with(b"\n") {
+        if bytes.is_empty() {
+            file.write_all(format!("{HEADER} {old} {new}\n").as_bytes())
+                .map_err(at(&path))?;
+        } else if !bytes.ends_with(b"\n") {
             // A line cut short by a crash: end it, so that the next record starts a line.
-            file.write_all(b"\n")?;
+            file.write_all(b"\n").map_err(at(&path))?;
         }
         Ok(Journal {
             path,
@@ -140,7 +185,18 @@ impl Journal {
             new,
             sent,
             failed,
+            skipped,
         })
+    }
+
+    /// Lines of the journal (numbered from 1) that were not records, skipped when it was read.
+    pub fn skipped(&self) -> &[usize] {
+        &self.skipped
+    }
+
+    /// The journal's file.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
     }
 
     /// A journal left unfinished by an earlier run, going from `old`: (id, old, new).
@@ -198,7 +254,9 @@ impl Journal {
         let key = email.to_lowercase();
         // One write per record: a crash leaves whole lines, or a cut last line that the
         // next run ends before appending.
-        self.file.write_all(format!("sent {key}\n").as_bytes())?;
+        self.file
+            .write_all(format!("sent {key}\n").as_bytes())
+            .map_err(at(&self.path))?;
         self.sent.insert(key);
         Ok(())
     }
@@ -208,20 +266,21 @@ impl Journal {
         let key = email.to_lowercase();
         let reason = crate::config::clean_header_text(reason);
         self.file
-            .write_all(format!("failed {key} {reason}\n").as_bytes())?;
+            .write_all(format!("failed {key} {reason}\n").as_bytes())
+            .map_err(at(&self.path))?;
         self.failed.insert(key, reason);
         Ok(())
     }
 
     /// Makes the journal durable (end of a run).
     pub fn sync(&self) -> std::io::Result<()> {
-        self.file.sync_data()
+        self.file.sync_data().map_err(at(&self.path))
     }
 
     /// The notification is complete and the ref has moved: the journal is no longer needed.
     pub fn finish(self) -> std::io::Result<()> {
         drop(self.file);
-        std::fs::remove_file(&self.path)
+        std::fs::remove_file(&self.path).map_err(at(&self.path))
     }
 }
 
@@ -239,7 +298,10 @@ mod tests {
         let path = journal.path.clone();
         drop(journal);
         // A crash in the middle of a record.
-        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         file.write_all(b"sent bo").unwrap();
         drop(file);
         let mut journal = Journal::open(&repo, "n1", old, new).unwrap();

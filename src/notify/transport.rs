@@ -38,11 +38,9 @@ impl Sender {
     pub fn new(delivery: &Delivery) -> Result<Sender, TransportError> {
         Ok(match delivery {
             Delivery::Outbox(dir) => {
-                crate::notify::state::create_private_dir(dir).map_err(|source| {
-                    TransportError::Outbox {
-                        dir: dir.clone(),
-                        source,
-                    }
+                crate::private_fs::private_dir(dir).map_err(|source| TransportError::Outbox {
+                    dir: dir.clone(),
+                    source,
                 })?;
                 Sender::Outbox(dir.clone())
             }
@@ -71,16 +69,9 @@ impl Sender {
         match self {
             Sender::Outbox(dir) => {
                 let path = dir.join(format!("{name}.eml"));
-                let tmp = dir.join(format!(".{name}.eml.tmp"));
-                let write = || -> std::io::Result<()> {
-                    let mut file = crate::notify::state::open_private(&tmp, false)?;
-                    std::io::Write::write_all(&mut file, &message.formatted())?;
-                    file.sync_data()?;
-                    std::fs::rename(&tmp, &path)
-                };
-                write().map_err(|e| {
-                    SendError::Unavailable(format!("cannot write {}: {e}", path.display()))
-                })
+                let write = || crate::private_fs::write_atomic(&path, &message.formatted());
+                write()
+                    .map_err(|e| SendError::Unavailable(format!("cannot write the message: {e}")))
             }
             Sender::Sendmail(t) => t
                 .send(message)
@@ -265,8 +256,8 @@ fn tls_parameters(s: &SmtpSettings) -> Result<TlsParameters, TransportError> {
 /// Why the configured transport cannot take messages.
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
-    /// The outbox folder cannot be created.
-    #[error("cannot create the outbox {}: {source}", dir.display())]
+    /// The outbox folder cannot be created, or is not safe to write into.
+    #[error("cannot use the outbox folder: {source}")]
     Outbox {
         /// The folder.
         dir: std::path::PathBuf,

@@ -64,17 +64,32 @@ pub fn validate_config(config: &Config) -> Result<String, NotifyError> {
         resolve_tip(config, &repo)?;
     }
     let sample = sample_notification(config);
+    // Every subscriber's message, as if each followed every policy: a template that fails
+    // for one of them only (their name, their address) is found now.
     let fallback = Subscriber {
         mailbox: "reader@example.com".parse().expect("valid address"),
         policies: None,
         origin: "sample".into(),
     };
-    let reader = config.subscribers.first().unwrap_or(&fallback);
-    let everyone = Subscriber {
-        policies: None,
-        ..reader.clone()
-    };
-    render_for(config, &templates, &sample, &everyone)?;
+    let everyone: Vec<Subscriber> = config
+        .subscribers
+        .iter()
+        .chain(config.subscribers.is_empty().then_some(&fallback))
+        .map(|s| Subscriber {
+            policies: None,
+            ..s.clone()
+        })
+        .collect();
+    let everyone: Vec<&Subscriber> = everyone.iter().collect();
+    validate_messages(config, &templates, &sample, &everyone)?;
+    if let crate::config::Delivery::Outbox(dir) = &config.delivery
+        && dir.exists()
+    {
+        crate::private_fs::check_dir(dir).map_err(|source| TransportError::Outbox {
+            dir: dir.clone(),
+            source,
+        })?;
+    }
     let transport = match &config.delivery {
         crate::config::Delivery::Outbox(dir) => format!("outbox {}", dir.display()),
         crate::config::Delivery::Smtp(s) => {

@@ -17,6 +17,31 @@ pub const TEMPLATES: [(&str, &str); 3] = [
     ("body.html", include_str!("../../templates/body.html")),
 ];
 
+/// The work one template may do to render one message, in minijinja's fuel: one unit per
+/// instruction, and one per 64 bytes of data it makes or writes. The default templates use
+/// well under a hundredth of it for a notification about hundreds of changed sections (see
+/// the tests); a template that loops or grows without end runs out within a second or two.
+pub const TEMPLATE_FUEL: u64 = 20_000_000;
+
+/// The largest text one template may write: no part of an email is larger.
+pub const MAX_RENDERED_BYTES: usize = 8 << 20;
+
+/// A writer that refuses to grow past [`MAX_RENDERED_BYTES`].
+struct Bounded(Vec<u8>);
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + buf.len() > MAX_RENDERED_BYTES {
+            return Err(std::io::Error::other("output too large"));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A template that failed to load or render.
 #[derive(Debug, thiserror::Error)]
 #[error("template {name}{}: {message}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
@@ -31,14 +56,30 @@ pub struct TemplateError {
 
 impl TemplateError {
     fn from_minijinja(e: &minijinja::Error, origin: &str) -> TemplateError {
-        let mut message = e
-            .detail()
-            .map_or_else(|| e.kind().to_string(), |d| format!("{}: {d}", e.kind()));
+        TemplateError::rendering(e, origin, "?")
+    }
+
+    /// An error from rendering template `name` (which minijinja does not name when the
+    /// output failed).
+    fn rendering(e: &minijinja::Error, origin: &str, name: &str) -> TemplateError {
+        let mut message = match e.kind() {
+            minijinja::ErrorKind::OutOfFuel => format!(
+                "gave up: the template did more work than any message needs (more than {TEMPLATE_FUEL} steps); \
+                 does it loop or grow without end?"
+            ),
+            minijinja::ErrorKind::WriteFailure => format!(
+                "gave up: the template wrote more than {} MB; does it loop or grow without end?",
+                MAX_RENDERED_BYTES >> 20
+            ),
+            _ => e
+                .detail()
+                .map_or_else(|| e.kind().to_string(), |d| format!("{}: {d}", e.kind())),
+        };
         if message.is_empty() {
             message = e.to_string();
         }
         TemplateError {
-            name: format!("{origin}{}", e.name().unwrap_or("?")),
+            name: format!("{origin}{}", e.name().unwrap_or(name)),
             line: e.line(),
             message,
         }
@@ -57,6 +98,7 @@ impl Templates {
     pub fn load(dir: Option<&Path>) -> Result<Templates, TemplateError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_fuel(Some(TEMPLATE_FUEL));
         let mut origin = String::new();
         for (name, default) in TEMPLATES {
             let mut source = default.to_string();
@@ -90,9 +132,13 @@ impl Templates {
             .env
             .get_template(name)
             .map_err(|e| TemplateError::from_minijinja(&e, origin))?;
+        let mut out = Bounded(Vec::new());
         template
-            .render(Value::from(minijinja::value::Serde(context)))
-            .map_err(|e| TemplateError::from_minijinja(&e, origin))
+            .render_captured_to(Value::from(minijinja::value::Serde(context)), &mut out)
+            .map_err(|e| TemplateError::rendering(&e, origin, name))?;
+        // minijinja writes only UTF-8.
+        Ok(String::from_utf8(out.0)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     }
 
     /// Renders a one-off template string (a URL pattern from the config).

@@ -6,9 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use tempfile::TempDir;
 
-/// The policy-diff binary under test.
+/// The policy-diff binary under test: the one cargo built, or `POLICY_DIFF_TEST_BINARY`
+/// (to show that a test fails on an older build).
 pub fn binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_policy-diff"))
+    std::env::var_os("POLICY_DIFF_TEST_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_policy-diff")))
 }
 
 /// A git repository in a temporary directory, driven by the system `git`.
