@@ -8,7 +8,7 @@ use crate::history::{self, LogOptions};
 use crate::hook;
 use crate::notify::{self, CheckOptions};
 use crate::render::{
-    OutputFormat, TextOptions, render_log_document_json, render_log_document_text,
+    OutputFormat, TextOptions, inert, render_log_document_json, render_log_document_text,
     write_log_entry_json, write_log_entry_text, write_report,
 };
 use crate::report::Report;
@@ -29,6 +29,10 @@ pub const EXIT_TROUBLE: u8 = 2;
 /// An error as one line: the message, then each cause not already part of it (many errors
 /// already say why in their own message).
 pub fn error_line(e: &anyhow::Error) -> String {
+    inert(&error_chain(e), true).into_owned()
+}
+
+fn error_chain(e: &anyhow::Error) -> String {
     let mut line = e.to_string();
     for cause in e.chain().skip(1) {
         let cause = cause.to_string();
@@ -431,7 +435,7 @@ fn run_diff(args: DiffArgs) -> Result<u8> {
         compare_revisions(&args, &old, &new, &rules, &mut warnings)?
     };
     for w in &warnings {
-        eprintln!("policy-diff: warning: {w}");
+        print_warning(w);
     }
     let color = use_color(args.color.choice);
     let text = TextOptions {
@@ -489,7 +493,7 @@ fn run_log(args: LogArgs) -> Result<u8> {
     );
     bar.finish();
     for w in &warnings {
-        eprintln!("policy-diff: warning: {w}");
+        print_warning(w);
     }
     let flushed = out.flush();
     match result
@@ -587,20 +591,25 @@ struct PrintedEvents {
     verbose: bool,
 }
 
+/// A warning on standard error, on one line, with nothing in it acting on the terminal.
+fn print_warning(line: &str) {
+    eprintln!("policy-diff: warning: {}", inert(line, true));
+}
+
 impl notify::Events for PrintedEvents {
     fn result(&mut self, line: &str) {
-        println!("policy-diff: {line}");
+        println!("policy-diff: {}", inert(line, true));
     }
     fn progress(&mut self, line: &str) {
         if self.verbose {
-            eprintln!("policy-diff: {line}");
+            eprintln!("policy-diff: {}", inert(line, true));
         }
     }
     fn warning(&mut self, line: &str) {
-        eprintln!("policy-diff: warning: {line}");
+        print_warning(line);
     }
     fn would_send(&mut self, to: &str, subject: &str) {
-        println!("would send to {to}: {subject}");
+        println!("would send to {to}: {}", inert(subject, true));
     }
 }
 
@@ -629,12 +638,13 @@ fn run_preview(args: PreviewArgs) -> Result<u8> {
         &mut warnings,
     )?;
     for w in &warnings {
-        eprintln!("policy-diff: warning: {w}");
+        print_warning(w);
     }
     let Some((subscriber, rendered)) = previewed else {
         println!(
             "policy-diff: no change between {} and {} is worth a message for this subscriber",
-            args.old, args.new
+            inert(&args.old, true),
+            inert(&args.new, true)
         );
         return Ok(EXIT_SAME);
     };
@@ -643,6 +653,7 @@ fn run_preview(args: PreviewArgs) -> Result<u8> {
         config.sender, subscriber.mailbox, rendered.subject
     );
     text.push_str(&rendered.text);
+    let text = inert(&text, false);
     if let Some(path) = &args.html {
         std::fs::write(path, &rendered.html)
             .with_context(|| format!("cannot write {}", path.display()))?;

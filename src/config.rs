@@ -53,9 +53,9 @@ struct RawConfig {
     #[serde(default)]
     repository: Option<String>,
     #[serde(default)]
-    branch: Option<String>,
+    branch: Option<Spanned<String>>,
     #[serde(default)]
-    remote: Option<String>,
+    remote: Option<Spanned<String>>,
     policies: Vec<RawPolicy>,
     sender: Spanned<String>,
     #[serde(default)]
@@ -87,7 +87,7 @@ struct RawPolicy {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
-    url: Option<String>,
+    url: Option<Spanned<String>>,
     #[serde(default)]
     date_order: Option<DateOrder>,
     #[serde(default)]
@@ -173,9 +173,9 @@ struct RawNotify {
     #[serde(default)]
     cosmetic: bool,
     #[serde(default)]
-    unsubscribe_url: Option<String>,
+    unsubscribe_url: Option<Spanned<String>>,
     #[serde(default)]
-    diff_url: Option<String>,
+    diff_url: Option<Spanned<String>>,
     #[serde(default)]
     list_id: Option<String>,
     #[serde(default)]
@@ -350,12 +350,25 @@ impl Config {
 
     /// Validates config text as if read from `file`.
     pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
-        let raw: RawConfig = serde_saphyr::from_str(text).map_err(|e| ConfigError::Yaml {
-            path: file.to_path_buf(),
-            message: e
+        let raw: RawConfig = serde_saphyr::from_str(text).map_err(|e| {
+            let mut message = e
                 .to_string()
                 .trim_start_matches("error: ")
-                .replace("<input>", &file.display().to_string()),
+                .replace("<input>", &file.display().to_string());
+            if message.contains("budget breached") {
+                // serde-saphyr's guard against YAML bombs: the file is too large to be a
+                // configuration; what makes it large is almost always a subscriber list.
+                message = format!(
+                    "the file is too large to read safely ({}); a list of more than about 80,000 \
+                     subscribers belongs in a CSV file named by subscribers_file (one address per line), \
+                     which has no such limit",
+                    message.lines().next().unwrap_or("").trim()
+                );
+            }
+            ConfigError::Yaml {
+                path: file.to_path_buf(),
+                message,
+            }
         })?;
         let ctx = Context::of(file);
         if raw.policies.is_empty() {
@@ -388,11 +401,33 @@ impl Config {
             .list_id
             .map(|l| clean_header_text(&l))
             .unwrap_or_else(|| format!("policy-updates.{}", sender.email.domain()));
+        if list_id.len() > 255 {
+            return Err(ConfigError::Invalid {
+                location: ctx.name.clone(),
+                key: "notify.list_id".into(),
+                message: format!(
+                    "{} characters; a List-Id has at most 255 (RFC 2919)",
+                    list_id.len()
+                ),
+            });
+        }
         Ok(Config {
             file: file.to_path_buf(),
             repository: ctx.resolve(raw.repository.as_deref().unwrap_or(".")),
-            branch: raw.branch,
-            remote: raw.remote,
+            branch: raw
+                .branch
+                .map(|b| ctx.ref_part(b, "branch", "a branch name, such as main"))
+                .transpose()?,
+            remote: raw
+                .remote
+                .map(|r| {
+                    ctx.ref_part(
+                        r,
+                        "remote",
+                        "the name of a remote of the repository, such as origin",
+                    )
+                })
+                .transpose()?,
             policies,
             sender,
             reply_to,
@@ -401,8 +436,14 @@ impl Config {
             notify: NotifySettings {
                 date_only: n.date_only,
                 cosmetic: n.cosmetic,
-                unsubscribe_url: n.unsubscribe_url,
-                diff_url: n.diff_url,
+                unsubscribe_url: n
+                    .unsubscribe_url
+                    .map(|u| ctx.link(u, "notify.unsubscribe_url"))
+                    .transpose()?,
+                diff_url: n
+                    .diff_url
+                    .map(|u| ctx.link(u, "notify.diff_url"))
+                    .transpose()?,
                 list_id,
                 excerpt_words: n.excerpt_words.unwrap_or(120).max(10),
             },
@@ -473,6 +514,51 @@ impl Context {
 
     fn resolve(&self, path: &str) -> PathBuf {
         self.base.join(path)
+    }
+
+    /// A name that becomes part of a git ref (`refs/remotes/<remote>/<branch>`) and an
+    /// argument to `git fetch`: never an option, never a path out of its folder.
+    fn ref_part(
+        &self,
+        value: Spanned<String>,
+        key: &str,
+        what: &str,
+    ) -> Result<String, ConfigError> {
+        let name = value.value;
+        let bad = name.is_empty()
+            || name.starts_with(['-', '.', '/'])
+            || name.ends_with(['/', '.'])
+            || name.ends_with(".lock")
+            || name.contains("..")
+            || name.contains("//")
+            || name.contains("@{")
+            || name
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace() || "~^:?*[\\".contains(c));
+        if bad {
+            return Err(self.invalid(
+                value.referenced.line() as usize,
+                key,
+                format!("{name:?} is not {what}"),
+            ));
+        }
+        Ok(name)
+    }
+
+    /// A link readers will follow (or a pattern for one): only https, http and mailto.
+    fn link(&self, value: Spanned<String>, key: &str) -> Result<String, ConfigError> {
+        if is_safe_link(&value.value) {
+            Ok(value.value)
+        } else {
+            Err(self.invalid(
+                value.referenced.line() as usize,
+                key,
+                format!(
+                    "{:?}: only https, http or mailto links are put in messages",
+                    value.value
+                ),
+            ))
+        }
     }
 
     fn at(&self, line: usize) -> String {
@@ -579,7 +665,10 @@ impl Context {
             policies.push(PolicySpec {
                 path,
                 name: p.name,
-                url: p.url,
+                url: p
+                    .url
+                    .map(|u| self.link(u, &format!("policies[{i}].url")))
+                    .transpose()?,
                 glob,
             });
         }
@@ -638,10 +727,10 @@ impl Context {
             })?;
             subscribers.extend(listed);
         }
-        let mut seen = std::collections::HashMap::new();
-        for s in &subscribers {
+        let mut seen = std::collections::HashMap::with_capacity(subscribers.len());
+        for (i, s) in subscribers.iter().enumerate() {
             let key = s.email().to_lowercase();
-            if let Some(first) = seen.insert(key, s.origin.clone()) {
+            if let Some(first) = seen.insert(key, i).map(|j| &subscribers[j].origin) {
                 return Err(ConfigError::Invalid {
                     location: s.origin.clone(),
                     key: "subscribers".into(),
@@ -663,7 +752,7 @@ impl Context {
             TransportKind::Outbox => {
                 Delivery::Outbox(resolve(d.outbox.as_deref().unwrap_or("outbox")))
             }
-            TransportKind::Sendmail => Delivery::Sendmail(PathBuf::from(
+            TransportKind::Sendmail => Delivery::Sendmail(resolve(
                 d.sendmail.as_deref().unwrap_or("/usr/sbin/sendmail"),
             )),
             TransportKind::Smtp => {
@@ -828,11 +917,21 @@ fn check_policy_refs(refs: &[String], policies: &[PolicySpec]) -> Result<(), Val
 }
 
 /// Reads `email,name,policies` rows (policies separated by `;`; a header row is allowed).
+/// A link (or the start of a URL pattern) with a scheme readers can follow safely:
+/// `https:`, `http:` or `mailto:`, written out before any `{{ }}` substitution.
+pub fn is_safe_link(link: &str) -> bool {
+    let link = link.trim_start();
+    ["https:", "http:", "mailto:"].iter().any(|scheme| {
+        link.get(..scheme.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+    })
+}
+
 fn read_subscribers_file(
     path: &Path,
     policies: &[PolicySpec],
 ) -> Result<Vec<Subscriber>, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    let file = std::fs::File::open(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
         source,
     })?;
@@ -842,7 +941,7 @@ fn read_subscribers_file(
         .flexible(true)
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
+        .from_reader(std::io::BufReader::new(file));
     let mut out = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| ConfigError::Invalid {

@@ -50,6 +50,15 @@ pub enum HookError {
         /// Why.
         source: std::io::Error,
     },
+    /// A path the hook would name is not valid UTF-8: the script could not name it.
+    #[error(
+        "{} is not valid UTF-8; a hook cannot name it reliably — move or rename it, then install again (nothing was changed)",
+        path.display()
+    )]
+    NotUtf8 {
+        /// The configuration file or the binary.
+        path: PathBuf,
+    },
     /// The running binary cannot be found.
     #[error("cannot find the policy-diff binary: {0}")]
     Binary(std::io::Error),
@@ -139,6 +148,16 @@ pub fn install(
     chain: bool,
 ) -> Result<String, HookError> {
     let name = hook_name(repo, post_receive);
+    let binary = std::env::current_exe().map_err(HookError::Binary)?;
+    let config = std::path::absolute(config).map_err(|source| HookError::Config {
+        path: config.to_path_buf(),
+        source,
+    })?;
+    for path in [&config, &binary] {
+        if path.to_str().is_none() {
+            return Err(HookError::NotUtf8 { path: path.clone() });
+        }
+    }
     let dir = hooks_dir(repo);
     std::fs::create_dir_all(&dir).map_err(file_error("create", &dir))?;
     let path = dir.join(name);
@@ -150,7 +169,7 @@ pub fn install(
         } else if !chain {
             return Err(HookError::Foreign {
                 path,
-                config: sh_quote(config),
+                config: sh_quote(&config),
             });
         } else if chained.exists() {
             return Err(HookError::AlreadyChained { path: chained });
@@ -162,11 +181,6 @@ pub fn install(
             );
         }
     }
-    let binary = std::env::current_exe().map_err(HookError::Binary)?;
-    let config = std::path::absolute(config).map_err(|source| HookError::Config {
-        path: config.to_path_buf(),
-        source,
-    })?;
     let tmp = dir.join(format!(".{name}.policy-diff.tmp"));
     std::fs::write(&tmp, script(name, &binary, &config)).map_err(file_error("write", &tmp))?;
     #[cfg(unix)]

@@ -365,3 +365,292 @@ fn a_template_failing_for_one_subscriber_sends_nothing_to_anyone() {
     );
     site.run(&["check"]).code(0).stdout_has("sent 2 messages");
 }
+
+/// Control characters in policy text, titles, headings, paths and commit messages reach no
+/// terminal raw: not in the diff (with or without colour), `log`, `check`'s summary line,
+/// `--dry-run` or `preview`. They are shown as escapes instead.
+#[test]
+fn control_characters_from_policies_never_reach_the_terminal() {
+    let hostile_v1 = "# Privacy \u{1b}]0;owned\u{7}Policy\n\nLast updated: January 15, 2024\n\n## Data\n\nWe keep data.\n";
+    let hostile_v2 = "# Privacy \u{1b}]0;owned\u{7}Policy\n\nLast updated: June 3, 2024\n\n## Data \u{1b}[2J\n\nWe keep data\rhidden \u{202e}txt.exe and \u{9b}31m more.\n";
+    let site = Site::new(
+        "policies: [{ path: \"*.md\" }]
+sender: legal@acme.example
+subscribers: [{ email: ada@example.com }]
+",
+    );
+    let path = "pri\u{1b}[31mvacy.md";
+    site.repo.commit(path, hostile_v1).tag("v1");
+    site.run(&["check"]).code(0);
+    site.repo.write(path, hostile_v2);
+    site.repo.commit_all("Update \u{1b}[2J policy").tag("v2");
+    let runs = [
+        site.repo.run(&["v1", "v2", "--color", "never"]),
+        site.repo.run(&["v1", "v2", "--color", "always"]),
+        site.repo.run(&["log", "--color", "never"]),
+        site.run(&["check", "--dry-run"]),
+        site.run(&["preview", "v1", "v2"]),
+        site.run(&["check", "-v"]),
+    ];
+    for run in &runs {
+        for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            let raw: Vec<char> = text
+                .chars()
+                .filter(|c| {
+                    (c.is_control() && !matches!(c, '\n' | '\t'))
+                        || ('\u{202a}'..='\u{202e}').contains(c)
+                })
+                .collect();
+            // With colour, policy-diff's own colour codes are the only escapes.
+            let own = text.matches("\u{1b}[").count()
+                - text.matches("\u{1b}[2J").count()
+                - text.matches("\u{1b}[31mvacy").count();
+            let allowed = if text.contains("\u{1b}[32m") { own } else { 0 };
+            assert!(
+                raw.len() <= allowed && !text.contains("\u{1b}[2J") && !text.contains("\u{1b}]0"),
+                "{stream} carries raw controls {raw:?}:\n{text}"
+            );
+        }
+    }
+    assert!(runs[0].stdout.contains("\\x1b[2J"), "{}", runs[0].stdout);
+    assert!(runs[0].stdout.contains("\\x0dhidden"), "{}", runs[0].stdout);
+    assert!(
+        runs[0].stdout.contains("\\u{202e}txt"),
+        "{}",
+        runs[0].stdout
+    );
+    assert!(
+        runs[2].stdout.contains("pri\\x1b[31mvacy.md"),
+        "{}",
+        runs[2].stdout
+    );
+    assert!(runs[5].stdout.contains("sent 1 message"), "{:?}", runs[5]);
+}
+
+/// A file name or heading cannot break out of Markdown output: rendered by a CommonMark
+/// parser, no raw HTML element, image or javascript: link comes out.
+#[test]
+fn markdown_output_keeps_hostile_names_and_headings_as_text() {
+    let repo = Repo::new();
+    let path = "a`<img src=x onerror=alert(1)>`.md";
+    let old = "# Terms\n\n## Fees\n\nTen euros.\n";
+    let new = "# Terms\n\n## Fees ![pixel](https://tracker.example/p.png) <script>x()</script>\n\nTwelve euros, see [this](javascript:alert(2)) and ![](https://tracker.example/q.png).\n";
+    repo.commit(path, old).tag("v1");
+    repo.commit(path, new).tag("v2");
+    let run = repo.run(&["v1", "v2", "--format", "markdown"]);
+    run.code(1);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&run.stdout));
+    for bad in ["<img", "<script", "href=\"javascript:", "onerror=alert(1)>"] {
+        assert!(
+            !html.contains(bad),
+            "{bad} in:\n{html}\nfrom:\n{}",
+            run.stdout
+        );
+    }
+    // The text is still all there, as text.
+    assert!(html.contains("tracker.example/p.png"), "{html}");
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{html}"
+    );
+    assert!(html.contains("<ins>"), "{html}");
+}
+
+/// Links in the configuration may only be http, https or mailto (a `javascript:` link
+/// would run in a reader's mail client); each is refused with its key and line.
+#[test]
+fn links_in_the_configuration_must_be_web_or_mail_links() {
+    for (key, yaml) in [
+        (
+            "policies[0].url",
+            "policies: [{ path: privacy.md, url: \"javascript:alert(1)\" }]\nsender: a@acme.example\n",
+        ),
+        (
+            "notify.diff_url",
+            "policies: [{ path: privacy.md }]\nsender: a@acme.example\nnotify:\n  diff_url: \"JavaScript:alert('{{ new_commit }}')\"\n",
+        ),
+        (
+            "notify.unsubscribe_url",
+            "policies: [{ path: privacy.md }]\nsender: a@acme.example\nnotify:\n  unsubscribe_url: \"data:text/html,{{ email }}\"\n",
+        ),
+    ] {
+        let site = Site::new(yaml);
+        site.repo.commit("privacy.md", V1);
+        site.run(&["config", "check"])
+            .code(2)
+            .stderr_has(key)
+            .stderr_has("https, http or mailto");
+    }
+}
+
+/// Values put into URL patterns are percent-encoded: a subscriber's name cannot add a
+/// second unsubscribe target or a header; long headers are folded under 998 octets.
+#[test]
+fn url_values_are_encoded_and_long_headers_folded() {
+    let long = "a".repeat(1500);
+    let site = Site::new(&format!(
+        "policies: [{{ path: privacy.md, name: Privacy Policy }}]
+sender: legal@acme.example
+subscribers:
+  - email: ada+news@example.com
+    name: \"x>, <https://evil.example/steal?\"
+notify:
+  unsubscribe_url: \"https://acme.example/u?t={long}&email={{{{ email }}}}&n={{{{ name }}}}\"
+"
+    ));
+    site.repo.commit("privacy.md", V1);
+    site.run(&["check"]).code(0);
+    site.repo.commit("privacy.md", V2);
+    site.run(&["check"]).code(0).stdout_has("sent 1 message");
+    let outbox = site.dir.path().join("outbox");
+    let file = std::fs::read_dir(&outbox)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let raw = std::fs::read(&file).unwrap();
+    for line in raw.split(|&b| b == b'\n') {
+        assert!(line.len() <= 998, "a line of {} octets", line.len());
+    }
+    // A List-Id cannot be folded: one too long is refused.
+    let config = std::fs::read_to_string(site.config_path()).unwrap();
+    site.config(
+        config
+            .replacen(
+                "notify:\n",
+                &format!("notify:\n  list_id: \"{long}.acme.example\"\n"),
+                1,
+            )
+            .split_once('\n')
+            .unwrap()
+            .1,
+    );
+    site.run(&["config", "check"])
+        .code(2)
+        .stderr_has("notify.list_id");
+    let mails = site.outbox();
+    let unsubscribe = mails[0].header("List-Unsubscribe").unwrap().to_string();
+    let unfolded: String = unsubscribe.split_whitespace().collect();
+    assert_eq!(unfolded.matches('<').count(), 1, "{unfolded}");
+    assert!(!unfolded.contains("evil.example/steal?>"), "{unfolded}");
+    assert!(
+        unfolded.ends_with(
+            "&email=ada%2Bnews%40example.com&n=x%3E%2C%20%3Chttps%3A%2F%2Fevil.example%2Fsteal%3F>"
+        ),
+        "{unfolded}"
+    );
+}
+
+/// Relative paths in the configuration are relative to the configuration file, whatever the
+/// current directory: here a relative `sendmail` program, run from the repository (as a
+/// hook does) where a file of the same name waits.
+#[cfg(unix)]
+#[test]
+fn a_relative_sendmail_is_found_beside_the_config_not_in_the_current_folder() {
+    let site = Site::new(
+        "policies: [{ path: privacy.md, name: Privacy Policy }]
+sender: legal@acme.example
+subscribers: [{ email: ada@example.com }, { email: bob@example.com }]
+delivery:\n  transport: sendmail\n  sendmail: ./send-mail\n",
+    );
+    let script = |dir: &Path, marker: &str| {
+        let path = dir.join("send-mail");
+        std::fs::write(
+            &path,
+            format!("#!/bin/sh\ncat > /dev/null\ntouch \"{marker}\"\n"),
+        )
+        .unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    let beside = site.dir.path().join("ran-beside-config");
+    let planted = site.dir.path().join("ran-from-repository");
+    script(site.dir.path(), beside.to_str().unwrap());
+    script(site.repo.path(), planted.to_str().unwrap());
+    site.repo.commit("privacy.md", V1);
+    site.run(&["check"]).code(0).stdout_has("baseline");
+    site.repo.commit("privacy.md", V2);
+    let config = site.config_path();
+    run_in(
+        site.repo.path(),
+        &["check", "--config", config.to_str().unwrap()],
+    )
+    .code(0)
+    .stdout_has("sent 2 messages");
+    assert!(beside.exists(), "the sendmail beside the config ran");
+    assert!(!planted.exists(), "a program in the current folder ran");
+}
+
+/// `remote` and `branch` become git arguments and ref names: an option or a path is refused.
+#[test]
+fn a_remote_that_is_an_option_is_refused() {
+    let marker = std::env::temp_dir().join(format!("pd-upload-pack-{}", std::process::id()));
+    for (key, line) in [
+        (
+            "remote",
+            format!("remote: \"--upload-pack=touch {}\"\n", marker.display()),
+        ),
+        ("remote", "remote: \"../../etc\"\n".to_string()),
+        ("branch", "branch: \"-x\"\n".to_string()),
+    ] {
+        let site = outbox_site("");
+        let config = std::fs::read_to_string(site.config_path()).unwrap();
+        std::fs::write(site.config_path(), format!("{config}{line}")).unwrap();
+        site.run(&["check"]).code(2).stderr_has(&format!("{key}: "));
+        site.run(&["config", "check"]).code(2).stderr_has(key);
+    }
+    assert!(!marker.exists(), "git fetch ran the option");
+}
+
+/// A hook that names a config path that is not UTF-8 cannot work: it is refused at install,
+/// with nothing written.
+#[cfg(unix)]
+#[test]
+fn a_hook_for_a_config_path_that_is_not_utf8_is_refused() {
+    use std::os::unix::ffi::OsStrExt;
+    let site = outbox_site("");
+    let odd = site
+        .dir
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"policy-diff-\xff.yaml"));
+    std::fs::copy(site.config_path(), &odd).unwrap();
+    let out = std::process::Command::new(binary())
+        .args(["hook", "install", "--config"])
+        .arg(&odd)
+        .output()
+        .unwrap();
+    let run = Run::from(out);
+    run.code(2).stderr_has("is not valid UTF-8");
+    assert!(!site.repo.path().join(".git/hooks/post-commit").exists());
+}
+
+/// A huge `--context` saturates instead of overflowing.
+#[test]
+fn a_huge_context_does_not_overflow() {
+    let repo = Repo::new();
+    repo.commit("privacy.md", V1).tag("v1");
+    repo.commit("privacy.md", V2).tag("v2");
+    for context in ["18446744073709551615", "0"] {
+        repo.run(&["v1", "v2", "--context", context])
+            .code(1)
+            .stdout_has("privacy.md: modified");
+    }
+}
+
+/// More subscribers than a YAML file may safely hold: the error points to subscribers_file.
+#[test]
+fn too_many_inline_subscribers_point_to_subscribers_file() {
+    let mut yaml = String::from(
+        "policies: [{ path: privacy.md }]\nsender: legal@acme.example\nsubscribers:\n",
+    );
+    for i in 0..90_000 {
+        yaml.push_str(&format!("  - email: u{i}@example.com\n"));
+    }
+    let site = Site::new(&yaml);
+    site.repo.commit("privacy.md", V1);
+    site.run(&["config", "check"])
+        .code(2)
+        .stderr_has("too large to read safely")
+        .stderr_has("subscribers_file");
+}

@@ -92,9 +92,13 @@ fn baseline_then_each_subscriber_gets_one_message_by_smtp() {
             m.header("List-Unsubscribe-Post"),
             Some("List-Unsubscribe=One-Click")
         );
+        // Values in URL patterns are percent-encoded.
         assert_eq!(
             m.header("List-Unsubscribe").unwrap(),
-            format!("<https://larkspur.example/unsubscribe?email={}>", m.rcpt)
+            format!(
+                "<https://larkspur.example/unsubscribe?email={}>",
+                m.rcpt.replace('@', "%40")
+            )
         );
         assert!(m.header("Date").is_some());
         assert!(

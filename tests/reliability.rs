@@ -435,7 +435,8 @@ fn binary_policy_is_skipped_with_a_warning() {
         .stderr_has("logo.md: binary file skipped");
 }
 
-/// Guarantee 5/6: wrong SMTP password — refused, the message never shows the password.
+/// Guarantee 5/6: wrong SMTP password — refused (exit 2), the message never shows the
+/// password.
 #[test]
 fn wrong_password_is_reported_without_the_password() {
     let server = SmtpServer::start(&["--auth", "legal:correct-horse"]);
@@ -464,8 +465,15 @@ fn wrong_password_is_reported_without_the_password() {
         } else {
             &["check"]
         };
+        // A refused login is a configuration error (exit 2), not one to retry every run.
         let run = check(args, "wrong-battery-staple");
-        run.code(1).stderr_has("cannot use the SMTP server");
+        run.code(2)
+            .stderr_has("refused the login")
+            .stderr_has("delivery.smtp.username");
+        assert!(
+            !site.repo.path().join(".git/policy-diff/journal").exists(),
+            "no state is written before the transport is ready"
+        );
         assert!(
             !run.stderr.contains("wrong-battery-staple")
                 && !run.stdout.contains("wrong-battery-staple"),

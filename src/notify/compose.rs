@@ -43,7 +43,7 @@ pub fn render_for(
     };
     let url = |key: &str, pattern: &Option<String>| -> Result<Option<String>, NotifyError> {
         Ok(match pattern {
-            Some(p) => Some(templates.render_str(key, p, &url_vars)?),
+            Some(p) => Some(templates.render_url(key, p, &url_vars)?),
             None => None,
         })
     };

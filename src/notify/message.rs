@@ -31,7 +31,7 @@ pub fn build_message(
     let mut builder = Message::builder()
         .from(config.sender.clone())
         .to(to)
-        .subject(clean_header_text(&rendered.subject))
+        .subject(short_subject(&clean_header_text(&rendered.subject)))
         .date_now()
         .message_id(Some(message_id.to_string()));
     if let Some(reply_to) = &config.reply_to {
@@ -47,7 +47,7 @@ pub fn build_message(
         .raw_header(header("List-Id", format!("<{}>", config.notify.list_id)))
         .raw_header(header("Auto-Submitted", "auto-generated".into()));
     if let Some(url) = unsubscribe_url {
-        builder = builder.raw_header(header("List-Unsubscribe", format!("<{url}>")));
+        builder = builder.raw_header(header("List-Unsubscribe", format!("<{}>", foldable(url))));
         if url.starts_with("https://") {
             builder = builder.raw_header(header(
                 "List-Unsubscribe-Post",
@@ -55,7 +55,7 @@ pub fn build_message(
             ));
         }
     }
-    builder
+    let message = builder
         .multipart(MultiPart::alternative_plain_html(
             rendered.text.clone(),
             rendered.html.clone(),
@@ -63,7 +63,46 @@ pub fn build_message(
         .map_err(|e| MessageError {
             subscriber: subscriber.origin.clone(),
             message: e.to_string(),
-        })
+        })?;
+    // RFC 5322: no line longer than 998 octets. Headers are folded above; a header that still
+    // cannot be (a name with no space in 998 octets) is refused rather than sent broken.
+    let formatted = message.formatted();
+    let head =
+        &formatted[..memchr::memmem::find(&formatted, b"\r\n\r\n").unwrap_or(formatted.len())];
+    if let Some(line) = head.split(|&b| b == b'\n').find(|l| l.len() > 998) {
+        let name = String::from_utf8_lossy(line.split(|&b| b == b':').next().unwrap_or(b""));
+        return Err(MessageError {
+            subscriber: subscriber.origin.clone(),
+            message: format!(
+                "its {name} header is longer than the 998 octets a mail line may have"
+            ),
+        });
+    }
+    Ok(message)
+}
+
+/// Subjects longer than this many characters are cut (with "…"): no reader sees more.
+const MAX_SUBJECT_CHARS: usize = 250;
+
+fn short_subject(subject: &str) -> String {
+    match subject.char_indices().nth(MAX_SUBJECT_CHARS) {
+        Some((at, _)) => format!("{}…", &subject[..at]),
+        None => subject.to_string(),
+    }
+}
+
+/// A long URL broken by spaces every 70 characters, which RFC 2369 tells clients to ignore
+/// inside the angle brackets of a List-* header: the header can then be folded.
+fn foldable(url: &str) -> String {
+    if url.len() <= 900 {
+        return url.to_string();
+    }
+    let chars: Vec<char> = url.chars().collect();
+    chars
+        .chunks(70)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A message that cannot be built (an address or header lettre refuses).

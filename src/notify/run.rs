@@ -79,7 +79,7 @@ pub(super) fn fetch(repo: &PolicyRepo, remote: &str) -> Result<(), NotifyError> 
     let out = std::process::Command::new("git")
         .arg("-C")
         .arg(repo.git().path())
-        .args(["fetch", "--quiet", "--prune", remote])
+        .args(["fetch", "--quiet", "--prune", "--", remote])
         .output()
         .map_err(|e| NotifyError::Fetch(format!("cannot run git fetch: {e}")))?;
     if out.status.success() {
@@ -336,6 +336,19 @@ impl Run<'_, '_> {
     ) -> Result<Step, NotifyError> {
         let (config, repo, voice) = (self.config, self.repo, self.voice);
         let (old, target) = (notification.old, notification.new);
+        if self.sender.is_none() {
+            self.sender = Some(Sender::new(&config.delivery)?);
+        }
+        let sender = self.sender.as_ref().expect("transport is ready");
+        // The transport is known to be ready before any state is written.
+        match sender.ready() {
+            Ok(()) => {}
+            Err(login @ TransportError::Login { .. }) => return Err(login.into()),
+            Err(why) => {
+                voice.warn(&format!("nothing sent: {why}; the next run tries again"));
+                return Ok(Step::Stop(1));
+            }
+        }
         let mut journal = Journal::open(repo.git(), &notification.id, old, target)
             .map_err(io_error("cannot open the delivery journal"))?;
         if let [first, ..] = journal.skipped() {
@@ -346,14 +359,6 @@ impl Run<'_, '_> {
                 if journal.skipped().len() == 1 { "" } else { "s" },
                 if journal.skipped().len() == 1 { "is" } else { "are" },
             ));
-        }
-        if self.sender.is_none() {
-            self.sender = Some(Sender::new(&config.delivery)?);
-        }
-        let sender = self.sender.as_ref().expect("transport is ready");
-        if let Err(why) = sender.ready() {
-            voice.warn(&format!("nothing sent: {why}; the next run tries again"));
-            return Ok(Step::Stop(1));
         }
         let templates = self.templates.as_ref().expect("templates are loaded");
         let tally = deliver(

@@ -56,9 +56,15 @@ impl Sender {
     /// names the server, never the password.
     pub fn ready(&self) -> Result<(), TransportError> {
         match self {
-            Sender::Smtp(smtp) => smtp.connect().map_err(|e| TransportError::Unavailable {
-                server: smtp.server.clone(),
-                message: e.to_string(),
+            Sender::Smtp(smtp) => smtp.connect().map_err(|e| match e {
+                Connect::Login(e) if e.is_permanent() => TransportError::Login {
+                    server: smtp.server.clone(),
+                    message: e.to_string(),
+                },
+                Connect::Login(e) | Connect::Other(e) => TransportError::Unavailable {
+                    server: smtp.server.clone(),
+                    message: e.to_string(),
+                },
             }),
             _ => Ok(()),
         }
@@ -96,6 +102,14 @@ fn classify(e: &lettre::transport::smtp::Error, server: &str) -> SendError {
     } else {
         SendError::Unavailable(text)
     }
+}
+
+/// Why a connection could not be made ready.
+enum Connect {
+    /// The server refused the login.
+    Login(lettre::transport::smtp::Error),
+    /// Anything before it: connecting, the greeting, TLS.
+    Other(lettre::transport::smtp::Error),
 }
 
 /// An SMTP client over lettre's connection. Each message goes out as MAIL, RCPT, DATA and
@@ -142,7 +156,7 @@ impl SmtpSender {
 
     /// Connects, upgrades to TLS (STARTTLS is required when configured: without it no
     /// credentials are sent) and logs in. Keeps the connection for the messages to come.
-    fn connect(&self) -> Result<(), lettre::transport::smtp::Error> {
+    fn connect(&self) -> Result<(), Connect> {
         let hello = ClientId::default();
         let wrapper = self
             .tls
@@ -155,12 +169,14 @@ impl SmtpSender {
             &hello,
             wrapper,
             None,
-        )?;
+        )
+        .map_err(Connect::Other)?;
         if let Some((parameters, false)) = &self.tls {
-            conn.starttls(parameters, &hello)?;
+            conn.starttls(parameters, &hello).map_err(Connect::Other)?;
         }
         if let Some(credentials) = &self.credentials {
-            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)?;
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
+                .map_err(Connect::Login)?;
         }
         *self.connection.borrow_mut() = Some(conn);
         Ok(())
@@ -173,8 +189,10 @@ impl SmtpSender {
             .as_ref()
             .is_none_or(SmtpConnection::has_broken)
         {
-            self.connect()
-                .map_err(|e| SendError::Unavailable(format!("{}: {e}", self.server)))?;
+            self.connect().map_err(|e| {
+                let (Connect::Login(e) | Connect::Other(e)) = e;
+                SendError::Unavailable(format!("{}: {e}", self.server))
+            })?;
         }
         let mut slot = self.connection.borrow_mut();
         let conn = slot.as_mut().expect("connected");
@@ -291,7 +309,18 @@ pub enum TransportError {
         /// What the TLS library said.
         message: String,
     },
-    /// The SMTP server cannot be reached, does not offer TLS, or refuses the login.
+    /// The SMTP server refused the configured username and password for good (535): a
+    /// configuration error, not one to retry at every run.
+    #[error(
+        "the SMTP server {server} refused the login: {message} (keys: delivery.smtp.username, password_env or password_file); nothing was sent"
+    )]
+    Login {
+        /// `host:port`.
+        server: String,
+        /// What the server said (never the password).
+        message: String,
+    },
+    /// The SMTP server cannot be reached, does not offer TLS, or refuses the login for now.
     #[error("cannot use the SMTP server {server}: {message}")]
     Unavailable {
         /// `host:port`.

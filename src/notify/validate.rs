@@ -64,23 +64,19 @@ pub fn validate_config(config: &Config) -> Result<String, NotifyError> {
         resolve_tip(config, &repo)?;
     }
     let sample = sample_notification(config);
-    // Every subscriber's message, as if each followed every policy: a template that fails
-    // for one of them only (their name, their address) is found now.
-    let fallback = Subscriber {
+    // Every subscriber's message, each with the policies they follow: a template that fails
+    // for one of them only (their name, their set of policies) is found now.
+    let fallback = [Subscriber {
         mailbox: "reader@example.com".parse().expect("valid address"),
         policies: None,
         origin: "sample".into(),
+    }];
+    let subscribers = if config.subscribers.is_empty() {
+        &fallback[..]
+    } else {
+        &config.subscribers[..]
     };
-    let everyone: Vec<Subscriber> = config
-        .subscribers
-        .iter()
-        .chain(config.subscribers.is_empty().then_some(&fallback))
-        .map(|s| Subscriber {
-            policies: None,
-            ..s.clone()
-        })
-        .collect();
-    let everyone: Vec<&Subscriber> = everyone.iter().collect();
+    let everyone: Vec<&Subscriber> = subscribers.iter().collect();
     validate_messages(config, &templates, &sample, &everyone)?;
     if let crate::config::Delivery::Outbox(dir) = &config.delivery
         && dir.exists()
@@ -126,29 +122,37 @@ pub(super) fn sample_notification(config: &Config) -> Notification {
         Some(new),
         &Rule::default(),
     );
-    let spec = &config.policies[0];
-    let name = spec.name.clone().unwrap_or_else(|| "Sample Policy".into());
-    let context = policy_context(
-        &name,
-        "sample.md",
-        Some("sample.md"),
-        spec.url.as_deref(),
-        &report.diff,
-        config.notify.excerpt_words,
-    );
+    // One change per configured policy, so that each subscriber gets the message for
+    // the policies they follow.
+    let changes = config
+        .policies
+        .iter()
+        .map(|spec| {
+            let name = spec.name.clone().unwrap_or_else(|| "Sample Policy".into());
+            let context = policy_context(
+                &name,
+                "sample.md",
+                Some("sample.md"),
+                spec.url.as_deref(),
+                &report.diff,
+                config.notify.excerpt_words,
+            );
+            PolicyChange {
+                name,
+                spec_path: spec.path.clone(),
+                url: spec.url.clone(),
+                report: report.clone(),
+                kind: ChangeKind::Substantive,
+                context,
+            }
+        })
+        .collect();
     let zero = Oid::ZERO_SHA1;
     Notification {
         id: "sample".into(),
         old: zero,
         new: zero,
-        changes: vec![PolicyChange {
-            name,
-            spec_path: spec.path.clone(),
-            url: spec.url.clone(),
-            report,
-            kind: ChangeKind::Substantive,
-            context,
-        }],
+        changes,
         commits: vec![CommitContext {
             id: zero.to_string(),
             short: short_id(&zero.to_string()).to_string(),

@@ -89,6 +89,9 @@ impl TemplateError {
 /// The loaded email templates.
 pub struct Templates {
     env: Environment<'static>,
+    /// For the URL patterns of the configuration: each value printed is percent-encoded
+    /// unless marked `|safe`.
+    urls: Environment<'static>,
     /// Where overrides came from, shown in error messages (`templates/`), or "".
     origin: String,
 }
@@ -118,7 +121,20 @@ impl Templates {
             env.add_template_owned(name, source)
                 .map_err(|e| TemplateError::from_minijinja(&e, &from))?;
         }
-        Ok(Templates { env, origin })
+        let mut urls = Environment::new();
+        urls.set_undefined_behavior(UndefinedBehavior::Strict);
+        urls.set_fuel(Some(TEMPLATE_FUEL));
+        urls.set_formatter(|out, _state, value| {
+            if value.is_none() || value.is_undefined() {
+                Ok(())
+            } else if value.is_safe() {
+                write!(out, "{value}").map_err(minijinja::Error::from)
+            } else {
+                out.write_str(&percent_encode(&value.to_string()))
+                    .map_err(minijinja::Error::from)
+            }
+        });
+        Ok(Templates { env, urls, origin })
     }
 
     /// Renders one template with a context.
@@ -141,21 +157,50 @@ impl Templates {
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     }
 
-    /// Renders a one-off template string (a URL pattern from the config).
-    pub fn render_str(
+    /// Renders a URL pattern from the config (`key` names it in errors): values are
+    /// percent-encoded unless marked `|safe`, and the result must be an https, http or mailto
+    /// link with nothing in it that could end it.
+    pub fn render_url(
         &self,
         key: &str,
         source: &str,
         context: &Value,
     ) -> Result<String, TemplateError> {
-        self.env
+        let error = |message: String| TemplateError {
+            name: key.to_string(),
+            line: None,
+            message,
+        };
+        let url = self
+            .urls
             .render_str(source, context.clone())
-            .map_err(|e| TemplateError {
-                name: key.to_string(),
-                line: None,
-                message: e.detail().unwrap_or(&e.to_string()).to_string(),
-            })
+            .map_err(|e| error(e.detail().unwrap_or(&e.to_string()).to_string()))?;
+        if !crate::config::is_safe_link(&url)
+            || url
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>\"".contains(c))
+        {
+            return Err(error(format!(
+                "the link {:?} is not a single https, http or mailto link (a value marked |safe?)",
+                crate::render::inert(&url, true)
+            )));
+        }
+        Ok(url)
     }
+}
+
+/// Percent-encodes all but unreserved characters (RFC 3986) and `%` (so that a value
+/// already encoded with `|urlencode` stays as it is).
+pub fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'%') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// One changed policy.

@@ -1,19 +1,55 @@
 //! Markdown output: a heading per document and per changed section, the section text quoted
 //! with `<ins>`/`<del>` marks (rendered by GitHub, GitLab and most Markdown viewers).
 
-use super::email::html_escape;
-use super::{counts_summary, date_change, layout_ops, per_line, section_label, section_title};
+use super::{
+    counts_summary, date_change, inert, layout_ops, per_line, section_label, section_title,
+};
 use crate::diff::{OpKind, Status};
 use crate::report::Report;
 use std::fmt::Write;
+
+/// Policy text as Markdown that shows it as written: HTML is escaped, and the characters
+/// that start emphasis, links, images, code, tables or headings are backslash-escaped, so no
+/// text can inject markup, a raw HTML element or an image that loads a remote URL.
+pub fn md_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in inert(text, false).chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '!' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A path or revision as a code span that no backtick in it can close (CommonMark: the
+/// fence is longer than any run of backticks inside), on one line.
+pub fn code_span(text: &str) -> String {
+    let text = inert(text, true);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with(['`', ' ']) || text.ends_with(['`', ' ']) {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
 
 /// Renders the report as Markdown.
 pub fn render_markdown(report: &Report, context: usize) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "# Policy changes: `{}` → `{}`\n",
-        report.old, report.new
+        "# Policy changes: {} → {}\n",
+        code_span(&report.old),
+        code_span(&report.new)
     );
     if report.documents.is_empty() {
         out.push_str("No policy documents differ.\n");
@@ -21,14 +57,14 @@ pub fn render_markdown(report: &Report, context: usize) -> String {
     for doc in &report.documents {
         let d = &doc.diff;
         let status = d.status.word();
-        let _ = writeln!(out, "## `{}` — {status}\n", doc.path);
+        let _ = writeln!(out, "## {} — {status}\n", code_span(&doc.path));
         if let Some(old) = doc.old_path.as_deref().filter(|p| *p != doc.path) {
             let what = if report.files {
                 "Compared with"
             } else {
                 "Renamed from"
             };
-            let _ = writeln!(out, "- {what} `{old}`");
+            let _ = writeln!(out, "- {what} {}", code_span(old));
         }
         if let Some(dates) = date_change(d, |m| m.modified) {
             let _ = writeln!(out, "- Last updated: {dates}");
@@ -44,15 +80,16 @@ pub fn render_markdown(report: &Report, context: usize) -> String {
             } else {
                 ""
             };
-            let _ = writeln!(out, "### {label}: {}{moved}\n", html_escape(&heading));
+            let heading = inert(&heading, true);
+            let _ = writeln!(out, "### {label}: {}{moved}\n", md_text(&heading));
             if s.status == Status::Unchanged {
                 continue;
             }
             // Policy text is escaped, equal text too: it is never markup here.
             let body = layout_ops(&s.ops, context, &|kind, words| match kind {
-                OpKind::Equal => html_escape(words),
-                OpKind::Insert => per_line(&html_escape(words), |l| format!("<ins>{l}</ins>")),
-                OpKind::Delete => per_line(&html_escape(words), |l| format!("<del>{l}</del>")),
+                OpKind::Equal => md_text(words),
+                OpKind::Insert => per_line(&md_text(words), |l| format!("<ins>{l}</ins>")),
+                OpKind::Delete => per_line(&md_text(words), |l| format!("<del>{l}</del>")),
             });
             for line in body.lines() {
                 let _ = writeln!(out, "> {line}");
@@ -61,4 +98,29 @@ pub fn render_markdown(report: &Report, context: usize) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_cannot_become_markup() {
+        assert_eq!(
+            md_text("![x](https://t.example/p.png) <img onerror=a()> *b* [c](javascript:d)"),
+            "\\!\\[x\\](https://t.example/p.png) &lt;img onerror=a()&gt; \\*b\\* \\[c\\](javascript:d)"
+        );
+        assert_eq!(md_text("a\u{1b}[2Jb"), "a\\\\x1b\\[2Jb");
+    }
+
+    #[test]
+    fn a_code_span_outlasts_the_backticks_inside() {
+        assert_eq!(code_span("privacy.md"), "`privacy.md`");
+        assert_eq!(
+            code_span("a`<img src=x onerror=y>`.md"),
+            "``a`<img src=x onerror=y>`.md``"
+        );
+        assert_eq!(code_span("`x``"), "``` `x`` ```");
+        assert_eq!(code_span("a\nb"), "`a\\x0ab`");
+    }
 }

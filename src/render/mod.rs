@@ -77,7 +77,7 @@ pub fn write_log_entry_text(
     } else {
         short.to_string()
     };
-    writeln!(out, "{id} {date}  {}", entry.summary)?;
+    writeln!(out, "{id} {date}  {}", inert(&entry.summary, true))?;
     for d in &entry.documents {
         out.write_all(d.as_bytes())?;
     }
@@ -96,9 +96,48 @@ pub fn render_log_document_text(d: &DocumentReport) -> String {
         .map(|s| format!("; last updated {s}"))
         .unwrap_or_default();
     format!(
-        "    {name}: {status}{dates}; {}\n",
+        "    {}: {status}{dates}; {}\n",
+        inert(&name, true),
         counts_summary(&d.diff.counts())
     )
+}
+
+/// Text from a policy, a commit or a path made harmless for a terminal: control characters
+/// (ESC, a lone CR, backspace, C1 controls) and bidirectional overrides are shown as escapes
+/// (`\x1b`, `\u{202e}`) instead of acting on the terminal. Line breaks and tabs stay;
+/// `one_line` escapes line breaks too, for text that must stay on its line.
+pub fn inert(text: &str, one_line: bool) -> std::borrow::Cow<'_, str> {
+    use std::fmt::Write as _;
+    let harmful = |c: char, next: Option<char>| match c {
+        '\n' => one_line,
+        '\t' => false,
+        '\r' => one_line || next != Some('\n'),
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => true,
+        c => c.is_control(),
+    };
+    let mut chars = text.chars().peekable();
+    let mut clean = true;
+    while let Some(c) = chars.next() {
+        if harmful(c, chars.peek().copied()) {
+            clean = false;
+            break;
+        }
+    }
+    if clean {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !harmful(c, chars.peek().copied()) {
+            out.push(c);
+        } else if (c as u32) < 0x100 {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        } else {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// What happened to a changed section, in a word: Added, Removed, Renamed, Modified, Moved.
@@ -232,7 +271,7 @@ pub fn with_context(ops: &[WordOp], context: usize) -> Vec<Option<WordOp>> {
             _ => (context, 0),
         };
         let pieces = word_pieces(&op.text);
-        if pieces.len() <= head + tail + 4 {
+        if pieces.len() <= head.saturating_add(tail).saturating_add(4) {
             out.push(Some(op));
             continue;
         }

@@ -1,7 +1,9 @@
 //! Terminal output: a header per document, then each changed section with its word changes.
 //! Without colour, insertions read `{+…+}` and deletions `[-…-]` (as `git diff --word-diff`).
 
-use super::{counts_summary, date_change, layout_ops, per_line, section_label, section_title};
+use super::{
+    counts_summary, date_change, inert, layout_ops, per_line, section_label, section_title,
+};
 use crate::diff::{OpKind, SectionDiff, Status};
 use crate::report::{DocumentReport, Report};
 use std::fmt::Write;
@@ -40,6 +42,7 @@ impl Style {
         self.paint("1", text)
     }
     fn op(&self, kind: OpKind, words: &str) -> String {
+        let words = &*inert(words, false);
         match (kind, self.color) {
             (OpKind::Equal, _) => words.to_string(),
             (OpKind::Insert, true) => per_line(words, |l| self.paint("32", l)),
@@ -60,7 +63,8 @@ pub fn render_text(report: &Report, options: &TextOptions) -> String {
         let _ = writeln!(
             out,
             "No policy documents differ between {} and {}.",
-            report.old, report.new
+            inert(&report.old, true),
+            inert(&report.new, true)
         );
     }
     for (n, doc) in report.documents.iter().enumerate() {
@@ -95,7 +99,7 @@ fn document(
         }
         None => {}
     }
-    let _ = writeln!(out, "{}: {status}", style.bold(&title));
+    let _ = writeln!(out, "{}: {status}", style.bold(&inert(&title, true)));
     if let Some(dates) = date_change(d, |m| m.modified) {
         let stale = d.status == Status::Modified && d.old.is_some() && !d.date_changed();
         let note = if stale {
@@ -150,7 +154,7 @@ fn section_block(out: &mut String, s: &SectionDiff, options: &TextOptions, style
     } else {
         ""
     };
-    let header = format!("{mark} {label}: {heading}");
+    let header = format!("{mark} {label}: {}", inert(&heading, true));
     let _ = writeln!(out, "  {} ({moved}{notes})", style.bold(&header));
     if s.status == Status::Unchanged {
         return;
