@@ -654,3 +654,36 @@ fn too_many_inline_subscribers_point_to_subscribers_file() {
         .stderr_has("too large to read safely")
         .stderr_has("subscribers_file");
 }
+
+/// A server that drips its replies one byte at a time (each read well within the timeout)
+/// cannot hold a run, or the lock: the exchange is cut after twice `timeout_seconds`, the run
+/// ends with exit 1 and the next run retries.
+#[test]
+fn a_server_that_drips_its_replies_cannot_hold_a_run() {
+    use std::io::BufRead;
+    for mode in ["greeting", "data"] {
+        let mut server = std::process::Command::new("python3")
+            .args([support("drip_server.py").to_str().unwrap(), mode])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(server.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port: u16 = line.trim().strip_prefix("ready ").unwrap().parse().unwrap();
+        let site = outbox_site(&format!(
+            "delivery:\n  transport: smtp\n  smtp: {{ host: 127.0.0.1, port: {port}, security: none, timeout_seconds: 1 }}\n"
+        ));
+        site.repo.commit("privacy.md", V2);
+        let before = site.notified();
+        let started = std::time::Instant::now();
+        let run = site.run(&["check"]);
+        let took = started.elapsed();
+        server.kill().unwrap();
+        server.wait().unwrap();
+        run.code(1);
+        assert!(took.as_secs() < 15, "{mode}: held for {took:?}");
+        assert_eq!(site.notified(), before, "{mode}");
+    }
+}

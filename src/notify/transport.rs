@@ -104,6 +104,63 @@ fn classify(e: &lettre::transport::smtp::Error, server: &str) -> SendError {
     }
 }
 
+/// Runs one SMTP exchange with `host:port`, cutting the connection if it is not over within
+/// `limit`: lettre bounds each read by the timeout, not a whole reply, so a server sending
+/// one byte at a time could otherwise hold a run — and the lock — for ever. Returns the
+/// result and whether the deadline cut it.
+fn within<T>(
+    limit: std::time::Duration,
+    host: &str,
+    port: u16,
+    exchange: impl FnOnce() -> T,
+) -> (T, bool) {
+    let (done, wait) = std::sync::mpsc::channel::<()>();
+    let expired = std::sync::atomic::AtomicBool::new(false);
+    let result = std::thread::scope(|scope| {
+        let flag = &expired;
+        scope.spawn(move || {
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(limit) {
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+                cut_connections(host, port);
+            }
+        });
+        let result = exchange();
+        let _ = done.send(());
+        result
+    });
+    (result, expired.load(std::sync::atomic::Ordering::SeqCst))
+}
+
+/// Shuts down this process's connections to `host:port`, so that a blocked read returns.
+#[cfg(target_os = "linux")]
+fn cut_connections(host: &str, port: u16) {
+    use std::net::ToSocketAddrs;
+    use std::os::fd::FromRawFd;
+    let Ok(addresses) = (host, port).to_socket_addrs() else {
+        return;
+    };
+    let addresses: Vec<std::net::SocketAddr> = addresses.collect();
+    let Ok(fds) = std::fs::read_dir("/proc/self/fd") else {
+        return;
+    };
+    for fd in fds.flatten() {
+        let Some(fd) = fd.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+            continue;
+        };
+        // SAFETY: the descriptor is open (listed just now) and is never closed here:
+        // ManuallyDrop keeps the TcpStream from closing it. On anything but a socket,
+        // peer_addr fails and nothing is done.
+        let stream = std::mem::ManuallyDrop::new(unsafe { std::net::TcpStream::from_raw_fd(fd) });
+        if stream.peer_addr().is_ok_and(|a| addresses.contains(&a)) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+/// Elsewhere, each read stays bounded by the timeout.
+#[cfg(not(target_os = "linux"))]
+fn cut_connections(_host: &str, _port: u16) {}
+
 /// Why a connection could not be made ready.
 enum Connect {
     /// The server refused the login.
@@ -157,6 +214,22 @@ impl SmtpSender {
     /// Connects, upgrades to TLS (STARTTLS is required when configured: without it no
     /// credentials are sent) and logs in. Keeps the connection for the messages to come.
     fn connect(&self) -> Result<(), Connect> {
+        let (result, expired) = within(self.exchange_limit(), &self.host, self.port, || {
+            self.connect_now()
+        });
+        match result {
+            Err(Connect::Other(e) | Connect::Login(e)) if expired => Err(Connect::Other(e)),
+            other => other,
+        }
+    }
+
+    /// The longest one exchange (connecting and logging in, or one message) may take: twice
+    /// the configured timeout, which bounds each read.
+    fn exchange_limit(&self) -> std::time::Duration {
+        self.timeout.saturating_mul(2)
+    }
+
+    fn connect_now(&self) -> Result<(), Connect> {
         let hello = ClientId::default();
         let wrapper = self
             .tls
@@ -198,16 +271,24 @@ impl SmtpSender {
         let conn = slot.as_mut().expect("connected");
         let envelope = message.envelope();
         let content = message.formatted();
-        let result = (|| {
+        let (result, expired) = within(self.exchange_limit(), &self.host, self.port, || {
             conn.command(Mail::new(envelope.from().cloned(), vec![]))?;
             for to in envelope.to() {
                 conn.command(Rcpt::new(to.clone(), vec![]))?;
             }
             conn.command(Data)?;
             conn.command(DotStuffed(&content))
-        })();
+        });
         match result {
             Ok(_) => Ok(()),
+            Err(_) if expired => {
+                *slot = None;
+                Err(SendError::Unavailable(format!(
+                    "{}: no complete answer within {} s; the connection was cut",
+                    self.server,
+                    self.exchange_limit().as_secs()
+                )))
+            }
             Err(e) => {
                 let error = classify(&e, &self.server);
                 if matches!(error, SendError::Unavailable(_)) {
