@@ -65,8 +65,8 @@
 //!
 //! Two files or two revisions of a repository are compared the same way by
 //! [`report::compare_files`] and [`report::compare_revisions`] (what `policy-diff OLD NEW`
-//! shows); [`report::compare_changes`] also keeps the texts, which `check` and `preview`
-//! compare again with their dates masked.
+//! shows), and [`report::compare_changes`] for commit ids (what `check` and `preview` plan
+//! from: each policy compared once).
 //!
 //! **Walk a history.** Every commit that changed a policy, newest first, with each
 //! document turned into what the caller needs (here its status):

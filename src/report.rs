@@ -86,32 +86,17 @@ pub fn compare_revisions(
 ) -> Result<Report, SourceError> {
     let old_id = repo.resolve_or_empty(old)?;
     let new_id = repo.resolve(new)?;
-    let documents = repo
-        .changed_files(old_id, new_id, filter, warnings)?
-        .into_iter()
-        .map(|f| compare_changed(f, rules))
-        .collect();
     Ok(Report {
         old: old.to_string(),
         new: new.to_string(),
-        documents,
+        documents: compare_changes(repo, old_id, new_id, filter, rules, warnings)?,
         files: false,
     })
 }
 
-/// A policy that differs between two commits, with the texts its report was made from.
-#[derive(Debug, Clone)]
-pub struct ComparedFile {
-    /// The comparison.
-    pub report: DocumentReport,
-    /// The old text; `None` when the policy was added.
-    pub old_text: Option<String>,
-    /// The new text; `None` when the policy was removed.
-    pub new_text: Option<String>,
-}
-
-/// Compares the policies that differ between two commits, like [`compare_revisions`], and
-/// keeps their texts (to compare them again, e.g. with their dates masked).
+/// Compares the policies that differ between two commits (`old`: `None` for git's empty
+/// tree), each read and compared by its path's rule: what [`compare_revisions`] reports, for
+/// callers that hold commit ids (`check`, `preview`).
 pub fn compare_changes(
     repo: &PolicyRepo,
     old: Option<Oid>,
@@ -119,21 +104,11 @@ pub fn compare_changes(
     filter: &PolicyFilter,
     rules: &Rules,
     warnings: &mut Vec<String>,
-) -> Result<Vec<ComparedFile>, SourceError> {
+) -> Result<Vec<DocumentReport>, SourceError> {
     Ok(repo
         .changed_files(old, new, filter, warnings)?
         .into_iter()
-        .map(|f| {
-            let texts = (
-                f.old.as_ref().map(|t| t.text.clone()),
-                f.new.as_ref().map(|t| t.text.clone()),
-            );
-            ComparedFile {
-                report: compare_changed(f, rules),
-                old_text: texts.0,
-                new_text: texts.1,
-            }
-        })
+        .map(|f| compare_changed(f, rules))
         .collect())
 }
 
@@ -264,7 +239,7 @@ mod tests {
     }
 
     #[test]
-    fn compare_changes_keeps_the_texts_and_reports_as_compare_revisions_does() {
+    fn compare_changes_reports_as_compare_revisions_does() {
         let old =
             "# Privacy\n\nLast updated: May 1, 2024\n\n## Data\n\nWe keep data for 30 days.\n";
         let new =
@@ -278,10 +253,8 @@ mod tests {
             .expect("compared");
         assert_eq!(changes.len(), 1, "notes.txt is not a policy");
         let c = &changes[0];
-        assert_eq!(c.old_text.as_deref(), Some(old));
-        assert_eq!(c.new_text.as_deref(), Some(new));
-        assert_eq!(c.report.path, "privacy.md");
-        assert_eq!(c.report.diff.status, Status::Modified);
+        assert_eq!(c.path, "privacy.md");
+        assert_eq!(c.diff.status, Status::Modified);
         let report = compare_revisions(
             &repo,
             &old_id.to_string(),
@@ -293,7 +266,7 @@ mod tests {
         .expect("compared");
         assert_eq!(
             format!("{:?}", report.documents),
-            format!("{:?}", std::slice::from_ref(&c.report))
+            format!("{:?}", std::slice::from_ref(c))
         );
         assert!(warnings.is_empty(), "{warnings:?}");
     }

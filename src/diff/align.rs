@@ -114,23 +114,30 @@ fn pair_by_content(
     }
     let old_sig: Vec<Signature> = free_old.iter().map(|&i| Signature::of(&old[i])).collect();
     let new_sig: Vec<Signature> = free_new.iter().map(|&j| Signature::of(&new[j])).collect();
-    let window = if free_old.len() * free_new.len() > MAX_PAIRS {
-        MAX_PAIRS / free_old.len().max(free_new.len())
-    } else {
-        usize::MAX
+    let size = |sigs: &[Signature]| -> usize {
+        sigs.iter()
+            .map(|s| s.body.len() + s.heading.len() + 1)
+            .sum()
     };
+    // Comparing every pair costs each pair's size: fine for a few hundred sections, not for
+    // thousands, nor for hundreds of long ones.
+    let work = free_new.len() * size(&old_sig) + free_old.len() * size(&new_sig);
     let mut candidates = Vec::new();
-    for (a, os) in old_sig.iter().enumerate() {
-        for (b, ns) in new_sig.iter().enumerate() {
-            // With too many candidates, compare sections near the same relative position.
-            if window != usize::MAX {
-                let rel = a * free_new.len() / free_old.len();
-                if rel.abs_diff(b) > window / 2 {
-                    continue;
+    if free_old.len() * free_new.len() <= MAX_PAIRS && work <= EXHAUSTIVE_WORK {
+        for (a, os) in old_sig.iter().enumerate() {
+            for (b, ns) in new_sig.iter().enumerate() {
+                if let Some(score) = os.score(ns) {
+                    candidates.push((score, a, b));
                 }
             }
-            if let Some(score) = os.score(ns) {
-                candidates.push((score, a, b));
+        }
+    } else {
+        let index = Index::of(&old_sig);
+        for (b, ns) in new_sig.iter().enumerate() {
+            for a in index.likely(ns) {
+                if let Some(score) = old_sig[a].score(ns) {
+                    candidates.push((score, a, b));
+                }
             }
         }
     }
@@ -369,6 +376,96 @@ fn longest_increasing(xs: &[usize]) -> Vec<bool> {
     keep
 }
 
+/// Above this much work (word pairs compared, over all pairs of sections), renamed sections
+/// are looked for through an [`Index`] of what they say instead of by comparing every pair.
+const EXHAUSTIVE_WORK: usize = 20_000_000;
+/// A word pair (or heading word) found in more than this many old sections tells little
+/// about which one a new section came from: the index leaves it out.
+const RARE: usize = 8;
+/// Old sections scored for each new section when the index is used: those sharing the most
+/// rare word pairs, and those sharing the most rare heading words.
+const CANDIDATES: usize = 8;
+
+/// Word pairs of a long body indexed: one in this many (chosen by hash, the same on both
+/// sides), so that the index stays a small fraction of the text. Sections that share a third
+/// of their word pairs still share dozens of sampled ones.
+const SAMPLE: u64 = 8;
+/// Bodies with fewer word pairs than this are indexed whole.
+const SAMPLE_ABOVE: usize = 128;
+
+/// Which old sections a new one may have come from, found by the rare word pairs and
+/// heading words they share: the work is near-linear in the text, and a section is found
+/// wherever it moved.
+struct Index {
+    body: Postings,
+    heading: Postings,
+}
+
+impl Index {
+    fn of(old: &[Signature]) -> Index {
+        Index {
+            body: Postings::of(old.iter().map(|s| sampled(s.body))),
+            heading: Postings::of(old.iter().map(|s| s.heading.iter().copied())),
+        }
+    }
+
+    /// The old sections most likely to be `new`, best first, at most 2 × [`CANDIDATES`].
+    fn likely(&self, new: &Signature) -> Vec<usize> {
+        let mut found = self.body.top(sampled(new.body));
+        for a in self.heading.top(new.heading.iter().copied()) {
+            if !found.contains(&a) {
+                found.push(a);
+            }
+        }
+        found
+    }
+}
+
+/// The word pairs of a body that the index keeps.
+fn sampled(body: &[u64]) -> impl Iterator<Item = u64> + '_ {
+    let all = body.len() < SAMPLE_ABOVE;
+    body.iter().copied().filter(move |h| all || h % SAMPLE == 0)
+}
+
+/// (hash, section) pairs sorted by hash, for hashes held by at most [`RARE`] sections.
+struct Postings(Vec<(u64, u32)>);
+
+impl Postings {
+    fn of<I: Iterator<Item = u64>>(parts: impl Iterator<Item = I>) -> Postings {
+        let mut pairs: Vec<(u64, u32)> = parts
+            .enumerate()
+            .flat_map(|(a, hashes)| hashes.map(move |h| (h, a as u32)))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut kept = Vec::with_capacity(pairs.len());
+        for group in pairs.chunk_by(|x, y| x.0 == y.0) {
+            if group.len() <= RARE {
+                kept.extend_from_slice(group);
+            }
+        }
+        Postings(kept)
+    }
+
+    /// The sections sharing the most of `keys`, at most [`CANDIDATES`], best first.
+    fn top(&self, keys: impl Iterator<Item = u64>) -> Vec<usize> {
+        let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
+        for k in keys {
+            let start = self.0.partition_point(|p| p.0 < k);
+            for &(_, a) in self.0[start..].iter().take_while(|p| p.0 == k) {
+                *counts.entry(a).or_default() += 1;
+            }
+        }
+        let mut ranked: Vec<(u32, u32)> = counts.into_iter().collect();
+        ranked.sort_unstable_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+        ranked
+            .into_iter()
+            .take(CANDIDATES)
+            .map(|(a, _)| a as usize)
+            .collect()
+    }
+}
+
 /// What a section is compared by when its heading found no partner.
 struct Signature<'a> {
     /// Sorted, deduplicated hashes of consecutive word pairs of the body.
@@ -469,6 +566,49 @@ mod tests {
 
     fn r(a: &str, b: &str, moved: bool) -> (String, String, bool) {
         (a.into(), b.into(), moved)
+    }
+
+    /// 2,000 sections, each renamed and all shuffled: every one is found by its text,
+    /// wherever it moved (more than [`MAX_PAIRS`] pairs: the index finds them).
+    #[test]
+    fn thousands_of_renamed_and_shuffled_sections_are_all_found() {
+        let mut seed: u64 = 42;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let n = 2000;
+        let bodies: Vec<String> = (0..n)
+            .map(|_| {
+                (0..40)
+                    .map(|_| format!("w{}", next() % 5000))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            order.swap(i, next() % (i + 1));
+        }
+        let old_md: String = (0..n)
+            .map(|i| format!("## Old heading {i}\n\n{}\n\n", bodies[i]))
+            .collect();
+        let new_md: String = order
+            .iter()
+            .map(|&i| format!("## Renamed part {}\n\n{}\n\n", i + 7 * n, bodies[i]))
+            .collect();
+        let (o, nw) = (sections(&old_md), sections(&new_md));
+        let pairs = align_sections(&o, &nw);
+        let matched = pairs
+            .iter()
+            .filter(|p| match (p.old, p.new) {
+                (Some(i), Some(j)) => body(&o[i]) == body(&nw[j]),
+                _ => false,
+            })
+            .count();
+        assert_eq!(matched, n);
     }
 
     #[test]

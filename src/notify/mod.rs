@@ -26,7 +26,7 @@ pub use validate::*;
 use crate::config::{Config, ConfigError, Subscriber};
 use crate::document::date::mask_dates;
 use crate::render::email::{PolicyContext, TemplateError, Templates, policy_context};
-use crate::report::{ComparedFile, DocumentReport, compare_changes, compare_texts};
+use crate::report::{DocumentReport, compare_changes, compare_texts};
 use crate::rules::Rule;
 use crate::source::{PolicyFilter, PolicyRepo, SourceError, short_id};
 use git2::{ObjectType, Oid};

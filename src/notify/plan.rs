@@ -99,8 +99,7 @@ pub fn plan(
     let paths: Vec<String> = config.policies.iter().map(|p| p.path.clone()).collect();
     let filter = PolicyFilter::new(&paths)?;
     let mut changes = Vec::new();
-    for compared in compare_changes(repo, Some(old), new, &filter, &config.rules, warnings)? {
-        let report = &compared.report;
+    for report in compare_changes(repo, Some(old), new, &filter, &config.rules, warnings)? {
         let spec = config.policy_for(&report.path).or_else(|| {
             report
                 .old_path
@@ -108,7 +107,7 @@ pub fn plan(
                 .and_then(|p| config.policy_for(p))
         });
         let Some(spec) = spec else { continue };
-        let Some(kind) = classify(&compared, config.rules.for_path(&report.path)) else {
+        let Some(kind) = classify(&report) else {
             continue;
         };
         let wanted = match kind {
@@ -157,7 +156,7 @@ pub fn plan(
             name,
             spec_path: spec.path.clone(),
             url: spec.url.clone(),
-            report: compared.report,
+            report,
             kind,
             context,
         });
@@ -176,8 +175,12 @@ pub fn plan(
     })
 }
 
-pub(super) fn classify(compared: &ComparedFile, rule: &Rule) -> Option<ChangeKind> {
-    let report = &compared.report;
+/// Changed words above which a change cannot be new dates alone (a modification and an
+/// effective date, old and new, written out in words).
+const MAX_DATE_WORDS: usize = 40;
+
+/// Why a changed policy is worth a message, from its one comparison; `None`: nothing changed.
+pub(super) fn classify(report: &DocumentReport) -> Option<ChangeKind> {
     let diff = &report.diff;
     if diff.status == crate::diff::Status::Unchanged {
         return diff
@@ -186,24 +189,44 @@ pub(super) fn classify(compared: &ComparedFile, rule: &Rule) -> Option<ChangeKin
             .any(|s| s.cosmetic)
             .then_some(ChangeKind::Cosmetic);
     }
-    if let (Some(old), Some(new)) = (&compared.old_text, &compared.new_text) {
-        let (old_dates, new_dates) = (diff.old.as_ref(), diff.new.as_ref());
-        let dates_moved = old_dates.map(|m| (m.modified, m.effective))
-            != new_dates.map(|m| (m.modified, m.effective));
-        if dates_moved {
-            let masked = compare_texts(
-                &report.path,
-                report.old_path.as_deref(),
-                Some(&mask_dates(old)),
-                Some(&mask_dates(new)),
-                rule,
-            );
-            if masked.diff.status == crate::diff::Status::Unchanged {
-                return Some(ChangeKind::DateOnly);
-            }
-        }
+    let (old_dates, new_dates) = (diff.old.as_ref(), diff.new.as_ref());
+    let dates_moved = old_dates.map(|m| (m.modified, m.effective))
+        != new_dates.map(|m| (m.modified, m.effective));
+    if dates_moved && old_dates.is_some() && new_dates.is_some() && only_dates_changed(diff) {
+        return Some(ChangeKind::DateOnly);
     }
     Some(ChangeKind::Substantive)
+}
+
+/// Every changed section reads the same once its dates are masked (spacing aside), and few
+/// words changed: decided from the comparison already made, without comparing again.
+fn only_dates_changed(diff: &crate::diff::DocumentDiff) -> bool {
+    use crate::diff::{OpKind, Status};
+    let changed: usize = diff
+        .sections
+        .iter()
+        .map(|s| s.words_added + s.words_removed)
+        .sum();
+    changed <= MAX_DATE_WORDS
+        && diff
+            .sections
+            .iter()
+            .filter(|s| s.status != Status::Unchanged)
+            .all(|s| {
+                let side = |left_out: OpKind| -> String {
+                    let text: String = s
+                        .ops
+                        .iter()
+                        .filter(|o| o.op != left_out)
+                        .map(|o| o.text.as_str())
+                        .collect();
+                    mask_dates(&text)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                s.status == Status::Modified && side(OpKind::Insert) == side(OpKind::Delete)
+            })
 }
 
 pub(super) fn commits_between(
