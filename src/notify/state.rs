@@ -142,6 +142,42 @@ pub struct Journal {
 
 const HEADER: &str = "policy-diff journal v1";
 
+/// What a journal file says, read leniently.
+#[doc(hidden)]
+#[derive(Debug, Default)]
+pub struct Records {
+    /// Recipients delivered to (lowercase addresses).
+    pub sent: HashSet<String>,
+    /// Recipients that refused for good, with the reason.
+    pub failed: HashMap<String, String>,
+    /// Lines (numbered from 1) that are not records.
+    pub skipped: Vec<usize>,
+}
+
+impl Records {
+    /// Reads a journal's bytes: invalid UTF-8 (a crash in the middle of a record) is
+    /// replaced, lines that are not records are skipped and listed.
+    pub fn read(bytes: &[u8]) -> Records {
+        let mut records = Records::default();
+        let text = String::from_utf8_lossy(bytes);
+        for (n, line) in text.lines().enumerate() {
+            let mut parts = line.splitn(3, ' ');
+            match (parts.next(), parts.next()) {
+                (Some("sent"), Some(who)) if !who.is_empty() => {
+                    records.sent.insert(who.to_string());
+                }
+                (Some("failed"), Some(who)) if !who.is_empty() => {
+                    let why = parts.next().unwrap_or("").to_string();
+                    records.failed.insert(who.to_string(), why);
+                }
+                _ if line.is_empty() || (n == 0 && line.starts_with(HEADER)) => {}
+                _ => records.skipped.push(n + 1),
+            }
+        }
+        records
+    }
+}
+
 impl Journal {
     /// Opens (or starts) the journal of notification `id` from `old` to `new`. A journal is
     /// read leniently: invalid UTF-8 (a crash in the middle of a record) is replaced, and
@@ -156,21 +192,11 @@ impl Journal {
         std::fs::File::open(&path)
             .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
             .map_err(at(&path))?;
-        let (mut sent, mut failed, mut skipped) = (HashSet::new(), HashMap::new(), Vec::new());
-        let text = String::from_utf8_lossy(&bytes);
-        for (n, line) in text.lines().enumerate() {
-            let mut parts = line.splitn(3, ' ');
-            match (parts.next(), parts.next()) {
-                (Some("sent"), Some(who)) if !who.is_empty() => {
-                    sent.insert(who.to_string());
-                }
-                (Some("failed"), Some(who)) if !who.is_empty() => {
-                    failed.insert(who.to_string(), parts.next().unwrap_or("").to_string());
-                }
-                _ if line.is_empty() || (n == 0 && line.starts_with(HEADER)) => {}
-                _ => skipped.push(n + 1),
-            }
-        }
+        let Records {
+            sent,
+            failed,
+            skipped,
+        } = Records::read(&bytes);
         if bytes.is_empty() {
             file.write_all(format!("{HEADER} {old} {new}\n").as_bytes())
                 .map_err(at(&path))?;
