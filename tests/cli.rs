@@ -471,3 +471,131 @@ fn shell_completions_and_manual_page_come_from_the_one_definition() {
         .stdout_has(".TH policy-diff")
         .stdout_has("Section\\-by\\-section diffs of legal policies");
 }
+
+/// On a terminal, colour is on by default and `NO_COLOR` turns it off (a real pseudo-terminal,
+/// through util-linux `script`).
+#[test]
+fn no_color_is_honoured_on_a_terminal() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: util-linux `script` is not installed (no pseudo-terminal)");
+        return;
+    }
+    let repo = history();
+    let on_terminal = |no_color: Option<&str>| -> String {
+        let mut command = std::process::Command::new("script");
+        command
+            .args([
+                "-qec",
+                &format!("'{}' v1 v2", binary().display()),
+                "/dev/null",
+            ])
+            .current_dir(repo.path())
+            .envs(ISOLATED_GIT)
+            .env("TERM", "xterm")
+            .env_remove("NO_COLOR");
+        if let Some(value) = no_color {
+            command.env("NO_COLOR", value);
+        }
+        String::from_utf8_lossy(&command.output().unwrap().stdout).into_owned()
+    };
+    let plain = on_terminal(None);
+    assert!(
+        plain.contains("\x1b[32m"),
+        "no colour on a terminal:\n{plain}"
+    );
+    let quiet = on_terminal(Some("1"));
+    assert!(
+        !quiet.contains("\x1b[32m") && quiet.contains("{+"),
+        "{quiet}"
+    );
+    // An empty NO_COLOR does not count (no-color.org).
+    assert!(on_terminal(Some("")).contains("\x1b[32m"));
+}
+
+/// `--context N` keeps N unchanged words on each side of a change, eliding the rest.
+#[test]
+fn context_sets_the_words_kept_around_each_change() {
+    let repo = Repo::new();
+    let words: Vec<String> = (0..60).map(|i| format!("w{i}")).collect();
+    let old = format!("# T\n\n{}\n", words.join(" "));
+    let new = old.replace("w30", "CHANGED");
+    repo.commit("p.md", &old).tag("v1");
+    repo.commit("p.md", &new).tag("v2");
+    let two = repo.run(&["v1", "v2", "--context", "2", "--color", "never"]);
+    two.code(1)
+        .stdout_has("… w28 w29 [-w30-] {+CHANGED+} w31 w32 …")
+        .stdout_lacks("w27");
+    let all = repo.run(&["v1", "v2", "--context", "100", "--color", "never"]);
+    all.code(1)
+        .stdout_has("w0 w1")
+        .stdout_has("w58 w59")
+        .stdout_lacks("…");
+}
+
+/// The stale-date note: the text changed but the modification date did not.
+#[test]
+fn a_date_that_did_not_move_with_the_text_is_pointed_out() {
+    let repo = history();
+    let stale = V2.replace("We keep", "We retain");
+    repo.commit("privacy.md", &stale).tag("v2b");
+    repo.run(&["v2", "v2b", "--color", "never"])
+        .code(1)
+        .stdout_has(
+            "last updated: 2024-06-03 (unchanged) — not updated, although the text changed",
+        );
+    repo.run(&["v1", "v2", "--color", "never"])
+        .code(1)
+        .stdout_lacks("not updated");
+}
+
+/// `log` skips merge commits (their changes are listed where they were made), and its
+/// output does not depend on the number of threads.
+#[test]
+fn log_skips_merges_and_does_not_depend_on_jobs() {
+    let repo = history();
+    repo.git(&["checkout", "-q", "-b", "side", "v1"]);
+    repo.commit("terms.md", "# Terms\n\nSide branch text.\n");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--no-ff", "-m", "Merge side", "side"]);
+    let one = repo.run(&["log", "--jobs", "1", "--color", "never"]);
+    one.code(0)
+        .stdout_lacks("Merge side")
+        .stdout_has("terms.md: added");
+    assert_eq!(
+        one.stdout.matches("terms.md: added").count(),
+        1,
+        "{}",
+        one.stdout
+    );
+    let four = repo.run(&["log", "--jobs", "4", "--color", "never"]);
+    assert_eq!(one.stdout, four.stdout);
+}
+
+/// Binary files among the policies are skipped with a warning, in `diff` and in `log`; a
+/// path that cannot be read as a file is trouble (exit 2) naming it.
+#[test]
+fn binary_files_are_skipped_and_unreadable_files_are_trouble() {
+    let repo = Repo::new();
+    repo.write("privacy.md", V1)
+        .write("logo.md", "x")
+        .commit_all("one")
+        .tag("v1");
+    std::fs::write(repo.path().join("logo.md"), b"\x89PNG\0\0\0").unwrap();
+    repo.write("privacy.md", V2).commit_all("two").tag("v2");
+    repo.run(&["v1", "v2", "--color", "never"])
+        .code(1)
+        .stdout_has("privacy.md: modified")
+        .stderr_has("logo.md: binary file skipped");
+    repo.run(&["log", "--color", "never"])
+        .code(0)
+        .stdout_has("privacy.md: modified")
+        .stderr_has("binary file skipped");
+    std::fs::create_dir(repo.path().join("folder.md")).unwrap();
+    repo.run(&["folder.md", "privacy.md"])
+        .code(2)
+        .stderr_has("folder.md");
+}

@@ -660,17 +660,13 @@ fn too_many_inline_subscribers_point_to_subscribers_file() {
 /// ends with exit 1 and the next run retries.
 #[test]
 fn a_server_that_drips_its_replies_cannot_hold_a_run() {
-    use std::io::BufRead;
     for mode in ["greeting", "data"] {
         let mut server = std::process::Command::new("python3")
             .args([support("drip_server.py").to_str().unwrap(), mode])
             .stdout(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(server.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        let line = ready_line(&mut server);
         let port: u16 = line.trim().strip_prefix("ready ").unwrap().parse().unwrap();
         let site = outbox_site(&format!(
             "delivery:\n  transport: smtp\n  smtp: {{ host: 127.0.0.1, port: {port}, security: none, timeout_seconds: 1 }}\n"

@@ -727,3 +727,98 @@ subscribers: [{ email: a@example.com }]
         .stderr_has("policies[1].language")
         .stderr_has("unknown language");
 }
+
+/// A non-https unsubscribe link (mailto) gets List-Unsubscribe but no one-click
+/// List-Unsubscribe-Post (RFC 8058 requires https); `preview --to` shows the message anyone
+/// would get, subscriber or not.
+#[test]
+fn mailto_unsubscribe_has_no_one_click_and_preview_takes_any_address() {
+    let config = privacy_config("").replace(
+        "https://larkspur.example/unsubscribe?email={{ email }}",
+        "mailto:leave@larkspur.example?subject={{ email }}",
+    );
+    let site = Site::new(&config);
+    site.repo.commit("privacy.md", V1).tag("v1");
+    site.run(&["check"]).code(0);
+    site.repo.commit("privacy.md", V2).tag("v2");
+    site.run(&["check"]).code(0).stdout_has("sent 3 messages");
+    for m in site.outbox() {
+        let to = m.header("To").unwrap();
+        let address = to.rsplit('<').next().unwrap().trim_end_matches('>');
+        assert_eq!(
+            m.header("List-Unsubscribe").unwrap(),
+            format!(
+                "<mailto:leave@larkspur.example?subject={}>",
+                address.replace('@', "%40")
+            )
+        );
+        assert_eq!(m.header("List-Unsubscribe-Post"), None);
+    }
+    site.run(&["preview", "v1", "v2", "--to", "journalist@news.example"])
+        .code(0)
+        .stdout_has("To: journalist@news.example\n")
+        .stdout_has("Subject: Privacy Policy updated — last updated June 3, 2024\n");
+}
+
+/// A message lists at most 50 of the commits it covers.
+#[test]
+fn at_most_fifty_commits_are_listed() {
+    let site = Site::new(&format!("{}templates_dir: tpl\n", privacy_config("")));
+    site.file(
+        "tpl/body.txt",
+        "{{ commits|length }} commits, newest {{ commits[0].summary }}\n",
+    );
+    site.repo.commit("privacy.md", V1);
+    site.run(&["check"]).code(0);
+    for i in 0..60 {
+        site.repo
+            .commit("privacy.md", &V2.replace("2024", &format!("{}", 2100 + i)));
+    }
+    site.run(&["check"]).code(0).stdout_has("sent 3 messages");
+    let mails = site.outbox();
+    assert!(
+        mails[0]
+            .text()
+            .contains("50 commits, newest update privacy.md"),
+        "{}",
+        mails[0].text()
+    );
+}
+
+/// While another process holds the lock, `check` waits 10 s, then leaves the work to it:
+/// exit 0, one line, nothing sent, nothing moved.
+#[test]
+fn a_held_lock_is_waited_for_then_left_to_its_holder() {
+    if std::process::Command::new("flock")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: util-linux `flock` is not installed");
+        return;
+    }
+    let site = Site::new(&privacy_config(""));
+    site.repo.commit("privacy.md", V1);
+    site.run(&["check"]).code(0);
+    site.repo.commit("privacy.md", V2);
+    let lock = site.repo.path().join(".git/policy-diff/lock");
+    let mut holder = std::process::Command::new("flock")
+        .arg(&lock)
+        .args(["sleep", "30"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let before = site.notified();
+    let started = std::time::Instant::now();
+    let run = site.run(&["check"]);
+    let waited = started.elapsed();
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    run.code(0)
+        .stdout_has("another check is running on ")
+        .stdout_has("; it delivers these changes");
+    assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    assert!(waited.as_secs_f64() >= 9.5, "gave up after {waited:?}");
+    assert!(site.outbox().is_empty());
+    assert_eq!(site.notified(), before);
+}

@@ -354,7 +354,12 @@ fn odd_documents_never_panic() {
         .map(|i| format!("### Heading {i}\n\nText {i}.\n\n"))
         .collect();
     let cases: Vec<(String, String, i32, &str)> = vec![
-        (write("empty-a.md", b""), write("empty-b.md", b""), 0, ""),
+        (
+            write("empty-a.md", b""),
+            write("empty-b.md", b""),
+            0,
+            "empty-a.md → empty-b.md: unchanged\n  sections:     no section changed; 0 unchanged",
+        ),
         (
             write("empty.md", b""),
             write("some.md", b"# T\n\nText.\n"),
@@ -368,13 +373,13 @@ fn odd_documents_never_panic() {
                 "\u{feff}# T\r\n\r\n## A\r\n\r\nSame text.\r\n".as_bytes(),
             ),
             0,
-            "",
+            "lf.md → crlf-bom.md: unchanged (formatting only)\n  sections:     no section changed; 2 unchanged (2 only reformatted)",
         ),
         (
             write("latin1.md", b"# T\n\nCaf\xe9.\n"),
             write("utf8.md", "# T\n\nCafé.\n".as_bytes()),
             1,
-            "",
+            "[-Caf\u{fffd}.-] {+Café.+}",
         ),
         (
             write("big-a.md", big.as_bytes()),
@@ -399,7 +404,7 @@ fn odd_documents_never_panic() {
             write("only-headings.md", b"#\n##\n###\n"),
             write("setext-only.md", b"===\n---\n"),
             1,
-            "",
+            "only-headings.md → setext-only.md: modified",
         ),
     ];
     for (a, b, code, want) in cases {

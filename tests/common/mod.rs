@@ -86,13 +86,20 @@ impl Repo {
     }
 }
 
+/// Git (and libgit2 in policy-diff) read no user or system configuration in tests: a
+/// developer's `core.hooksPath` or signing settings cannot change what a test sees.
+pub const ISOLATED_GIT: [(&str, &str); 2] = [
+    ("GIT_CONFIG_GLOBAL", "/dev/null"),
+    ("GIT_CONFIG_NOSYSTEM", "1"),
+];
+
 pub fn git_in(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
         .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
         .args(args)
         .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .envs(ISOLATED_GIT)
         .output()
         .expect("git runs");
     assert!(
@@ -114,6 +121,7 @@ pub fn piped_into_head(dir: &Path, args: &str) -> (i32, String) {
         .arg("-c")
         .arg(script)
         .current_dir(dir)
+        .envs(ISOLATED_GIT)
         .output()
         .unwrap();
     (
@@ -127,6 +135,7 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
     let out = Command::new(binary())
         .args(args)
         .current_dir(dir)
+        .envs(ISOLATED_GIT)
         .env_remove("NO_COLOR")
         .output()
         .expect("policy-diff runs");
@@ -239,6 +248,26 @@ pub fn support(file: &str) -> PathBuf {
         .join(file)
 }
 
+/// The first line a test server prints on stdout (`ready PORT`), or "" when it prints none
+/// within 30 s or exits: a server that never starts fails the test instead of hanging it.
+pub fn ready_line(child: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+        Ok(line) => line,
+        Err(_) => {
+            let _ = child.kill();
+            String::new()
+        }
+    }
+}
+
 impl SmtpServer {
     /// Starts a server; `extra` are options of smtp_server.py (`--reject-temp a@x`, …).
     pub fn start(extra: &[&str]) -> SmtpServer {
@@ -252,7 +281,6 @@ impl SmtpServer {
 
     /// Starts a server on a given port (to bring a server "back" where a config points).
     pub fn start_on(port: u16, extra: &[&str]) -> SmtpServer {
-        use std::io::BufRead;
         let dir = tempfile::tempdir().unwrap();
         let mut child = Command::new("python3")
             .arg(support("smtp_server.py"))
@@ -267,10 +295,7 @@ impl SmtpServer {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("python3 runs");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        let line = ready_line(&mut child);
         if !line.starts_with("ready") {
             let mut err = String::new();
             std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).ok();
