@@ -661,13 +661,8 @@ fn too_many_inline_subscribers_point_to_subscribers_file() {
 #[test]
 fn a_server_that_drips_its_replies_cannot_hold_a_run() {
     for mode in ["greeting", "data"] {
-        let mut server = std::process::Command::new("python3")
-            .args([support("drip_server.py").to_str().unwrap(), mode])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let line = ready_line(&mut server);
-        let port: u16 = line.trim().strip_prefix("ready ").unwrap().parse().unwrap();
+        let server = FaultServer::start(mode);
+        let port = server.port;
         let site = outbox_site(&format!(
             "delivery:\n  transport: smtp\n  smtp: {{ host: 127.0.0.1, port: {port}, security: none, timeout_seconds: 1 }}\n"
         ));
@@ -676,8 +671,7 @@ fn a_server_that_drips_its_replies_cannot_hold_a_run() {
         let started = std::time::Instant::now();
         let run = site.run(&["check"]);
         let took = started.elapsed();
-        server.kill().unwrap();
-        server.wait().unwrap();
+        drop(server);
         run.code(1);
         assert!(took.as_secs() < 15, "{mode}: held for {took:?}");
         assert_eq!(site.notified(), before, "{mode}");

@@ -610,3 +610,296 @@ fn state_and_outbox_are_private() {
         assert_eq!(mode(&f.unwrap().path()), 0o600);
     }
 }
+
+/// Guarantee 1, deterministically: the kill lands after the server stored a message and
+/// before its acceptance reached the journal. The rerun sends that one message again with
+/// the same Message-ID (the only duplicate), and, with a commit made between the kill and
+/// the rerun, finishes the pending notification before sending the newer one.
+#[test]
+fn a_kill_between_acceptance_and_journal_repeats_only_that_message() {
+    let server = SmtpServer::start(&["--hold-after", "5"]);
+    let site = smtp_site(server.port, 10, "");
+    site.repo.commit("privacy.md", V2);
+    let config = site.config_path();
+    let mut child = Command::new(binary())
+        .args(["check", "--config", config.to_str().unwrap()])
+        .envs(ISOLATED_GIT)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let held = server.dir.path().join("held");
+    let started = Instant::now();
+    while !held.exists() && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(held.exists(), "the server never held message 5");
+    child.kill().unwrap(); // SIGKILL, in the window
+    child.wait().unwrap();
+    let first = server.messages();
+    assert_eq!(first.len(), 5);
+    let in_flight = first[4].rcpt.clone();
+    let first_id = |m: &Mail| m.header("Message-ID").unwrap().to_string();
+    let notification_1 = first_id(&first[0])[1..17].to_string();
+
+    // A newer change arrives before the rerun.
+    site.repo.commit("privacy.md", V3);
+    site.run(&["check"]).code(0);
+    let all = server.messages();
+    let of = |n: &str| -> Vec<&Mail> { all.iter().filter(|m| first_id(m)[1..17] == *n).collect() };
+    let pending = of(&notification_1);
+    let counts = per_recipient(&pending.iter().map(|m| (*m).clone()).collect::<Vec<_>>());
+    assert_eq!(counts.len(), 10, "everyone got the first notification");
+    for (who, ids) in &counts {
+        if *who == in_flight {
+            assert_eq!(ids.len(), 2, "the message in flight is sent again");
+            assert_eq!(ids[0], ids[1], "with the same Message-ID");
+        } else {
+            assert_eq!(ids.len(), 1, "{who} got one copy");
+        }
+    }
+    // The pending notification was finished before anything newer was sent: every message
+    // of the second notification comes after the last of the first (server order).
+    let position = |m: &Mail| all.iter().position(|x| std::ptr::eq(x, m)).unwrap();
+    let last_pending = pending.iter().map(|m| position(m)).max().unwrap();
+    let newer: Vec<&Mail> = all
+        .iter()
+        .filter(|m| first_id(m)[1..17] != *notification_1)
+        .collect();
+    assert_eq!(newer.len(), 10, "everyone got the newer notification");
+    assert!(newer.iter().all(|m| position(m) > last_pending));
+    assert_eq!(site.notified().unwrap(), head(&site));
+}
+
+/// Guarantee 2 with servers that do not refuse: one that accepts and never answers, one
+/// that answers slower than `timeout_seconds`. Bounded wait, exit 1, the ref and the
+/// journal folder untouched (no state is written before the transport is ready).
+#[test]
+fn silent_and_slow_servers_leave_the_state_unchanged() {
+    for mode in ["silent", "slow"] {
+        let server = FaultServer::start(mode);
+        let site = Site::new(&format!(
+            "policies: [{{ path: privacy.md }}]\nsender: legal@acme.example\nsubscribers: [{{ email: a@example.com }}]\n\
+             delivery: {{ transport: smtp, smtp: {{ host: 127.0.0.1, port: {}, security: none, timeout_seconds: 1 }} }}\n",
+            server.port
+        ));
+        site.repo.commit("privacy.md", V1);
+        site.run(&["check"]).code(0);
+        let baseline = site.notified();
+        site.repo.commit("privacy.md", V2);
+        let started = Instant::now();
+        site.run(&["check"])
+            .code(1)
+            .stderr_has("nothing sent")
+            .stderr_has("the next run tries again");
+        assert!(started.elapsed() < Duration::from_secs(10), "{mode}");
+        assert_eq!(site.notified(), baseline, "{mode}");
+        assert!(
+            !site.repo.path().join(".git/policy-diff/journal").exists(),
+            "{mode}: a journal was written"
+        );
+    }
+}
+
+/// Guarantee 2: after a server that refused everything, a rerun against one that accepts
+/// delivers to every subscriber (nobody was written off).
+#[test]
+fn after_a_server_refusing_everything_everyone_is_told() {
+    let everyone =
+        "user0000@example.com,user0001@example.com,user0002@example.com,user0003@example.com";
+    let server = SmtpServer::start(&["--reject-perm", everyone]);
+    let site = smtp_site(server.port, 4, "");
+    site.repo.commit("privacy.md", V2);
+    site.run(&["check"])
+        .code(1)
+        .stderr_has("refused each of the first 3 messages");
+    let port = server.port;
+    drop(server);
+    let server = SmtpServer::start_on(port, &[]);
+    site.run(&["check"]).code(0).stdout_has("sent 4 messages");
+    let counts = per_recipient(&server.messages());
+    assert_eq!(counts.len(), 4);
+    assert!(counts.values().all(|ids| ids.len() == 1));
+    assert_eq!(site.notified().unwrap(), head(&site));
+}
+
+/// Guarantee 2: the connection dropped in the middle of a message's data: not a delivery;
+/// the next run sends it.
+#[test]
+fn a_connection_dropped_mid_data_is_not_a_delivery() {
+    let cut = FaultServer::start("cut");
+    let site = Site::new(&format!(
+        "policies: [{{ path: privacy.md }}]\nsender: legal@acme.example\nsubscribers: [{{ email: a@example.com }}]\n\
+         delivery: {{ transport: smtp, smtp: {{ host: 127.0.0.1, port: {}, security: none, timeout_seconds: 5 }} }}\n",
+        cut.port
+    ));
+    site.repo.commit("privacy.md", V1);
+    site.run(&["check"]).code(0);
+    let baseline = site.notified();
+    site.repo.commit("privacy.md", V2);
+    site.run(&["check"])
+        .code(1)
+        .stderr_has("the next run sends what is missing");
+    assert_eq!(site.notified(), baseline);
+    let journal = site.repo.path().join(".git/policy-diff/journal");
+    let recorded: String = std::fs::read_dir(&journal)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(!recorded.contains("sent "), "{recorded}");
+    let server = SmtpServer::start(&[]);
+    site.config(&format!(
+        "policies: [{{ path: privacy.md }}]\nsender: legal@acme.example\nsubscribers: [{{ email: a@example.com }}]\n\
+         delivery: {{ transport: smtp, smtp: {{ host: 127.0.0.1, port: {}, security: none }} }}\n",
+        server.port
+    ));
+    site.run(&["check"]).code(0).stdout_has("sent 1 message");
+    assert_eq!(server.messages().len(), 1);
+}
+
+/// Guarantee 3, reached: eight runs start together behind a barrier while delivery is slow
+/// enough (12 s) that they overlap; one delivers, the others wait 10 s and leave with the
+/// note; a commit made during the run is delivered by that same run (up to the tip).
+#[test]
+fn concurrent_runs_overlap_and_one_delivers_up_to_the_tip() {
+    let server = SmtpServer::start(&["--delay", "0.6"]);
+    let site = smtp_site(server.port, 20, "");
+    site.repo.commit("privacy.md", V2);
+    let config = site.config_path();
+    let go = site.dir.path().join("go");
+    let script = format!(
+        "while [ ! -e '{}' ]; do sleep 0.01; done; exec '{}' check --config '{}'",
+        go.display(),
+        binary().display(),
+        config.display()
+    );
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            Command::new("sh")
+                .args(["-c", &script])
+                .envs(ISOLATED_GIT)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    std::fs::write(&go, "").unwrap(); // the barrier opens for all eight at once
+    // While the winner delivers, a newer version is committed.
+    let started = Instant::now();
+    while server.messages_count() < 3 && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    site.repo.commit("privacy.md", V3);
+    let outputs: Vec<String> = children
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            assert_eq!(out.status.code(), Some(0), "{:?}", out);
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        })
+        .collect();
+    let winners = outputs
+        .iter()
+        .filter(|o| o.contains("sent 20 messages"))
+        .count();
+    let left = outputs
+        .iter()
+        .filter(|o| o.contains("another check is running on"))
+        .count();
+    assert_eq!(winners, 1, "{outputs:#?}");
+    assert_eq!(left, 7, "the others overlapped and gave up: {outputs:#?}");
+    let winner = outputs.iter().find(|o| o.contains("sent 20")).unwrap();
+    assert_eq!(winner.matches("sent 20 messages").count(), 2, "{winner}");
+    let counts = per_recipient(&server.messages());
+    assert_eq!(counts.len(), 20);
+    assert!(
+        counts
+            .values()
+            .all(|ids| ids.len() == 2 && ids[0] != ids[1]),
+        "each got both notifications once: {counts:?}"
+    );
+    assert_eq!(site.notified().unwrap(), head(&site));
+}
+
+/// Guarantee 6, on success: the password (and its base64 AUTH forms) appears in no output
+/// of a successful `check -v`, `--dry-run`, `config check` or `preview`; subscriber
+/// addresses appear with -v and on neither stream without it.
+#[test]
+fn secrets_stay_out_of_every_output() {
+    let password = "correct-horse-battery";
+    let server = SmtpServer::start(&["--auth", &format!("legal:{password}")]);
+    let site = Site::new("");
+    site.config(&format!(
+        "policies: [{{ path: privacy.md }}]\nsender: legal@acme.example\nsubscribers: [{{ email: ada@example.com }}]\n\
+         delivery: {{ transport: smtp, smtp: {{ host: 127.0.0.1, port: {}, security: none, username: legal, password_env: PD_TEST_SECRET }} }}\n",
+        server.port
+    ));
+    site.repo.commit("privacy.md", V1).tag("v1");
+    let run = |args: &[&str]| -> Run {
+        let config = site.config_path();
+        Run::from(
+            Command::new(binary())
+                .args(args)
+                .args(["--config", config.to_str().unwrap()])
+                .envs(ISOLATED_GIT)
+                .env("PD_TEST_SECRET", password)
+                .output()
+                .unwrap(),
+        )
+    };
+    run(&["check"]).code(0);
+    site.repo.commit("privacy.md", V2).tag("v2");
+    let b64 = |s: &str| {
+        use std::fmt::Write;
+        // Standard base64, as AUTH PLAIN and LOGIN send credentials.
+        const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let b = s.as_bytes();
+        let mut out = String::new();
+        for chunk in b.chunks(3) {
+            let n = chunk.iter().fold(0u32, |n, &c| n << 8 | c as u32) << (8 * (3 - chunk.len()));
+            for i in 0..=chunk.len() {
+                let _ = out.write_char(T[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+            for _ in chunk.len()..3 {
+                out.push('=');
+            }
+        }
+        out
+    };
+    let forbidden = [
+        password.to_string(),
+        b64(password),
+        b64(&format!("\0legal\0{password}")),
+    ];
+    let dry = run(&["check", "--dry-run", "-v"]);
+    let runs = [
+        ("config check", run(&["config", "check"])),
+        ("preview", run(&["preview", "v1", "v2"])),
+        ("dry run -v", dry),
+        ("check -v", run(&["check", "-v"])),
+    ];
+    for (what, r) in &runs {
+        r.code(0);
+        for secret in &forbidden {
+            assert!(
+                !r.stdout.contains(secret) && !r.stderr.contains(secret),
+                "{what} shows {secret:?}: {r:?}"
+            );
+        }
+    }
+    assert_eq!(server.messages().len(), 1);
+    let verbose = &runs[3].1;
+    assert!(
+        verbose.stderr.contains("sent to ada@example.com"),
+        "{verbose:?}"
+    );
+    // Without -v: no address on either stream.
+    site.repo.commit("privacy.md", V3);
+    let quiet = run(&["check"]);
+    quiet.code(0).stdout_has("sent 1 message");
+    assert!(
+        !quiet.stdout.contains("ada@") && !quiet.stderr.contains("ada@"),
+        "{quiet:?}"
+    );
+}

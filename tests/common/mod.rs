@@ -268,6 +268,39 @@ pub fn ready_line(child: &mut std::process::Child) -> String {
     }
 }
 
+/// A misbehaving SMTP server (`tests/support/drip_server.py`): `greeting` and `data` drip
+/// their replies, `silent` never answers, `slow` answers after 3 s, `cut` hangs up in the
+/// middle of a message's data.
+pub struct FaultServer {
+    pub port: u16,
+    child: std::process::Child,
+}
+
+impl FaultServer {
+    pub fn start(mode: &str) -> FaultServer {
+        let mut child = Command::new("python3")
+            .arg(support("drip_server.py"))
+            .arg(mode)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let line = ready_line(&mut child);
+        let port = line
+            .trim()
+            .strip_prefix("ready ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("the {mode} server did not start: {line:?}"));
+        FaultServer { port, child }
+    }
+}
+
+impl Drop for FaultServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl SmtpServer {
     /// Starts a server; `extra` are options of smtp_server.py (`--reject-temp a@x`, …).
     pub fn start(extra: &[&str]) -> SmtpServer {

@@ -3,7 +3,9 @@
 
 Each read of the client gets a byte well within any timeout, but a reply never ends. Mode
 `greeting`: the greeting drips. Mode `data`: a normal session until the end of a message,
-then the reply to it drips. Prints `ready PORT` once it accepts connections.
+then the reply to it drips. Other faults: `silent` accepts the connection and never answers;
+`slow` answers each line after 3 s; `cut` closes the connection in the middle of a message's
+data. Prints `ready PORT` once it accepts connections.
 """
 import socket
 import sys
@@ -25,6 +27,11 @@ def handle(conn, mode):
     if mode == "greeting":
         drip(conn, endless)
         return
+    if mode == "silent":
+        time.sleep(60)
+        return
+    if mode == "slow":
+        time.sleep(3)
     conn.sendall(b"220 drip.example ESMTP\r\n")
     f = conn.makefile("rb")
     while True:
@@ -34,6 +41,11 @@ def handle(conn, mode):
         command = line.strip().upper()
         if command.startswith(b"EHLO"):
             conn.sendall(b"250-drip.example\r\n250 8BITMIME\r\n")
+        elif command == b"DATA" and mode == "cut":
+            conn.sendall(b"354 go ahead\r\n")
+            f.readline()
+            conn.close()
+            return
         elif command == b"DATA":
             conn.sendall(b"354 go ahead\r\n")
             while f.readline() not in (b".\r\n", b""):

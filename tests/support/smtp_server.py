@@ -3,7 +3,8 @@
 
 Stores each accepted message as a file in DIR (first line `X-RcptTo: …`, then the message as
 received), and can misbehave on purpose: refuse chosen recipients with 4xx or 5xx, wait
-before accepting each message, or drop the connection after N messages.
+before accepting each message, drop the connection after N messages, or store message N and
+hold its reply (creating DIR/held) so that a test can kill the client in that window.
 Prints `ready PORT` on stdout once it accepts connections.
 """
 import argparse
@@ -48,6 +49,11 @@ class Handler:
             f.write(("X-RcptTo: %s\r\n" % ",".join(envelope.rcpt_tos)).encode())
             f.write(envelope.original_content)
         os.rename(tmp, os.path.join(self.args.dir, name))
+        if self.args.hold_after and self.count == self.args.hold_after:
+            # The message is stored (accepted), but the client does not hear so yet: the
+            # test is told, and kills the client in exactly that window.
+            open(os.path.join(self.args.dir, "held"), "w").close()
+            await asyncio.sleep(60)
         return "250 2.0.0 Message accepted for delivery"
 
 
@@ -59,6 +65,7 @@ def main():
     p.add_argument("--reject-perm", default="")
     p.add_argument("--delay", type=float, default=0.0)
     p.add_argument("--drop-after", type=int, default=0)
+    p.add_argument("--hold-after", type=int, default=0, help="store message N, then hold its reply")
     p.add_argument("--auth", default="", help="USER:PASSWORD required to send")
     p.add_argument("--tls-cert", default="")
     p.add_argument("--tls-key", default="")
