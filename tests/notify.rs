@@ -230,31 +230,48 @@ fn date_only_and_cosmetic_changes_follow_the_switches() {
     site.run(&["check"]).code(0);
     assert!(site.outbox().is_empty());
 
-    site.config(&format!(
-        "{base}notify: {{ date_only: true, cosmetic: true }}\n"
-    ));
-    site.repo.commit(
-        "privacy.md",
-        &V1.replace("January 15, 2024", "March 9, 2024"),
-    );
+    // date_only alone: a date-only change is mailed, a cosmetic one still is not.
+    site.config(&format!("{base}notify: {{ date_only: true }}\n"));
+    let dated = V1.replace("January 15, 2024", "March 9, 2024");
+    site.repo.commit("privacy.md", &dated);
     site.run(&["check"])
         .code(0)
         .stdout_has("sent 1 message for Privacy Policy (last updated 2024-02-01 → 2024-03-09)");
     let mails = site.outbox();
     assert_eq!(mails.len(), 1);
     assert!(
-        mails[0].text().contains("[-January 15,-] {+March 9,+}")
-            || mails[0].text().contains("{+March 9,+}"),
+        mails[0].text().contains("[-February 1,-] {+March 9,+}"),
         "{}",
         mails[0].text()
     );
-    site.repo.commit(
-        "privacy.md",
-        &V1.replace("January 15, 2024", "March 9, 2024")
-            .replace("We collect the information", "We  collect the\ninformation"),
+    let rewrapped = dated.replace("We collect the information", "We  collect the\ninformation");
+    site.repo.commit("privacy.md", &rewrapped);
+    site.run(&["check"]).code(0);
+    assert_eq!(
+        site.outbox().len(),
+        1,
+        "a cosmetic change is not mailed with date_only alone"
     );
+
+    // cosmetic alone: a cosmetic change is mailed, a date-only one is not.
+    site.config(&format!("{base}notify: {{ cosmetic: true }}\n"));
+    site.repo.commit("privacy.md", &dated);
     site.run(&["check"]).code(0).stdout_has("sent 1 message");
     assert_eq!(site.outbox().len(), 2);
+    site.repo.commit(
+        "privacy.md",
+        &dated.replace("March 9, 2024", "April 2, 2024"),
+    );
+    site.run(&["check"]).code(0);
+    assert_eq!(
+        site.outbox().len(),
+        2,
+        "a date-only change is not mailed with cosmetic alone"
+    );
+    assert_eq!(
+        site.notified().unwrap(),
+        site.repo.git(&["rev-parse", "HEAD"]).trim()
+    );
 }
 
 #[test]
@@ -387,8 +404,10 @@ fn sendmail_transport_pipes_each_message() {
         logged.contains("ARGS: -i -f legal@acme.example -- alice@example.com"),
         "{logged}"
     );
+    // The subject's dash (non-ASCII) is sent as an RFC 2047 encoded word.
     assert!(
-        logged.contains("Subject: =?utf-8?") || logged.contains("Subject: Privacy Policy updated"),
+        logged
+            .contains("Subject: Privacy Policy updated =?utf-8?b?4oCU?= last updated June 3, 2024"),
         "{logged}"
     );
 }

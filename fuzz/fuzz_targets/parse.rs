@@ -12,7 +12,10 @@ fuzz_target!(|data: &[u8]| {
     for format in [Format::Markdown, Format::Plain] {
         let doc = parse(&text, format, ParseOptions::default());
         let joined: String = doc.sections.iter().map(|s| s.text.as_str()).collect();
-        assert!(text.ends_with(&joined), "sections are not the end of the text");
+        let body = &text[policy_diff::document::body_offset(&text)..];
+        assert!(body.ends_with(&joined), "the sections are not the end of the body");
+        let lost = &body[..body.len() - joined.len()];
+        assert!(lost.trim().is_empty(), "text lost before the sections: {lost:?}");
         for s in &doc.sections {
             assert!(s.heading_len <= s.text.len());
         }

@@ -224,6 +224,15 @@ pub fn parse(text: &str, format: Format, options: ParseOptions) -> Document {
     parse_owned(text.to_string(), format, options)
 }
 
+/// Where a document's sections start in its text: after a byte-order mark and front matter.
+/// The sections, joined, are the rest, but for blank lines before a first heading (a preamble
+/// of whitespace only is not a section). For tests and fuzzing.
+#[doc(hidden)]
+pub fn body_offset(text: &str) -> usize {
+    let bom = text.len() - text.strip_prefix('\u{feff}').unwrap_or(text).len();
+    bom + front_matter(&text[bom..]).1
+}
+
 /// [`parse`] taking the text: sections share it rather than copying it.
 pub fn parse_owned(text: String, format: Format, options: ParseOptions) -> Document {
     let source = Arc::new(text);
