@@ -303,17 +303,33 @@ impl Drop for FaultServer {
 
 impl SmtpServer {
     /// Starts a server; `extra` are options of smtp_server.py (`--reject-temp a@x`, …).
+    /// A free port is picked and released before the server binds it; a parallel test can
+    /// take it in between, so a server that cannot bind is retried on another port.
     pub fn start(extra: &[&str]) -> SmtpServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        SmtpServer::start_on(port, extra)
+        let mut last = String::new();
+        for _ in 0..5 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            match SmtpServer::try_start_on(port, extra) {
+                Ok(server) => return server,
+                Err(e) => last = e,
+            }
+        }
+        panic!(
+            "the test SMTP server did not start (is aiosmtpd installed? scripts/test installs it):\n{last}"
+        );
     }
 
     /// Starts a server on a given port (to bring a server "back" where a config points).
     pub fn start_on(port: u16, extra: &[&str]) -> SmtpServer {
+        SmtpServer::try_start_on(port, extra)
+            .unwrap_or_else(|e| panic!("the test SMTP server did not start on port {port}:\n{e}"))
+    }
+
+    fn try_start_on(port: u16, extra: &[&str]) -> Result<SmtpServer, String> {
         let dir = tempfile::tempdir().unwrap();
         let mut child = Command::new("python3")
             .arg(support("smtp_server.py"))
@@ -330,13 +346,13 @@ impl SmtpServer {
             .expect("python3 runs");
         let line = ready_line(&mut child);
         if !line.starts_with("ready") {
+            let _ = child.kill();
             let mut err = String::new();
             std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).ok();
-            panic!(
-                "the test SMTP server did not start (is aiosmtpd installed? scripts/test installs it):\n{err}"
-            );
+            let _ = child.wait();
+            return Err(err);
         }
-        SmtpServer { port, dir, child }
+        Ok(SmtpServer { port, dir, child })
     }
 
     /// How many messages the server accepted so far (cheap: no decoding).
