@@ -60,6 +60,9 @@ fn baseline_then_each_subscriber_gets_one_message_by_smtp() {
 
     let mails = server.messages();
     assert_eq!(mails.len(), 3);
+    // One connection carried the whole run.
+    let sessions = std::fs::read_to_string(server.dir.path().join("sessions.log")).unwrap();
+    assert_eq!(sessions.lines().count(), 1, "{sessions}");
     let mut rcpts: Vec<&str> = mails.iter().map(|m| m.rcpt.as_str()).collect();
     rcpts.sort();
     assert_eq!(

@@ -26,6 +26,13 @@ class Handler:
         self.temp = set(a.lower() for a in args.reject_temp.split(",") if a)
         self.perm = set(a.lower() for a in args.reject_perm.split(",") if a)
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        # One line per session greeted, so that tests can count connections.
+        with open(os.path.join(self.args.dir, "sessions.log"), "a") as log:
+            log.write("%s\n" % hostname)
+        session.host_name = hostname
+        return responses
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.temp:
             return "451 4.3.0 Mailbox temporarily unavailable, try again later"
