@@ -677,3 +677,18 @@ fn a_server_that_drips_its_replies_cannot_hold_a_run() {
         assert_eq!(site.notified(), before, "{mode}");
     }
 }
+
+/// `--rebaseline` over a healthy notified ref moves it to the tip (compare-and-swap from the
+/// commit it named), sending nothing.
+#[test]
+fn rebaseline_moves_a_healthy_ref_to_the_tip() {
+    let site = outbox_site("");
+    let before = site.notified().unwrap();
+    site.repo.commit("privacy.md", V2);
+    site.run(&["check", "--rebaseline"])
+        .code(0)
+        .stdout_has("baseline recorded at ");
+    assert_ne!(site.notified().unwrap(), before);
+    assert_eq!(site.notified().unwrap(), head(&site));
+    assert!(site.outbox().is_empty());
+}
