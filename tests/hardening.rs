@@ -256,7 +256,7 @@ fn a_journal_with_invalid_utf8_is_read_and_its_bad_lines_reported() {
         .path();
     let mut bytes = std::fs::read(&journal).unwrap();
     bytes.extend_from_slice(b"sent jos\xc3");
-    bytes.extend_from_slice(b"\ngarbage \xff\xfe line\n");
+    bytes.extend_from_slice(b"\ngarbage \xff\xfe line\nsent \nfailed \n");
     std::fs::write(&journal, &bytes).unwrap();
     let good = SmtpServer::start(&[]);
     site.config(&format!(
@@ -270,7 +270,7 @@ delivery:\n  transport: smtp\n  smtp: {{ host: 127.0.0.1, port: {}, security: no
     ));
     let run = site.run(&["check"]);
     run.code(0)
-        .stderr_has(&format!("{}: skipped 1 line", journal.display()))
+        .stderr_has(&format!("{}: skipped 3 lines", journal.display()))
         .stdout_has("sent 1 message");
     let to: Vec<String> = good.messages().iter().map(|m| m.rcpt.clone()).collect();
     assert_eq!(to, ["bob@example.com"], "ada is not sent a second copy");

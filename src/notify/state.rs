@@ -338,4 +338,19 @@ mod tests {
         assert!(journal.is_done("cy@example.org"));
         assert!(!journal.is_done("bob@example.org"));
     }
+
+    #[test]
+    fn records_need_an_address_and_other_lines_are_skipped() {
+        let r = Records::read(
+            b"policy-diff journal v1 a b\nsent ada@x.example\nsent \nfailed bo@x.example 550 no\nfailed \n\nnoise\nsent jos\xc3",
+        );
+        assert!(r.sent.contains("ada@x.example") && r.sent.contains("jos\u{fffd}"));
+        assert_eq!(r.sent.len(), 2);
+        assert_eq!(
+            r.failed.get("bo@x.example").map(String::as_str),
+            Some("550 no")
+        );
+        assert_eq!(r.failed.len(), 1);
+        assert_eq!(r.skipped, [3, 5, 7]);
+    }
 }
