@@ -903,3 +903,29 @@ fn secrets_stay_out_of_every_output() {
         "{quiet:?}"
     );
 }
+
+/// Guarantee 2: permanent refusals after messages got through are recorded (the server is
+/// not refusing everything): three in a row at the end do not stop the run, and the ref
+/// moves (exit 1 for the refusals).
+#[test]
+fn refusals_after_deliveries_are_recorded_not_taken_for_a_broken_server() {
+    let server = SmtpServer::start(&[
+        "--reject-perm",
+        "user0002@example.com,user0003@example.com,user0004@example.com",
+    ]);
+    let site = smtp_site(server.port, 5, "");
+    site.repo.commit("privacy.md", V2);
+    let run = site.run(&["check"]);
+    run.code(1).stdout_has("sent 2 messages");
+    assert_eq!(
+        run.stderr
+            .matches("refused for the subscriber listed at")
+            .count(),
+        3,
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("refused each of the first"), "{run:?}");
+    assert_eq!(site.notified().unwrap(), head(&site));
+    site.run(&["check"]).code(0);
+    assert_eq!(server.messages().len(), 2, "the refused are not retried");
+}

@@ -352,5 +352,10 @@ mod tests {
         );
         assert_eq!(r.failed.len(), 1);
         assert_eq!(r.skipped, [3, 5, 7]);
+        // The header is the first line only: elsewhere it is not a record, and a first line
+        // that is not the header is reported.
+        let r = Records::read(b"garbage\nsent ada@x.example\npolicy-diff journal v1 a b\n");
+        assert_eq!(r.skipped, [1, 3]);
+        assert_eq!(r.sent.len(), 1);
     }
 }
