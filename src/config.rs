@@ -177,7 +177,7 @@ struct RawNotify {
     #[serde(default)]
     diff_url: Option<Spanned<String>>,
     #[serde(default)]
-    list_id: Option<String>,
+    list_id: Option<Spanned<String>>,
     #[serde(default)]
     excerpt_words: Option<usize>,
 }
@@ -397,20 +397,20 @@ impl Config {
             ctx.subscribers(&raw.subscribers, raw.subscribers_file.as_ref(), &policies)?;
         let delivery = ctx.delivery(raw.delivery)?;
         let n = raw.notify;
-        let list_id = n
-            .list_id
-            .map(|l| clean_header_text(&l))
-            .unwrap_or_else(|| format!("policy-updates.{}", sender.email.domain()));
-        if list_id.len() > 255 {
-            return Err(ConfigError::Invalid {
-                location: ctx.name.clone(),
-                key: "notify.list_id".into(),
-                message: format!(
-                    "{} characters; a List-Id has at most 255 (RFC 2919)",
-                    list_id.len()
-                ),
-            });
-        }
+        let list_id = match n.list_id {
+            Some(l) if l.value.len() > 255 => {
+                return Err(ctx.invalid(
+                    l.referenced.line() as usize,
+                    "notify.list_id",
+                    format!(
+                        "{} characters; a List-Id has at most 255 (RFC 2919)",
+                        l.value.len()
+                    ),
+                ));
+            }
+            Some(l) => clean_header_text(&l.value),
+            None => format!("policy-updates.{}", sender.email.domain()),
+        };
         Ok(Config {
             file: file.to_path_buf(),
             repository: ctx.resolve(raw.repository.as_deref().unwrap_or(".")),

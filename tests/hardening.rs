@@ -12,15 +12,33 @@ const V1: &str = include_str!("../examples/privacy/v1.md");
 const V2: &str = include_str!("../examples/privacy/v2.md");
 const V3: &str = include_str!("../examples/privacy/v3.md");
 
-fn outbox_site(extra: &str) -> Site {
-    let site = Site::new(&format!(
-        "policies: [{{ path: privacy.md, name: Privacy Policy }}]
+/// The policy and the two subscribers of every site here.
+const PEOPLE: &str = "policies: [{ path: privacy.md, name: Privacy Policy }]
 sender: legal@acme.example
 subscribers:
   - email: ada@example.com
   - email: bob@example.com
-{extra}"
-    ));
+";
+
+/// Delivery by SMTP to 127.0.0.1:`port`; `extra` adds keys (`, timeout_seconds: 1`).
+fn smtp_delivery(port: u16, extra: &str) -> String {
+    format!(
+        "delivery:\n  transport: smtp\n  smtp: {{ host: 127.0.0.1, port: {port}, security: none{extra} }}\n"
+    )
+}
+
+/// The one journal a site has.
+fn only_journal(site: &Site) -> PathBuf {
+    std::fs::read_dir(state_dir(site).join("journal"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path()
+}
+
+fn outbox_site(extra: &str) -> Site {
+    let site = Site::new(&format!("{PEOPLE}{extra}"));
     site.repo.commit("privacy.md", V1);
     site.run(&["check"]).code(0).stdout_has("baseline");
     site
@@ -127,19 +145,11 @@ fn state_files_that_are_links_are_refused_by_path() {
 #[test]
 fn a_journal_that_is_a_link_is_refused() {
     let server = SmtpServer::start(&["--reject-temp", "ada@example.com,bob@example.com"]);
-    let site = outbox_site(&format!(
-        "delivery:\n  transport: smtp\n  smtp: {{ host: 127.0.0.1, port: {}, security: none }}\n",
-        server.port
-    ));
+    let site = outbox_site(&smtp_delivery(server.port, ""));
     site.repo.commit("privacy.md", V2);
     site.run(&["check"]).code(1).stderr_has("will retry");
     let journal_dir = state_dir(&site).join("journal");
-    let journal = std::fs::read_dir(&journal_dir)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let journal = only_journal(&site);
     assert_eq!(mode(&journal), 0o600);
     assert_eq!(mode(&journal_dir), 0o700);
     let victim = site.dir.path().join("victim.txt");
@@ -148,15 +158,7 @@ fn a_journal_that_is_a_link_is_refused() {
     std::fs::remove_file(&journal).unwrap();
     symlink(&victim, &journal).unwrap();
     let good = SmtpServer::start(&[]);
-    site.config(&format!(
-        "policies: [{{ path: privacy.md, name: Privacy Policy }}]
-sender: legal@acme.example
-subscribers:
-  - email: ada@example.com
-  - email: bob@example.com
-delivery:\n  transport: smtp\n  smtp: {{ host: 127.0.0.1, port: {}, security: none }}\n",
-        good.port
-    ));
+    site.config(&format!("{PEOPLE}{}", smtp_delivery(good.port, "")));
     site.run(&["check"])
         .code(2)
         .stderr_has(&format!("{}: is a symbolic link", journal.display()));
@@ -240,34 +242,17 @@ fn an_unreadable_notified_ref_is_named_and_rebaseline_repairs_it() {
 #[test]
 fn a_journal_with_invalid_utf8_is_read_and_its_bad_lines_reported() {
     let server = SmtpServer::start(&["--reject-temp", "bob@example.com"]);
-    let site = outbox_site(&format!(
-        "delivery:\n  transport: smtp\n  smtp: {{ host: 127.0.0.1, port: {}, security: none }}\n",
-        server.port
-    ));
+    let site = outbox_site(&smtp_delivery(server.port, ""));
     site.repo.commit("privacy.md", V2);
     site.run(&["check"]).code(1);
     assert_eq!(server.messages().len(), 1, "ada got hers");
-    let journal_dir = state_dir(&site).join("journal");
-    let journal = std::fs::read_dir(&journal_dir)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let journal = only_journal(&site);
     let mut bytes = std::fs::read(&journal).unwrap();
     bytes.extend_from_slice(b"sent jos\xc3");
     bytes.extend_from_slice(b"\ngarbage \xff\xfe line\nsent \nfailed \n");
     std::fs::write(&journal, &bytes).unwrap();
     let good = SmtpServer::start(&[]);
-    site.config(&format!(
-        "policies: [{{ path: privacy.md, name: Privacy Policy }}]
-sender: legal@acme.example
-subscribers:
-  - email: ada@example.com
-  - email: bob@example.com
-delivery:\n  transport: smtp\n  smtp: {{ host: 127.0.0.1, port: {}, security: none }}\n",
-        good.port
-    ));
+    site.config(&format!("{PEOPLE}{}", smtp_delivery(good.port, "")));
     let run = site.run(&["check"]);
     run.code(0)
         .stderr_has(&format!("{}: skipped 3 lines", journal.display()))
@@ -663,9 +648,7 @@ fn a_server_that_drips_its_replies_cannot_hold_a_run() {
     for mode in ["greeting", "data"] {
         let server = FaultServer::start(mode);
         let port = server.port;
-        let site = outbox_site(&format!(
-            "delivery:\n  transport: smtp\n  smtp: {{ host: 127.0.0.1, port: {port}, security: none, timeout_seconds: 1 }}\n"
-        ));
+        let site = outbox_site(&smtp_delivery(port, ", timeout_seconds: 1"));
         site.repo.commit("privacy.md", V2);
         let before = site.notified();
         let started = std::time::Instant::now();
