@@ -26,11 +26,13 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// YAML syntax, an unknown key, or a value of the wrong type.
-    #[error("{}: {message}", path.display())]
+    #[error("{}{at}: {message}", path.display())]
     Yaml {
         /// The file.
         path: PathBuf,
-        /// The parser's message, with line and column.
+        /// `:LINE:COLUMN` where the parser knows it, else empty.
+        at: String,
+        /// The parser's message.
         message: String,
     },
     /// A value that parses but cannot be used.
@@ -351,10 +353,21 @@ impl Config {
     /// Validates config text as if read from `file`.
     pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
         let raw: RawConfig = serde_saphyr::from_str(text).map_err(|e| {
+            // The message without serde-saphyr's source excerpt: errors are one line, and the
+            // line and column say where.
             let mut message = e
+                .without_snippet()
                 .to_string()
                 .trim_start_matches("error: ")
                 .replace("<input>", &file.display().to_string());
+            let mut at = String::new();
+            if let Some(l) = e.location().filter(|l| l.line() > 0) {
+                let suffix = format!(" at line {}, column {}", l.line(), l.column());
+                if let Some(m) = message.strip_suffix(&suffix) {
+                    message = m.to_string();
+                }
+                at = format!(":{}:{}", l.line(), l.column());
+            }
             if message.contains("budget breached") {
                 // serde-saphyr's guard against YAML bombs: the file is too large to be a
                 // configuration; what makes it large is almost always a subscriber list.
@@ -367,6 +380,7 @@ impl Config {
             }
             ConfigError::Yaml {
                 path: file.to_path_buf(),
+                at,
                 message,
             }
         })?;
@@ -1053,7 +1067,7 @@ ignore: ['Updated \\d+ days ago']
         ))
         .unwrap_err();
         assert!(
-            e.contains("policy-diff.yaml") && e.contains("line 7") && e.contains("nmae"),
+            e.starts_with("/etc/pd/policy-diff.yaml:7:5: unknown field `nmae`"),
             "{e}"
         );
         let e = parse(&format!(
@@ -1073,11 +1087,14 @@ ignore: ['Updated \\d+ days ago']
             "{e}"
         );
         let e = parse(&format!("{MINIMAL}delivery:\n  transport: pigeon\n")).unwrap_err();
-        assert!(e.contains("line 6") && e.contains("pigeon"), "{e}");
+        assert!(
+            e.starts_with("/etc/pd/policy-diff.yaml:6:") && e.contains("pigeon"),
+            "{e}"
+        );
         let e = parse(&format!("{MINIMAL}delivery:\n  transport: smtp\n")).unwrap_err();
         assert!(e.contains("delivery.smtp"), "{e}");
         let e = parse("policies: [\n").unwrap_err();
-        assert!(e.contains("policy-diff.yaml") && e.contains("line"), "{e}");
+        assert_eq!(e, "/etc/pd/policy-diff.yaml:1:11: unclosed bracket '['");
         let e = parse(&format!(
             "{MINIMAL}subscribers:\n  - email: a@example.com\n  - email: A@example.com\n"
         ))

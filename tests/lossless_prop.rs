@@ -314,3 +314,169 @@ proptest! {
         }
     }
 }
+
+/// Distinct section titles, so that each section of a generated policy can be told apart
+/// in the diff by its heading alone.
+const TITLES: &[&str] = &[
+    "Scope",
+    "Cookies",
+    "Retention",
+    "Sharing",
+    "Security",
+    "Children",
+    "Transfers",
+    "Contact",
+    "Rights",
+    "Changes",
+];
+
+/// What the random edits did to one section of the old version.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Fate {
+    Untouched,
+    WordChanged,
+    Renamed,
+    Removed,
+}
+
+/// A policy of sections with distinct titles, each section with a body of its own; edits
+/// are recorded per section so the diff can be checked against what was really done.
+#[derive(Debug, Clone)]
+struct Tracked {
+    /// (index into TITLES, number shown, body words)
+    sections: Vec<(usize, usize, Vec<usize>)>,
+}
+
+impl Tracked {
+    fn render(&self, width: usize, renamed: &[usize]) -> String {
+        let mut out = String::from("# Privacy policy\n\n");
+        for (id, number, body) in &self.sections {
+            let title = if renamed.contains(id) {
+                format!("Notice about {}", TITLES[*id].to_lowercase())
+            } else {
+                TITLES[*id].to_string()
+            };
+            out.push_str(&format!("## {number}. {title}\n\n"));
+            // A word no other section has, so bodies differ from one another.
+            let mut words = vec![TITLES[*id].to_lowercase()];
+            words.extend(body.iter().map(|&w| WORDS[w % WORDS.len()].to_string()));
+            for line in words.chunks(width) {
+                out.push_str(&line.join(" "));
+                out.push('\n');
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn tracked() -> impl Strategy<Value = Tracked> {
+    prop::sample::subsequence((0..TITLES.len()).collect::<Vec<_>>(), 3..=8)
+        .prop_flat_map(|ids| {
+            let n = ids.len();
+            (Just(ids), prop::collection::vec(word_list(30), n..=n))
+        })
+        .prop_map(|(ids, bodies)| Tracked {
+            sections: ids
+                .into_iter()
+                .zip(bodies)
+                .enumerate()
+                .map(|(k, (id, mut body))| {
+                    // At least ten words: one changed word must not look like a new section.
+                    while body.len() < 10 {
+                        body.push(body.len() * 7 + k);
+                    }
+                    (id, k + 1, body)
+                })
+                .collect(),
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Each section ends up with one fate (untouched, one word changed, renamed or removed),
+    /// one untouched section may move two or more places, and the sections may be
+    /// renumbered and re-wrapped. The diff must report exactly that: untouched sections
+    /// unchanged, the moved one moved and no other, the changed ones modified, the renamed
+    /// ones renamed, the removed ones removed.
+    #[test]
+    fn edits_are_reported_where_they_were_made(
+        base in tracked(),
+        fates in prop::collection::vec(prop_oneof![
+            4 => Just(Fate::Untouched),
+            1 => Just(Fate::WordChanged),
+            1 => Just(Fate::Renamed),
+            1 => Just(Fate::Removed),
+        ], 8),
+        change in (any::<usize>(), 0..WORDS.len()),
+        movement in (any::<usize>(), any::<usize>()),
+        renumber in any::<bool>(),
+        widths in (3..15usize, 3..15usize),
+    ) {
+        let fate_of = |k: usize| fates[k];
+        let mut new = base.clone();
+        let mut renamed = Vec::new();
+        for (k, (id, _, body)) in new.sections.iter_mut().enumerate() {
+            match fate_of(k) {
+                Fate::WordChanged => {
+                    let at = change.0 % body.len();
+                    // A word different from the one there (and never the same by modulo).
+                    let was = body[at] % WORDS.len();
+                    body[at] = if change.1 == was { (was + 1) % WORDS.len() } else { change.1 };
+                }
+                Fate::Renamed => renamed.push(*id),
+                _ => {}
+            }
+        }
+        let mut kept: Vec<_> = new
+            .sections
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| fate_of(*k) != Fate::Removed)
+            .map(|(_, s)| s.clone())
+            .collect();
+        // Move one untouched section two or more places (a one-place move is ambiguous:
+        // either of the two sections may be the one that moved).
+        let mut moved = None;
+        let untouched: Vec<usize> = (0..kept.len())
+            .filter(|&i| fate_of(base.sections.iter().position(|s| s.0 == kept[i].0).unwrap()) == Fate::Untouched)
+            .collect();
+        if !untouched.is_empty() && kept.len() >= 3 {
+            let from = untouched[movement.0 % untouched.len()];
+            let to = movement.1 % kept.len();
+            if from.abs_diff(to) >= 2 {
+                let s = kept.remove(from);
+                moved = Some(s.0);
+                kept.insert(to, s);
+            }
+        }
+        if renumber {
+            for (k, s) in kept.iter_mut().enumerate() {
+                s.1 = k + 1;
+            }
+        }
+        new.sections = kept;
+        let (old_text, new_text) = (base.render(widths.0, &[]), new.render(widths.1, &renamed));
+        let diff = diff_documents(Some(&md(&old_text)), Some(&md(&new_text)));
+        let context = format!("--- old\n{old_text}\n--- new\n{new_text}\n--- diff\n{:#?}", diff.sections);
+        for (k, (id, _, _)) in base.sections.iter().enumerate() {
+            let title = TITLES[*id];
+            let row = diff
+                .sections
+                .iter()
+                .find(|r| r.old_heading.as_deref().is_some_and(|h| h.ends_with(title)))
+                .unwrap_or_else(|| panic!("no row for {title}\n{context}"));
+            let fate = fate_of(k);
+            let expected = match fate {
+                Fate::Untouched => Status::Unchanged,
+                Fate::WordChanged | Fate::Renamed => Status::Modified,
+                Fate::Removed => Status::Removed,
+            };
+            prop_assert_eq!(row.status, expected, "{} ({:?})\n{}", title, fate, context);
+            prop_assert_eq!(row.renamed, fate == Fate::Renamed, "{} renamed?\n{}", title, context);
+            prop_assert_eq!(row.moved, moved == Some(*id), "{} moved?\n{}", title, context);
+        }
+        prop_assert!(check_lossless(Some(&md(&old_text)), Some(&md(&new_text)), &diff).is_ok());
+    }
+}

@@ -5,6 +5,7 @@
 mod common;
 use common::*;
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -315,9 +316,9 @@ fn bad_configuration_never_half_sends() {
         "{% for p in policies %}{{ p.nmae }}{% endfor %}",
     );
     let cases: Vec<(String, &str)> = vec![
-        ("policies: [{ path: privacy.md }\nsender: x\n".into(), "policy-diff.yaml: line"),
+        ("policies: [{ path: privacy.md }\nsender: x\n".into(), "policy-diff.yaml:3:7: illegal placement of ':' indicator"),
         (format!("{good}colour: red\n"), "unknown field `colour`"),
-        (format!("{good}notify: {{ excerpt_words: many }}\n"), "line 5"),
+        (format!("{good}notify: {{ excerpt_words: many }}\n"), "policy-diff.yaml:5:"),
         ("policies: [{ path: privacy.md }]\nsender: legal@acme.example\nsubscribers: [{ email: \"a@@example.com\" }]\n".into(), "subscribers[0].email"),
         ("policies: [{ path: privacy.md, name: P }]\nsender: legal@acme.example\nsubscribers: [{ email: a@example.com, policies: [Q] }]\n".into(), "subscribers[0].policies"),
         (format!("{good}templates_dir: broken\n"), "body.html line 1"),
@@ -525,13 +526,11 @@ fn starttls_required_but_not_offered() {
     assert!(server.messages().is_empty());
 }
 
-/// STARTTLS with a private CA, then authentication: the happy path.
-#[test]
-fn starttls_with_a_private_ca_delivers() {
-    let certs = tempfile::tempdir().unwrap();
-    // A private CA, and a server certificate it signed (as a company's mail server has).
+/// A private CA and a server certificate it signed for 127.0.0.1 (as a company's mail server
+/// has), made with openssl in `dir`: (ca.pem, cert.pem, key.pem).
+fn private_ca(dir: &std::path::Path) -> (PathBuf, PathBuf, PathBuf) {
     std::fs::write(
-        certs.path().join("server.ext"),
+        dir.join("server.ext"),
         "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
     )
     .unwrap();
@@ -542,7 +541,7 @@ fn starttls_with_a_private_ca_delivers() {
     ] {
         let out = Command::new("openssl")
             .args(args.split(' '))
-            .current_dir(certs.path())
+            .current_dir(dir)
             .output()
             .unwrap();
         assert!(
@@ -551,32 +550,87 @@ fn starttls_with_a_private_ca_delivers() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let ca = certs.path().join("ca.pem");
-    let cert = certs.path().join("cert.pem");
-    let key = certs.path().join("key.pem");
-    let server = SmtpServer::start(&[
+    (
+        dir.join("ca.pem"),
+        dir.join("cert.pem"),
+        dir.join("key.pem"),
+    )
+}
+
+/// A TLS server (STARTTLS, or TLS from the first byte with `implicit`) that requires
+/// authentication as legal:secret, and a site sending to it with `security` and the CA,
+/// with a change waiting to be sent.
+fn tls_site(certs: &std::path::Path, implicit: bool, security: &str) -> (SmtpServer, Site) {
+    let (ca, cert, key) = private_ca(certs);
+    let mut args = vec![
         "--auth",
         "legal:secret",
         "--tls-cert",
         cert.to_str().unwrap(),
         "--tls-key",
         key.to_str().unwrap(),
-    ]);
+    ];
+    if implicit {
+        args.push("--implicit-tls");
+    }
+    let server = SmtpServer::start(&args);
     let site = Site::new("");
     site.file("password", "secret\n");
     site.config(&format!(
         "policies: [{{ path: privacy.md }}]\nsender: legal@acme.example\nsubscribers: [{{ email: a@example.com }}]\n\
-         delivery: {{ transport: smtp, smtp: {{ host: 127.0.0.1, port: {}, security: starttls, username: legal, password_file: password, ca_file: {} }} }}\n",
+         delivery: {{ transport: smtp, smtp: {{ host: 127.0.0.1, port: {}, security: {security}, username: legal, password_file: password, ca_file: {}, timeout_seconds: 5 }} }}\n",
         server.port,
         ca.display()
     ));
     site.repo.commit("privacy.md", V1);
     site.run(&["check"]).code(0);
     site.repo.commit("privacy.md", V2);
+    (server, site)
+}
+
+/// Every authentication the server saw was over TLS (and there was one).
+fn authenticated_over_tls(server: &SmtpServer) {
+    let log = std::fs::read_to_string(server.dir.path().join("auth-attempts.log")).unwrap();
+    assert!(
+        !log.is_empty() && log.lines().all(|l| l.ends_with("tls=True")),
+        "{log}"
+    );
+}
+
+/// STARTTLS with a private CA, then authentication: the happy path.
+#[test]
+fn starttls_with_a_private_ca_delivers() {
+    let certs = tempfile::tempdir().unwrap();
+    let (server, site) = tls_site(certs.path(), false, "starttls");
     site.run(&["check"]).code(0).stdout_has("sent 1 message");
     assert_eq!(server.messages().len(), 1);
-    let log = std::fs::read_to_string(server.dir.path().join("auth-attempts.log")).unwrap();
-    assert!(log.lines().all(|l| l.ends_with("tls=True")), "{log}");
+    authenticated_over_tls(&server);
+}
+
+/// `security: tls` (port 465 style: TLS from the first byte) with a private CA delivers;
+/// the same server reached with `security: starttls` (which waits for a plain greeting)
+/// sends nothing, moves nothing, and says which setting to use.
+#[test]
+fn implicit_tls_delivers_and_a_mismatch_sends_nothing() {
+    let certs = tempfile::tempdir().unwrap();
+    let (server, site) = tls_site(certs.path(), true, "starttls");
+    let baseline = site.notified();
+    // The server waits for a TLS hello, the client for a greeting: the timeout ends it, as
+    // for a server that is down (exit 1, the next run tries again), with a hint.
+    site.run(&["check"]).code(1).stderr_has(&format!(
+        "nothing sent: cannot use the SMTP server 127.0.0.1:{}: no answer within 5 s \
+         (timeout_seconds); a server that expects TLS from the first byte (usually port 465) \
+         needs security: tls; the next run tries again",
+        server.port
+    ));
+    assert!(server.messages().is_empty());
+    assert_eq!(site.notified(), baseline);
+
+    let certs = tempfile::tempdir().unwrap();
+    let (server, site) = tls_site(certs.path(), true, "tls");
+    site.run(&["check"]).code(0).stdout_has("sent 1 message");
+    assert_eq!(server.messages().len(), 1);
+    authenticated_over_tls(&server);
 }
 
 /// Guarantee 6: outbox files and the journal are readable by the owner only.
@@ -620,22 +674,7 @@ fn a_kill_between_acceptance_and_journal_repeats_only_that_message() {
     let server = SmtpServer::start(&["--hold-after", "5"]);
     let site = smtp_site(server.port, 10, "");
     site.repo.commit("privacy.md", V2);
-    let config = site.config_path();
-    let mut child = Command::new(binary())
-        .args(["check", "--config", config.to_str().unwrap()])
-        .envs(ISOLATED_GIT)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let held = server.dir.path().join("held");
-    let started = Instant::now();
-    while !held.exists() && started.elapsed() < Duration::from_secs(30) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    assert!(held.exists(), "the server never held message 5");
-    child.kill().unwrap(); // SIGKILL, in the window
-    child.wait().unwrap();
+    kill_when_held(&site, &server);
     let first = server.messages();
     assert_eq!(first.len(), 5);
     let in_flight = first[4].rcpt.clone();
@@ -668,6 +707,91 @@ fn a_kill_between_acceptance_and_journal_repeats_only_that_message() {
         .collect();
     assert_eq!(newer.len(), 10, "everyone got the newer notification");
     assert!(newer.iter().all(|m| position(m) > last_pending));
+    assert_eq!(site.notified().unwrap(), head(&site));
+}
+
+/// Runs `check` in the background and SIGKILLs it once `server` (started with
+/// `--hold-after N`) has stored message N and is holding its reply: the run dies after the
+/// server accepted that message and before it could record it.
+fn kill_when_held(site: &Site, server: &SmtpServer) {
+    let config = site.config_path();
+    let mut child = Command::new(binary())
+        .args(["check", "--config", config.to_str().unwrap()])
+        .envs(ISOLATED_GIT)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let held = server.dir.path().join("held");
+    let started = Instant::now();
+    while !held.exists() && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(held.exists(), "the server never held its message");
+    child.kill().unwrap(); // SIGKILL, in the window
+    child.wait().unwrap();
+}
+
+/// Guarantee 1b with real processes: a run killed mid-delivery, its journal's last record
+/// then cut in half (what a crash in the middle of the write leaves), a second run killed
+/// the same way, and a third that finishes. The cut line is ended before anything is
+/// appended, so every record the second run wrote is read back: nobody gets a third copy,
+/// and only the recipients whose record was lost or never written get a second one, with
+/// the same Message-ID.
+#[test]
+fn a_journal_record_cut_short_does_not_swallow_the_next() {
+    let first_server = SmtpServer::start(&["--hold-after", "3"]);
+    let site = smtp_site(first_server.port, 8, "");
+    site.repo.commit("privacy.md", V2);
+    kill_when_held(&site, &first_server);
+    let journal_dir = site.repo.path().join(".git/policy-diff/journal");
+    let journal = std::fs::read_dir(&journal_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(text.ends_with("sent user0001@example.com\n"), "{text}");
+    // Cut the last record in the middle of the address.
+    std::fs::write(&journal, &text[..text.len() - 15]).unwrap();
+
+    // The second run resends user0001 (its record is lost) and user0002 (held, never
+    // recorded), and is killed holding user0003.
+    let second_server = SmtpServer::start(&["--hold-after", "3"]);
+    let config = std::fs::read_to_string(site.config_path()).unwrap();
+    let repoint = |from: u16, to: u16| {
+        std::fs::write(
+            site.config_path(),
+            config.replace(&format!("port: {from},"), &format!("port: {to},")),
+        )
+        .unwrap()
+    };
+    repoint(first_server.port, second_server.port);
+    kill_when_held(&site, &second_server);
+    let text = std::fs::read_to_string(&journal).unwrap();
+    for who in ["user0000", "user0001", "user0002"] {
+        assert!(
+            text.lines().any(|l| l == format!("sent {who}@example.com")),
+            "{who} has a whole record:\n{text}"
+        );
+    }
+
+    let third_server = SmtpServer::start(&[]);
+    repoint(first_server.port, third_server.port);
+    site.run(&["check"]).code(0);
+    let mut all = first_server.messages();
+    all.extend(second_server.messages());
+    all.extend(third_server.messages());
+    let counts = per_recipient(&all);
+    assert_eq!(counts.len(), 8, "everyone got the notification");
+    for (who, ids) in &counts {
+        let twice = ["user0001", "user0002", "user0003"]
+            .iter()
+            .any(|w| who.starts_with(w));
+        assert_eq!(ids.len(), if twice { 2 } else { 1 }, "{who}: {ids:?}");
+        assert!(ids.iter().all(|id| *id == ids[0]), "{who}: one Message-ID");
+    }
     assert_eq!(site.notified().unwrap(), head(&site));
 }
 

@@ -63,7 +63,7 @@ impl Sender {
                 },
                 Connect::Login(e) | Connect::Other(e) => TransportError::Unavailable {
                     server: smtp.server.clone(),
-                    message: e.to_string(),
+                    message: smtp.explain(&e),
                 },
             }),
             _ => Ok(()),
@@ -223,6 +223,33 @@ impl SmtpSender {
         }
     }
 
+    /// Words for a failure to connect: a read that timed out says so (the system's words
+    /// for it are "Resource temporarily unavailable"), with a hint when the server may be
+    /// waiting for TLS from the first byte.
+    fn explain(&self, e: &lettre::transport::smtp::Error) -> String {
+        let mut source = std::error::Error::source(e);
+        while let Some(err) = source {
+            if let Some(io) = err.downcast_ref::<std::io::Error>()
+                && matches!(
+                    io.kind(),
+                    std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                )
+            {
+                let hint = if matches!(self.tls, Some((_, true))) {
+                    ""
+                } else {
+                    "; a server that expects TLS from the first byte (usually port 465) needs security: tls"
+                };
+                return format!(
+                    "no answer within {} s (timeout_seconds){hint}",
+                    self.timeout.as_secs()
+                );
+            }
+            source = err.source();
+        }
+        e.to_string()
+    }
+
     /// The longest one exchange (connecting and logging in, or one message) may take: twice
     /// the configured timeout, which bounds each read.
     fn exchange_limit(&self) -> std::time::Duration {
@@ -264,7 +291,7 @@ impl SmtpSender {
         {
             self.connect().map_err(|e| {
                 let (Connect::Login(e) | Connect::Other(e)) = e;
-                SendError::Unavailable(format!("{}: {e}", self.server))
+                SendError::Unavailable(format!("{}: {}", self.server, self.explain(&e)))
             })?;
         }
         let mut slot = self.connection.borrow_mut();

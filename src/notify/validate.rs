@@ -77,7 +77,11 @@ pub fn validate_config(config: &Config) -> Result<String, NotifyError> {
         &config.subscribers[..]
     };
     let everyone: Vec<&Subscriber> = subscribers.iter().collect();
-    validate_messages(config, &templates, &sample, &everyone)?;
+    validate_messages(config, &templates, &sample, &everyone).map_err(|e| match e {
+        // With no subscribers listed, the sample reader is nobody's address: say only why.
+        NotifyError::Subscriber { source, .. } if config.subscribers.is_empty() => *source,
+        e => e,
+    })?;
     if let crate::config::Delivery::Outbox(dir) = &config.delivery
         && dir.exists()
     {

@@ -76,29 +76,39 @@ def main():
     p.add_argument("--auth", default="", help="USER:PASSWORD required to send")
     p.add_argument("--tls-cert", default="")
     p.add_argument("--tls-key", default="")
+    p.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte (port 465 style), not STARTTLS")
     args = p.parse_args()
     os.makedirs(args.dir, exist_ok=True)
 
     kwargs = {}
+    implicit = None
     if args.tls_cert:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.tls_cert, args.tls_key)
-        kwargs["tls_context"] = context
-        kwargs["require_starttls"] = True
+        if args.implicit_tls:
+            implicit = context
+        else:
+            kwargs["tls_context"] = context
+            kwargs["require_starttls"] = True
     if args.auth:
         user, password = args.auth.split(":", 1)
 
         def authenticator(server, session, envelope, mechanism, auth_data):
             with open(os.path.join(args.dir, "auth-attempts.log"), "a") as log:
-                log.write("%s tls=%s\n" % (mechanism, session.ssl is not None))
+                encrypted = session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None
+                log.write("%s tls=%s\n" % (mechanism, encrypted))
             ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
             return AuthResult(success=ok, handled=False)
 
         kwargs["authenticator"] = authenticator
         kwargs["auth_required"] = True
-        kwargs["auth_require_tls"] = bool(args.tls_cert)
+        # aiosmtpd counts only STARTTLS as TLS; with TLS from the first byte, every
+        # connection is encrypted already.
+        kwargs["auth_require_tls"] = bool(args.tls_cert) and not args.implicit_tls
 
-    controller = Controller(Handler(args), hostname="127.0.0.1", port=args.port, server_kwargs=kwargs, ready_timeout=10)
+    controller = Controller(
+        Handler(args), hostname="127.0.0.1", port=args.port, server_kwargs=kwargs, ready_timeout=10, ssl_context=implicit
+    )
     controller.start()
     print("ready %d" % args.port, flush=True)
     signal.signal(signal.SIGTERM, lambda *_: (controller.stop(), sys.exit(0)))
