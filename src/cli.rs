@@ -364,6 +364,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             };
             let mut printed = PrintedEvents {
                 verbose: args.verbose,
+                delivery: None,
             };
             Ok(notify::check(&config, options, &mut printed)?)
         }
@@ -470,7 +471,7 @@ fn run_log(args: LogArgs) -> Result<u8> {
     };
     let color = use_color(args.color.choice);
     let mut out = std::io::BufWriter::with_capacity(1 << 16, raw_stdout()?);
-    let mut bar = Progress::new();
+    let mut bar = Progress::new("commits");
     let mut warnings = Vec::new();
     let result = history::walk(
         &repo,
@@ -536,14 +537,25 @@ struct Progress {
     started: std::time::Instant,
     bar: Option<indicatif::ProgressBar>,
     enabled: bool,
+    /// What is counted: `commits`, `messages`.
+    unit: &'static str,
 }
 
 impl Progress {
-    fn new() -> Progress {
+    fn new(unit: &'static str) -> Progress {
         Progress {
             started: std::time::Instant::now(),
             bar: None,
             enabled: std::io::stderr().is_terminal(),
+            unit,
+        }
+    }
+
+    /// A line on standard error, above the bar if it is shown.
+    fn println(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
         }
     }
 
@@ -561,9 +573,10 @@ impl Progress {
             bar.set_position(done as u64);
             bar.reset_eta();
             bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "[{bar:30}] {pos}/{len} commits, {rate} commits/s, {eta} left",
-                )
+                indicatif::ProgressStyle::with_template(&format!(
+                    "[{{bar:30}}] {{pos}}/{{len}} {unit}, {{rate}} {unit}/s, {{eta}} left",
+                    unit = self.unit
+                ))
                 .expect("a valid template")
                 .with_key(
                     "rate",
@@ -589,6 +602,8 @@ impl Progress {
 /// progress on standard error with -v.
 struct PrintedEvents {
     verbose: bool,
+    /// With -v on a terminal: the delivery's progress bar.
+    delivery: Option<Progress>,
 }
 
 /// A warning on standard error, on one line, with nothing in it acting on the terminal.
@@ -602,14 +617,33 @@ impl notify::Events for PrintedEvents {
     }
     fn progress(&mut self, line: &str) {
         if self.verbose {
-            eprintln!("policy-diff: {}", inert(line, true));
+            let line = format!("policy-diff: {}", inert(line, true));
+            match &self.delivery {
+                Some(bar) => bar.println(&line),
+                None => eprintln!("{line}"),
+            }
         }
     }
     fn warning(&mut self, line: &str) {
-        print_warning(line);
+        match &self.delivery {
+            Some(bar) => bar.println(&format!("policy-diff: warning: {}", inert(line, true))),
+            None => print_warning(line),
+        }
     }
     fn would_send(&mut self, to: &str, subject: &str) {
         println!("would send to {to}: {}", inert(subject, true));
+    }
+    fn delivering(&mut self, done: usize, total: usize) {
+        if self.verbose {
+            self.delivery
+                .get_or_insert_with(|| Progress::new("messages"))
+                .update(done, total);
+        }
+    }
+    fn delivery_over(&mut self) {
+        if let Some(bar) = self.delivery.take() {
+            bar.finish();
+        }
     }
 }
 

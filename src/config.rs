@@ -153,6 +153,12 @@ struct RawSmtp {
     timeout_seconds: Option<u64>,
     #[serde(default)]
     ca_file: Option<String>,
+    #[serde(default)]
+    connections: Option<Spanned<usize>>,
+    #[serde(default)]
+    rate_limit: Option<Spanned<f64>>,
+    #[serde(default)]
+    max_messages_per_connection: Option<Spanned<usize>>,
 }
 
 /// How the SMTP connection is protected.
@@ -275,7 +281,18 @@ pub struct SmtpSettings {
     pub timeout: Duration,
     /// Extra CA certificate (PEM) to trust, for a private server.
     pub ca_file: Option<PathBuf>,
+    /// Connections used at once (messages go out over all of them).
+    pub connections: usize,
+    /// At most this many messages per second, across all connections.
+    pub rate_limit: Option<f64>,
+    /// A connection is closed and another opened after this many messages.
+    pub max_messages_per_connection: Option<usize>,
 }
+
+/// Connections opened at once when the configuration does not say.
+pub const DEFAULT_CONNECTIONS: usize = 4;
+/// Connections allowed at most (Postfix opens up to 20 per destination).
+pub const MAX_CONNECTIONS: usize = 32;
 
 /// Where the SMTP password is read from; it is never written in the config itself.
 #[derive(Debug, Clone)]
@@ -827,6 +844,39 @@ impl Context {
                     password,
                     timeout: Duration::from_secs(s.timeout_seconds.unwrap_or(30).max(1)),
                     ca_file: s.ca_file.as_deref().map(resolve),
+                    connections: match &s.connections {
+                        Some(c) if !(1..=MAX_CONNECTIONS).contains(&c.value) => {
+                            return Err(invalid(
+                                c.referenced.line() as usize,
+                                "delivery.smtp.connections",
+                                format!("{} is not between 1 and {MAX_CONNECTIONS}", c.value),
+                            ));
+                        }
+                        c => c.as_ref().map_or(DEFAULT_CONNECTIONS, |c| c.value),
+                    },
+                    rate_limit: match &s.rate_limit {
+                        Some(r) if !(r.value.is_finite() && r.value > 0.0) => {
+                            return Err(invalid(
+                                r.referenced.line() as usize,
+                                "delivery.smtp.rate_limit",
+                                format!(
+                                    "{} is not a number of messages per second above 0 (leave it out for no limit)",
+                                    r.value
+                                ),
+                            ));
+                        }
+                        r => r.as_ref().map(|r| r.value),
+                    },
+                    max_messages_per_connection: match &s.max_messages_per_connection {
+                        Some(m) if m.value == 0 => {
+                            return Err(invalid(
+                                m.referenced.line() as usize,
+                                "delivery.smtp.max_messages_per_connection",
+                                "must be at least 1 (leave it out for no limit)".into(),
+                            ));
+                        }
+                        m => m.as_ref().map(|m| m.value),
+                    },
                 })
             }
         })

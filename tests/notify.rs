@@ -60,9 +60,9 @@ fn baseline_then_each_subscriber_gets_one_message_by_smtp() {
 
     let mails = server.messages();
     assert_eq!(mails.len(), 3);
-    // One connection carried the whole run.
+    // No more connections than messages (the default allows 4).
     let sessions = std::fs::read_to_string(server.dir.path().join("sessions.log")).unwrap();
-    assert_eq!(sessions.lines().count(), 1, "{sessions}");
+    assert!((1..=3).contains(&sessions.lines().count()), "{sessions}");
     let mut rcpts: Vec<&str> = mails.iter().map(|m| m.rcpt.as_str()).collect();
     rcpts.sort();
     assert_eq!(

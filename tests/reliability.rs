@@ -4,7 +4,6 @@
 
 mod common;
 use common::*;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -12,37 +11,6 @@ use std::time::{Duration, Instant};
 const V1: &str = include_str!("../examples/privacy/v1.md");
 const V2: &str = include_str!("../examples/privacy/v2.md");
 const V3: &str = include_str!("../examples/privacy/v3.md");
-
-/// A site whose subscribers are listed in a CSV file, delivering by SMTP to `port`.
-fn smtp_site(port: u16, subscribers: usize, smtp_extra: &str) -> Site {
-    let site = Site::new(&format!(
-        "policies: [{{ path: privacy.md, name: Privacy Policy }}]
-sender: legal@acme.example
-subscribers_file: people.csv
-delivery:
-  transport: smtp
-  smtp: {{ host: 127.0.0.1, port: {port}, security: none, timeout_seconds: 5{smtp_extra} }}
-"
-    ));
-    let people: String = (0..subscribers)
-        .map(|i| format!("user{i:04}@example.com,User {i}\n"))
-        .collect();
-    site.file("people.csv", &people);
-    site.repo.commit("privacy.md", V1);
-    site.run(&["check"]).code(0).stdout_has("baseline");
-    site
-}
-
-/// Messages per recipient, and the Message-IDs each one got.
-fn per_recipient(mails: &[Mail]) -> HashMap<String, Vec<String>> {
-    let mut out: HashMap<String, Vec<String>> = HashMap::new();
-    for m in mails {
-        out.entry(m.rcpt.clone())
-            .or_default()
-            .push(m.header("Message-ID").unwrap().to_string());
-    }
-    out
-}
 
 fn head(site: &Site) -> String {
     site.repo.git(&["rev-parse", "HEAD"]).trim().to_string()
@@ -672,7 +640,8 @@ fn state_and_outbox_are_private() {
 #[test]
 fn a_kill_between_acceptance_and_journal_repeats_only_that_message() {
     let server = SmtpServer::start(&["--hold-after", "5"]);
-    let site = smtp_site(server.port, 10, "");
+    // One connection: message 5 is the only one in flight.
+    let site = smtp_site(server.port, 10, ", connections: 1");
     site.repo.commit("privacy.md", V2);
     kill_when_held(&site, &server);
     let first = server.messages();
@@ -741,7 +710,7 @@ fn kill_when_held(site: &Site, server: &SmtpServer) {
 #[test]
 fn a_journal_record_cut_short_does_not_swallow_the_next() {
     let first_server = SmtpServer::start(&["--hold-after", "3"]);
-    let site = smtp_site(first_server.port, 8, "");
+    let site = smtp_site(first_server.port, 8, ", connections: 1");
     site.repo.commit("privacy.md", V2);
     kill_when_held(&site, &first_server);
     let journal_dir = site.repo.path().join(".git/policy-diff/journal");
@@ -887,7 +856,8 @@ fn a_connection_dropped_mid_data_is_not_a_delivery() {
 #[test]
 fn concurrent_runs_overlap_and_one_delivers_up_to_the_tip() {
     let server = SmtpServer::start(&["--delay", "0.6"]);
-    let site = smtp_site(server.port, 20, "");
+    // One connection, so that delivery lasts 20 × 0.6 s.
+    let site = smtp_site(server.port, 20, ", connections: 1");
     site.repo.commit("privacy.md", V2);
     let config = site.config_path();
     let go = site.dir.path().join("go");

@@ -80,8 +80,24 @@ pub fn render_for(
     )))
 }
 
-/// A message ready to send, and the name of its `.eml` file (file transport).
-pub(super) type Built = Option<(lettre::Message, String)>;
+/// A message ready to send: its envelope, its bytes, and the name of its `.eml` file
+/// (file transport).
+pub(super) struct Outgoing {
+    pub(super) envelope: lettre::address::Envelope,
+    pub(super) formatted: Vec<u8>,
+    pub(super) name: String,
+}
+
+/// The message for one subscriber: `None` when they follow none of the changes.
+pub(super) type Built = Option<Outgoing>;
+
+/// Built messages kept from the check before sending, so as not to build them twice: up to
+/// this many bytes (the rest are built again as they are sent).
+const KEPT_BYTES: usize = 64 << 20;
+
+/// Messages built before sending, by recipient (in the order given); `None` for those not
+/// kept.
+pub(super) type Prebuilt = Vec<Option<Outgoing>>;
 
 /// Renders and builds the message for one subscriber: `None` when they follow none of the
 /// changes.
@@ -96,39 +112,59 @@ pub(super) fn build_for(
     };
     let id = message_id(notification, config, s);
     let message = build_message(config, s, &rendered, &id, unsubscribe.as_deref())?;
-    let file_name = format!(
+    let name = format!(
         "{}-{}",
         notification.id,
         &hash_hex(&s.email().to_lowercase())[..12]
     );
-    Ok(Some((message, file_name)))
+    Ok(Some(Outgoing {
+        envelope: message.envelope().clone(),
+        formatted: message.formatted(),
+        name,
+    }))
 }
 
-/// Renders and builds every recipient's message, keeping none, before the first is sent: a
-/// template that fails for one subscriber only (their name, their set of policies) stops the
-/// run with nothing sent, naming the template and where the subscriber is listed.
+/// Renders and builds every recipient's message before the first is sent: a template that
+/// fails for one subscriber only (their name, their set of policies) stops the run with
+/// nothing sent, naming the template and where the subscriber is listed. Keeps the messages
+/// (up to [`KEPT_BYTES`]) for sending.
 pub(super) fn validate_messages(
     config: &Config,
     templates: &Templates,
     notification: &Notification,
     recipients: &[&Subscriber],
-) -> Result<(), NotifyError> {
+) -> Result<Prebuilt, NotifyError> {
     let threads = crate::parallel::threads(0);
     let chunks: Vec<&[&Subscriber]> = recipients.chunks(256).collect();
-    let failures = crate::parallel::par_map(&chunks, threads, |chunk| {
-        chunk.iter().find_map(|s| {
-            build_for(config, templates, notification, s)
-                .err()
-                .map(|e| (*s, e))
-        })
+    let kept = std::sync::atomic::AtomicUsize::new(0);
+    let results = crate::parallel::par_map(&chunks, threads, |chunk| {
+        let mut built = Vec::with_capacity(chunk.len());
+        for s in chunk.iter() {
+            match build_for(config, templates, notification, s) {
+                Ok(Some(m)) => {
+                    let size = m.formatted.len();
+                    let before = kept.fetch_add(size, std::sync::atomic::Ordering::Relaxed);
+                    built.push((before + size <= KEPT_BYTES).then_some(m));
+                }
+                Ok(None) => built.push(None),
+                Err(e) => return Err((*s, e)),
+            }
+        }
+        Ok(built)
     });
-    match failures.into_iter().flatten().next() {
-        Some((s, source)) => Err(NotifyError::Subscriber {
-            origin: s.origin.clone(),
-            source: Box::new(source),
-        }),
-        None => Ok(()),
+    let mut prebuilt = Vec::with_capacity(recipients.len());
+    for chunk in results {
+        match chunk {
+            Ok(built) => prebuilt.extend(built),
+            Err((s, source)) => {
+                return Err(NotifyError::Subscriber {
+                    origin: s.origin.clone(),
+                    source: Box::new(source),
+                });
+            }
+        }
     }
+    Ok(prebuilt)
 }
 
 /// Everything a template sees.

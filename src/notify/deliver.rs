@@ -2,6 +2,10 @@
 
 use super::*;
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, mpsc};
+use std::time::Instant;
+use transport::Job;
 
 /// How long a second `check` waits for a running one before leaving the work to it.
 pub(super) const LOCK_WAIT: Duration = Duration::from_secs(10);
@@ -16,32 +20,55 @@ pub(super) struct Tally {
     pub(super) retry: usize,
     pub(super) refused: usize,
     pub(super) stopped: Option<String>,
+    /// How long the pass took.
+    pub(super) elapsed: Duration,
 }
+
+/// How often the progress of a delivery is shown.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// Messages rendered ahead of the one being sent.
 pub(super) const RENDER_AHEAD: usize = 16;
 
-/// One delivery pass: the journal it records into and what it counted so far.
-struct Pass<'a, 'v> {
+/// What a delivery pass has to say, passed to the [`Voice`] by the thread that owns it.
+enum Said {
+    Progress(String),
+    Warning(String),
+}
+
+/// One delivery pass: the journal it records into and what it counted so far. Shared by the
+/// transport's connections (behind a lock): each records its message before it goes on.
+struct Pass<'a> {
     journal: &'a mut Journal,
-    voice: &'a Voice<'v>,
+    /// Addresses may be named (-v).
+    verbose: bool,
     tally: Tally,
     /// Refusals before the first delivery may be the server refusing everything (the sender
     /// address, the size…) rather than these recipients: they are recorded only once a
     /// message got through, or at the end of the run.
     unconfirmed: Vec<(&'a Subscriber, String)>,
+    said: Vec<Said>,
+    /// The journal could not be written: the pass stopped.
+    failed: Option<NotifyError>,
 }
 
-impl<'a> Pass<'a, '_> {
+impl<'a> Pass<'a> {
+    /// A subscriber as they may be named in output: the address only with -v.
+    fn who(&self, s: &Subscriber) -> String {
+        if self.verbose {
+            s.email()
+        } else {
+            format!("the subscriber listed at {}", s.origin)
+        }
+    }
+
     fn refuse(&mut self, s: &Subscriber, why: &str) -> Result<(), NotifyError> {
         self.journal
             .record_failed(&s.email(), why)
             .map_err(io_error("cannot write the delivery journal"))?;
         self.tally.refused += 1;
-        self.voice.warn(&format!(
-            "refused for {} (will not retry): {why}",
-            self.voice.who(s)
-        ));
+        let line = format!("refused for {} (will not retry): {why}", self.who(s));
+        self.said.push(Said::Warning(line));
         Ok(())
     }
 
@@ -51,24 +78,24 @@ impl<'a> Pass<'a, '_> {
         s: &'a Subscriber,
         sent: Result<(), SendError>,
     ) -> Result<ControlFlow<()>, NotifyError> {
-        let voice = self.voice;
         match sent {
             Ok(()) => {
                 self.journal
                     .record_sent(&s.email())
                     .map_err(io_error("cannot write the delivery journal"))?;
                 self.tally.delivered += 1;
-                voice.progress(&format!("sent to {}", voice.who(s)));
+                if self.verbose {
+                    let line = format!("sent to {}", self.who(s));
+                    self.said.push(Said::Progress(line));
+                }
                 for (s, why) in std::mem::take(&mut self.unconfirmed) {
                     self.refuse(s, &why)?;
                 }
             }
             Err(SendError::Temporary(why)) => {
                 self.tally.retry += 1;
-                voice.warn(&format!(
-                    "not delivered to {} (will retry): {why}",
-                    voice.who(s)
-                ));
+                let line = format!("not delivered to {} (will retry): {why}", self.who(s));
+                self.said.push(Said::Warning(line));
             }
             Err(SendError::Permanent(why)) if self.journal.sent_count() == 0 => {
                 self.unconfirmed.push((s, why.clone()));
@@ -88,42 +115,109 @@ impl<'a> Pass<'a, '_> {
         }
         Ok(ControlFlow::Continue(()))
     }
+
+    /// [`Pass::outcome`] once the pass is shared: a journal that cannot be written stops it.
+    fn record(&mut self, s: &'a Subscriber, sent: Result<(), SendError>) -> ControlFlow<()> {
+        if self.failed.is_some() {
+            return ControlFlow::Break(());
+        }
+        self.outcome(s, sent).unwrap_or_else(|e| {
+            self.failed = Some(e);
+            ControlFlow::Break(())
+        })
+    }
+}
+
+/// Records each outcome into the shared pass (the journal first) on the connection's own
+/// thread, and tells the voice's thread what it has to say.
+fn recorder<'a, 'p>(
+    pass: &'p Mutex<Pass<'a>>,
+    answered: &'p AtomicUsize,
+    tell: mpsc::Sender<Vec<Said>>,
+) -> impl Fn(Job<&'a Subscriber>, Result<(), SendError>) -> ControlFlow<()> + Sync + 'p {
+    move |job, sent| {
+        let mut pass = pass.lock().unwrap_or_else(|e| e.into_inner());
+        let flow = pass.record(job.tag, sent);
+        answered.fetch_add(1, Ordering::Relaxed);
+        if !pass.said.is_empty() {
+            let _ = tell.send(std::mem::take(&mut pass.said));
+        }
+        flow
+    }
 }
 
 /// Sends a notification to every recipient the journal does not list yet, recording each
-/// acceptance before the next message goes out.
+/// acceptance before the next message goes out on that connection.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn deliver(
     config: &Config,
     templates: &Templates,
     notification: &Notification,
     recipients: &[&Subscriber],
+    prebuilt: Prebuilt,
     sender: &Sender,
     journal: &mut Journal,
     voice: &Voice<'_>,
 ) -> Result<Tally, NotifyError> {
-    // Messages are rendered and built a few ahead, on another thread, while this one talks
-    // to the server: the time a message takes is then the server's alone.
-    let todo: Vec<&Subscriber> = recipients
+    let todo: Vec<(&Subscriber, Option<Outgoing>)> = recipients
         .iter()
         .copied()
-        .filter(|s| !journal.is_done(&s.email()))
+        .zip(prebuilt.into_iter().chain(std::iter::repeat_with(|| None)))
+        .filter(|(s, _)| !journal.is_done(&s.email()))
         .collect();
-    let mut pass = Pass {
+    let expected = todo.len();
+    let started = Instant::now();
+    let pass = Mutex::new(Pass {
         journal,
-        voice,
+        verbose: voice.verbose,
         tally: Tally {
             delivered: 0,
             retry: 0,
             refused: 0,
             stopped: None,
+            elapsed: Duration::ZERO,
         },
         unconfirmed: Vec::new(),
+        said: Vec::new(),
+        failed: None,
+    });
+    // Messages not kept from the check are rendered and built a few ahead, on another
+    // thread, while the transport's connections talk to the server.
+    let (ready, messages) =
+        mpsc::sync_channel::<(&Subscriber, Result<Built, NotifyError>)>(RENDER_AHEAD);
+    let messages = Mutex::new(Some(messages));
+    let build_error: Mutex<Option<NotifyError>> = Mutex::new(None);
+    let take = || {
+        loop {
+            let next = messages.lock().ok()?.as_ref()?.recv().ok();
+            let (s, built) = next?;
+            match built {
+                Err(e) => {
+                    *build_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                    return None;
+                }
+                Ok(None) => continue,
+                Ok(Some(m)) => {
+                    return Some(Job {
+                        tag: s,
+                        envelope: m.envelope,
+                        formatted: m.formatted,
+                        name: m.name,
+                    });
+                }
+            }
+        }
     };
+    // What the pass says goes to this thread (which owns the voice) as it happens.
+    let (tell, told) = mpsc::channel::<Vec<Said>>();
+    let answered = AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        let (ready, messages) = std::sync::mpsc::sync_channel(RENDER_AHEAD);
         scope.spawn(move || {
-            for s in todo {
-                let built = build_for(config, templates, notification, s);
+            for (s, kept) in todo {
+                let built = match kept {
+                    Some(message) => Ok(Some(message)),
+                    None => build_for(config, templates, notification, s),
+                };
                 let failed = built.is_err();
                 // A closed channel: the sending side stopped.
                 if ready.send((s, built)).is_err() || failed {
@@ -131,23 +225,49 @@ pub(super) fn deliver(
                 }
             }
         });
-        for (s, built) in messages {
-            let Some((message, file_name)) = built? else {
-                continue;
-            };
-            if pass
-                .outcome(s, sender.send(&message, &file_name))?
-                .is_break()
-            {
-                return Ok(());
+        let (take, messages, pass, counted) = (&take, &messages, &pass, &answered);
+        scope.spawn(move || {
+            // `tell` ends with this thread, and with it the listening below.
+            sender.send_all(expected, take, &recorder(pass, counted, tell));
+            // Unblocks the rendering thread if it is waiting to hand over a message.
+            if let Ok(mut m) = messages.lock() {
+                m.take();
             }
+        });
+        loop {
+            match told.recv_timeout(PROGRESS_EVERY) {
+                Ok(said) => {
+                    for line in said {
+                        match line {
+                            Said::Progress(line) => voice.progress(&line),
+                            Said::Warning(line) => voice.warn(&line),
+                        }
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+            voice.delivering(answered.load(Ordering::Relaxed), expected);
         }
-        Ok::<(), NotifyError>(())
-    })?;
+    });
+    voice.delivery_over();
+    let mut pass = pass.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(e) = pass.failed.take() {
+        return Err(e);
+    }
+    if let Some(e) = build_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e);
+    }
     if pass.tally.stopped.is_none() {
         for (s, why) in std::mem::take(&mut pass.unconfirmed) {
             pass.refuse(s, &why)?;
         }
+        for said in std::mem::take(&mut pass.said) {
+            if let Said::Warning(line) = said {
+                voice.warn(&line);
+            }
+        }
     }
+    pass.tally.elapsed = started.elapsed();
     Ok(pass.tally)
 }

@@ -12,6 +12,7 @@ mod error;
 pub mod message;
 mod plan;
 mod run;
+mod smtp;
 pub mod state;
 pub mod transport;
 mod validate;

@@ -507,3 +507,35 @@ impl Site {
             .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
     }
 }
+
+/// A site whose subscribers are listed in a CSV file, delivering by SMTP to `port`.
+pub fn smtp_site(port: u16, subscribers: usize, smtp_extra: &str) -> Site {
+    let site = Site::new(&format!(
+        "policies: [{{ path: privacy.md, name: Privacy Policy }}]
+sender: legal@acme.example
+subscribers_file: people.csv
+delivery:
+  transport: smtp
+  smtp: {{ host: 127.0.0.1, port: {port}, security: none, timeout_seconds: 5{smtp_extra} }}
+"
+    ));
+    let people: String = (0..subscribers)
+        .map(|i| format!("user{i:04}@example.com,User {i}\n"))
+        .collect();
+    site.file("people.csv", &people);
+    site.repo
+        .commit("privacy.md", include_str!("../../examples/privacy/v1.md"));
+    site.run(&["check"]).code(0).stdout_has("baseline");
+    site
+}
+
+/// Messages per recipient, and the Message-IDs each one got.
+pub fn per_recipient(mails: &[Mail]) -> std::collections::HashMap<String, Vec<String>> {
+    let mut out: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for m in mails {
+        out.entry(m.rcpt.clone())
+            .or_default()
+            .push(m.header("Message-ID").unwrap().to_string());
+    }
+    out
+}

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """A real SMTP server (aiosmtpd) for policy-diff's tests, on 127.0.0.1 only.
 
-Stores each accepted message as a file in DIR (first line `X-RcptTo: …`, then the message as
-received), and can misbehave on purpose: refuse chosen recipients with 4xx or 5xx, wait
-before accepting each message, drop the connection after N messages, or store message N and
-hold its reply (creating DIR/held) so that a test can kill the client in that window.
+Stores each accepted message as a file in DIR (named by the time it was accepted; first line
+`X-RcptTo: …`, then the message as received), and can misbehave on purpose: refuse chosen
+recipients with 4xx or 5xx, wait before accepting each message, drop the connection after N
+messages, or store message N and hold its reply (creating DIR/held) so that a test can kill
+the client in that window. Logs each connection greeted (DIR/sessions.log, one line each) and, for
+each piece of data received, the commands that arrived in it (DIR/arrivals.log, e.g.
+`MAIL RCPT DATA` when a client pipelines); offers PIPELINING with --pipelining, and refuses
+connections beyond --max-connections with 421.
 Prints `ready PORT` on stdout once it accepts connections.
 """
 import argparse
@@ -15,8 +19,56 @@ import ssl
 import sys
 import time
 
+import re
+
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+COMMAND = re.compile(rb"^(MAIL FROM:|RCPT TO:|DATA\r?$|RSET\r?$|QUIT\r?$|EHLO |NOOP)", re.I | re.M)
+OPEN = {"count": 0}
+
+
+class RecordingSMTP(SMTP):
+    """aiosmtpd's server, logging connections and how commands arrive."""
+
+    def __init__(self, handler, args, **kwargs):
+        super().__init__(handler, **kwargs)
+        self.args = args
+        self.counted = False
+
+    def connection_made(self, transport):
+        fresh = self._original_transport is None
+        super().connection_made(transport)
+        if not fresh:
+            return  # the same connection, after STARTTLS
+        if self.args.max_connections and OPEN["count"] >= self.args.max_connections:
+            transport.write(b"421 4.7.0 Too many connections, try again later\r\n")
+            transport.close()
+            return
+        OPEN["count"] += 1
+        self.counted = True
+
+    def connection_lost(self, error):
+        if self.counted:
+            OPEN["count"] -= 1
+            self.counted = False
+        super().connection_lost(error)
+
+    def data_received(self, data):
+        commands = [m.group(1).split(b" ")[0].split(b":")[0].strip().upper().decode() for m in COMMAND.finditer(data)]
+        if commands:
+            with open(os.path.join(self.args.dir, "arrivals.log"), "a") as log:
+                log.write("%.6f %s\n" % (time.time(), " ".join(commands)))
+        super().data_received(data)
+
+
+class RecordingController(Controller):
+    def __init__(self, handler, args, **kwargs):
+        self.args = args
+        super().__init__(handler, **kwargs)
+
+    def factory(self):
+        return RecordingSMTP(self.handler, self.args, **self.SMTP_kwargs)
 
 
 class Handler:
@@ -27,11 +79,26 @@ class Handler:
         self.perm = set(a.lower() for a in args.reject_perm.split(",") if a)
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        # One line per session greeted, so that tests can count connections.
-        with open(os.path.join(self.args.dir, "sessions.log"), "a") as log:
-            log.write("%s\n" % hostname)
+        # One line per connection greeted (not per EHLO: a client may say EHLO again after
+        # STARTTLS), so that tests can count connections.
+        if not getattr(server, "greeted", False):
+            server.greeted = True
+            with open(os.path.join(self.args.dir, "sessions.log"), "a") as log:
+                log.write("%s\n" % hostname)
         session.host_name = hostname
+        if self.args.pipelining:
+            responses.insert(len(responses) - 1, "250-PIPELINING")
         return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        self.mails = getattr(self, "mails", 0) + 1
+        if self.args.busy_after and self.mails == self.args.busy_after:
+            # Busy: refuse this transaction and hang up, as a relay at its limit does.
+            asyncio.get_event_loop().call_later(0.05, server.transport.close)
+            return "421 4.7.0 Too busy, try again later"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.temp:
@@ -77,6 +144,9 @@ def main():
     p.add_argument("--tls-cert", default="")
     p.add_argument("--tls-key", default="")
     p.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte (port 465 style), not STARTTLS")
+    p.add_argument("--pipelining", action="store_true", help="offer PIPELINING (RFC 2920)")
+    p.add_argument("--busy-after", type=int, default=0, help="answer 421 to the Nth MAIL and hang up")
+    p.add_argument("--max-connections", type=int, default=0, help="answer 421 to connections beyond N open ones")
     args = p.parse_args()
     os.makedirs(args.dir, exist_ok=True)
 
@@ -106,8 +176,8 @@ def main():
         # connection is encrypted already.
         kwargs["auth_require_tls"] = bool(args.tls_cert) and not args.implicit_tls
 
-    controller = Controller(
-        Handler(args), hostname="127.0.0.1", port=args.port, server_kwargs=kwargs, ready_timeout=10, ssl_context=implicit
+    controller = RecordingController(
+        Handler(args), args, hostname="127.0.0.1", port=args.port, server_kwargs=kwargs, ready_timeout=10, ssl_context=implicit
     )
     controller.start()
     print("ready %d" % args.port, flush=True)

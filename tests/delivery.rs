@@ -1,0 +1,348 @@
+//! Delivery at company scale, against real SMTP servers on 127.0.0.1: several connections
+//! at once, PIPELINING when the server offers it (aiosmtpd, and Postfix's smtp-sink), the
+//! rate limit, a cap on messages per connection, back-off when the server is busy, progress,
+//! and exactly-once delivery when a run with many connections is killed.
+
+mod common;
+
+use common::*;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const V2: &str = include_str!("../examples/privacy/v2.md");
+
+/// The server's log of how commands arrived: one line per piece of data received.
+fn arrivals(server: &SmtpServer) -> Vec<String> {
+    std::fs::read_to_string(server.dir.path().join("arrivals.log"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.split_once(' ').map_or("", |(_, c)| c).to_string())
+        .collect()
+}
+
+fn sessions(server: &SmtpServer) -> usize {
+    std::fs::read_to_string(server.dir.path().join("sessions.log"))
+        .unwrap_or_default()
+        .lines()
+        .count()
+}
+
+/// Every subscriber got exactly one message.
+fn each_once(server: &SmtpServer, subscribers: usize) {
+    let counts = per_recipient(&server.messages());
+    assert_eq!(counts.len(), subscribers);
+    for (who, ids) in &counts {
+        assert_eq!(ids.len(), 1, "{who} got {} copies", ids.len());
+    }
+}
+
+#[test]
+fn pipelining_is_used_when_offered_and_not_otherwise() {
+    for offered in [true, false] {
+        let server = SmtpServer::start(if offered { &["--pipelining"] } else { &[] });
+        let site = smtp_site(server.port, 12, ", connections: 1");
+        site.repo.commit("privacy.md", V2);
+        site.run(&["check"]).code(0).stdout_has("sent 12 messages");
+        each_once(&server, 12);
+        let arrived = arrivals(&server);
+        let grouped = arrived
+            .iter()
+            .filter(|a| a.contains("MAIL RCPT DATA"))
+            .count();
+        if offered {
+            // The envelope in one write; from the second message on, with the content of
+            // the message before it.
+            assert!(
+                arrived.iter().any(|a| a == "MAIL RCPT DATA"),
+                "{arrived:#?}"
+            );
+            assert_eq!(grouped, 12, "{arrived:#?}");
+        } else {
+            assert_eq!(grouped, 0, "{arrived:#?}");
+            assert!(
+                arrived
+                    .iter()
+                    .all(|a| !a.contains("MAIL RCPT") && !a.contains("RCPT DATA")),
+                "one command at a time: {arrived:#?}"
+            );
+        }
+    }
+}
+
+/// Refusals still count per recipient when the replies come back together: a 5xx for one
+/// recipient, a 4xx for another, and the others delivered, all on one pipelined connection.
+#[test]
+fn pipelined_refusals_are_classified_per_recipient() {
+    let server = SmtpServer::start(&[
+        "--pipelining",
+        "--reject-perm",
+        "user0003@example.com",
+        "--reject-temp",
+        "user0005@example.com",
+    ]);
+    let site = smtp_site(server.port, 8, ", connections: 1");
+    site.repo.commit("privacy.md", V2);
+    site.run(&["check", "-v"])
+        .code(1)
+        .stdout_has("sent 6 messages")
+        .stderr_has("refused for user0003@example.com (will not retry): 550")
+        .stderr_has("not delivered to user0005@example.com (will retry)");
+    let counts = per_recipient(&server.messages());
+    assert_eq!(counts.len(), 6);
+    assert!(!counts.contains_key("user0003@example.com"));
+    // The next run retries only the temporary refusal.
+    let retried = SmtpServer::start(&["--pipelining"]);
+    let config = std::fs::read_to_string(site.config_path()).unwrap();
+    std::fs::write(
+        site.config_path(),
+        config.replace(
+            &format!("port: {},", server.port),
+            &format!("port: {},", retried.port),
+        ),
+    )
+    .unwrap();
+    site.run(&["check"]).code(0).stdout_has("sent 1 message");
+    assert_eq!(
+        retried
+            .messages()
+            .iter()
+            .map(|m| m.rcpt.as_str())
+            .collect::<Vec<_>>(),
+        ["user0005@example.com"]
+    );
+}
+
+/// Postfix's smtp-sink (which offers PIPELINING) receives every message once. Skipped where
+/// Postfix is not installed (`apt-get install postfix`; CI installs it).
+#[test]
+fn postfix_smtp_sink_receives_every_message() {
+    let sink = std::path::Path::new("/usr/sbin/smtp-sink");
+    if !sink.exists() {
+        eprintln!("SKIPPED: /usr/sbin/smtp-sink not found (apt-get install postfix)");
+        return;
+    }
+    let dump = tempfile::tempdir().unwrap();
+    // smtp-sink drops root privileges to `nobody`, who writes the dumps.
+    std::fs::set_permissions(
+        dump.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .unwrap();
+    let (mut child, port) = (0..5)
+        .find_map(|_| {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .ok()?
+                .local_addr()
+                .ok()?
+                .port();
+            let mut child = Command::new(sink)
+                .args(["-u", "nobody", "-d"])
+                .arg(dump.path().join("%H%M%S."))
+                .arg(format!("127.0.0.1:{port}"))
+                .arg("100")
+                .stderr(Stdio::null())
+                .spawn()
+                .ok()?;
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(10) {
+                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Some((child, port));
+                }
+                if child.try_wait().ok().flatten().is_some() {
+                    return None;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            None
+        })
+        .expect("smtp-sink starts");
+    let site = smtp_site(port, 60, "");
+    site.repo.commit("privacy.md", V2);
+    let run = site.run(&["check"]);
+    let _ = child.kill();
+    let _ = child.wait();
+    run.code(0).stdout_has("sent 60 messages");
+    let mut rcpts: Vec<String> = std::fs::read_dir(dump.path())
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .map(|dump| {
+            let line = dump
+                .lines()
+                .find(|l| l.starts_with("X-Rcpt-Args: "))
+                .unwrap_or_else(|| panic!("no recipient in {dump}"))
+                .to_string();
+            line.trim_start_matches("X-Rcpt-Args: ")
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
+        .collect();
+    rcpts.sort();
+    let expected: Vec<String> = (0..60).map(|i| format!("user{i:04}@example.com")).collect();
+    assert_eq!(rcpts, expected);
+}
+
+/// A run with 8 connections killed mid-delivery (SIGKILL), then run again: everyone ends up
+/// with the message, and only messages that were in flight at the kill — at most one per
+/// connection — arrive twice, with the same Message-ID.
+#[test]
+fn a_kill_with_eight_connections_repeats_at_most_eight_messages() {
+    let slow = SmtpServer::start(&["--pipelining", "--delay", "0.05"]);
+    let site = smtp_site(slow.port, 240, ", connections: 8");
+    site.repo.commit("privacy.md", V2);
+    let config = site.config_path();
+    let mut child = Command::new(binary())
+        .args(["check", "--config", config.to_str().unwrap()])
+        .envs(ISOLATED_GIT)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while slow.messages_count() < 60 && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = slow.messages_count();
+    assert!((60..240).contains(&before), "killed mid-delivery: {before}");
+
+    let fast = SmtpServer::start(&["--pipelining"]);
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace(
+            &format!("port: {},", slow.port),
+            &format!("port: {},", fast.port),
+        ),
+    )
+    .unwrap();
+    site.run(&["check"]).code(0);
+    let mut all = slow.messages();
+    all.extend(fast.messages());
+    let counts = per_recipient(&all);
+    assert_eq!(counts.len(), 240, "everyone got the message");
+    let twice: Vec<_> = counts.iter().filter(|(_, ids)| ids.len() > 1).collect();
+    assert!(twice.len() <= 8, "{} sent twice", twice.len());
+    for (who, ids) in &counts {
+        assert!(ids.len() <= 2, "{who}: {ids:?}");
+        assert!(ids.iter().all(|id| *id == ids[0]), "{who}: one Message-ID");
+    }
+}
+
+/// `rate_limit` holds across connections: the server's acceptance times (its file names)
+/// are spaced by at least 1/rate on average, for any run of messages.
+#[test]
+fn the_rate_limit_holds_across_connections() {
+    let server = SmtpServer::start(&["--pipelining"]);
+    let site = smtp_site(server.port, 31, ", connections: 4, rate_limit: 20");
+    site.repo.commit("privacy.md", V2);
+    site.run(&["check"]).code(0).stdout_has("sent 31 messages");
+    let mut times: Vec<u128> = std::fs::read_dir(server.dir.path())
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".eml")?
+                .split('-')
+                .next()?
+                .parse::<u128>()
+                .ok()
+        })
+        .collect();
+    times.sort();
+    assert_eq!(times.len(), 31);
+    // 20 per second: any 21 consecutive messages span at least a second (less a tenth for
+    // the server's own timing).
+    for window in times.windows(21) {
+        let span = Duration::from_nanos((window[20] - window[0]) as u64);
+        assert!(
+            span >= Duration::from_millis(900),
+            "21 messages in {span:?}"
+        );
+    }
+    // Four connections were used (the limit is not one connection's doing).
+    assert_eq!(sessions(&server), 4);
+}
+
+#[test]
+fn a_connection_is_replaced_after_max_messages_per_connection() {
+    let server = SmtpServer::start(&["--pipelining"]);
+    let site = smtp_site(
+        server.port,
+        10,
+        ", connections: 1, max_messages_per_connection: 3",
+    );
+    site.repo.commit("privacy.md", V2);
+    site.run(&["check"]).code(0).stdout_has("sent 10 messages");
+    each_once(&server, 10);
+    assert_eq!(sessions(&server), 4, "3 + 3 + 3 + 1 messages");
+}
+
+/// A relay that takes fewer connections than configured refuses the others with 421: the
+/// run goes on with those it has, and everyone gets one message.
+#[test]
+fn a_relay_refusing_extra_connections_gets_fewer() {
+    let server = SmtpServer::start(&["--pipelining", "--max-connections", "2"]);
+    let site = smtp_site(server.port, 30, ", connections: 6");
+    site.repo.commit("privacy.md", V2);
+    let run = site.run(&["check"]);
+    run.code(0).stdout_has("sent 30 messages");
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    each_once(&server, 30);
+    assert!(sessions(&server) <= 2, "{}", sessions(&server));
+}
+
+/// A 421 in the middle of a run (the server too busy, hanging up): the one connection
+/// left backs off, reconnects, and finishes; the refused message is sent again.
+#[test]
+fn a_busy_server_is_backed_off_from_and_the_run_finishes() {
+    let server = SmtpServer::start(&["--pipelining", "--busy-after", "4"]);
+    let site = smtp_site(server.port, 8, ", connections: 1");
+    site.repo.commit("privacy.md", V2);
+    site.run(&["check"]).code(0).stdout_has("sent 8 messages");
+    each_once(&server, 8);
+    assert_eq!(sessions(&server), 2);
+}
+
+/// `check -v` on a terminal shows a progress bar for the delivery; without -v, or when
+/// standard error is not a terminal, nothing. The summary gives the rate.
+#[test]
+fn delivery_progress_on_a_terminal_only() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: script(1) not found (util-linux)");
+        return;
+    }
+    let server = SmtpServer::start(&["--delay", "0.01"]);
+    let site = smtp_site(server.port, 120, ", connections: 1");
+    site.repo.commit("privacy.md", V2);
+    let command = format!(
+        "'{}' check -v --config '{}'",
+        binary().display(),
+        site.config_path().display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .envs(ISOLATED_GIT)
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("/120 messages"), "{shown}");
+    assert!(shown.contains("messages/s"), "{shown}");
+    assert!(shown.contains("sent 120 messages"), "{shown}");
+
+    // Not a terminal: the same run shows no bar, and says the rate in its summary.
+    let server = SmtpServer::start(&["--delay", "0.01"]);
+    let site = smtp_site(server.port, 120, ", connections: 1");
+    site.repo.commit("privacy.md", V2);
+    let run = site.run(&["check", "-v"]);
+    run.code(0);
+    assert!(!run.stderr.contains("/120 messages"), "{}", run.stderr);
+    let summary = run.stdout.lines().find(|l| l.contains("sent 120")).unwrap();
+    let rate = summary
+        .rsplit_once(" (")
+        .and_then(|(_, r)| r.strip_suffix(" messages/s)"))
+        .and_then(|r| r.parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("no rate in {summary}"));
+    assert!(rate > 0.0, "{summary}");
+}
