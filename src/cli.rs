@@ -142,6 +142,10 @@ struct CheckArgs {
     /// Record the branch tip as the new baseline, sending nothing (after history was rewritten).
     #[arg(long)]
     rebaseline: bool,
+    /// Start the check in the background and return at once (what the hooks run): its
+    /// output is appended to <git dir>/policy-diff/check.log.
+    #[arg(long, conflicts_with_all = ["dry_run", "rebaseline"])]
+    detach: bool,
 }
 
 #[derive(Debug, Args)]
@@ -170,6 +174,10 @@ enum HookCommand {
         /// Keep an existing hook and run it before policy-diff.
         #[arg(long)]
         chain: bool,
+        /// Run the check in the hook itself, holding up the commit or push until delivery
+        /// ends (by default the hook starts it in the background and returns at once).
+        #[arg(long)]
+        foreground: bool,
         #[command(flatten)]
         config: ConfigArg,
     },
@@ -357,6 +365,11 @@ pub fn run(cli: Cli) -> Result<u8> {
         None => run_diff(cli.diff),
         Some(Command::Check(args)) => {
             let config = args.config.load()?;
+            if args.detach {
+                let line = crate::background::detach(&config, &args.config.config, args.verbose)?;
+                println!("policy-diff: {}", inert(&line, true));
+                return Ok(EXIT_SAME);
+            }
             let options = CheckOptions {
                 dry_run: args.dry_run,
                 verbose: args.verbose,
@@ -373,13 +386,19 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Hook(HookCommand::Install {
             post_receive,
             chain,
+            foreground,
             config,
         })) => {
             config.load()?;
             let repo = hook_repo(&config)?;
+            let how = hook::Install {
+                post_receive,
+                chain,
+                foreground,
+            };
             println!(
                 "policy-diff: {}",
-                hook::install(&repo, &config.config, post_receive, chain)?
+                hook::install(&repo, &config.config, how)?
             );
             Ok(EXIT_SAME)
         }

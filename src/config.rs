@@ -1111,6 +1111,57 @@ ignore: ['Updated \\d+ days ago']
     }
 
     #[test]
+    fn connections_rate_and_per_connection_limits() {
+        let smtp = |extra: &str| {
+            parse(&format!(
+                "{MINIMAL}delivery:\n  transport: smtp\n  smtp:\n    host: mail.example.com\n{extra}"
+            ))
+        };
+        let Delivery::Smtp(s) = smtp("").unwrap().delivery else {
+            panic!("smtp")
+        };
+        assert_eq!(
+            (s.connections, s.rate_limit, s.max_messages_per_connection),
+            (DEFAULT_CONNECTIONS, None, None)
+        );
+        let Delivery::Smtp(s) =
+            smtp("    connections: 8\n    rate_limit: 0.5\n    max_messages_per_connection: 100\n")
+                .unwrap()
+                .delivery
+        else {
+            panic!("smtp")
+        };
+        assert_eq!(
+            (s.connections, s.rate_limit, s.max_messages_per_connection),
+            (8, Some(0.5), Some(100))
+        );
+        for (extra, want) in [
+            (
+                "    connections: 0\n",
+                "/etc/pd/policy-diff.yaml:9: delivery.smtp.connections: 0 is not between 1 and 32",
+            ),
+            (
+                "    connections: 33\n",
+                "/etc/pd/policy-diff.yaml:9: delivery.smtp.connections: 33 is not between 1 and 32",
+            ),
+            (
+                "    rate_limit: 0\n",
+                "/etc/pd/policy-diff.yaml:9: delivery.smtp.rate_limit: 0 is not a number of messages per second above 0 (leave it out for no limit)",
+            ),
+            (
+                "    rate_limit: -2\n",
+                "/etc/pd/policy-diff.yaml:9: delivery.smtp.rate_limit: -2 is not a number of messages per second above 0 (leave it out for no limit)",
+            ),
+            (
+                "    max_messages_per_connection: 0\n",
+                "/etc/pd/policy-diff.yaml:9: delivery.smtp.max_messages_per_connection: must be at least 1 (leave it out for no limit)",
+            ),
+        ] {
+            assert_eq!(smtp(extra).unwrap_err(), want);
+        }
+    }
+
+    #[test]
     fn errors_name_file_line_and_key() {
         let e = parse(&format!(
             "{MINIMAL}subscribers:\n  - email: alice@example.com\n    nmae: Alice\n"

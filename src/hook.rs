@@ -1,5 +1,6 @@
 //! `policy-diff hook install|uninstall`: a git `post-commit` (or, on a server's bare
-//! repository, `post-receive`) hook that runs `policy-diff check`.
+//! repository, `post-receive`) hook that runs `policy-diff check` — in the background by
+//! default (`check --detach`), so that a commit or push never waits for the mail.
 //!
 //! An existing hook is never overwritten silently: install refuses, or with `--chain` keeps
 //! it beside ours and runs it first. Uninstall removes only what install wrote.
@@ -122,7 +123,19 @@ fn sh_quote(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
 }
 
-fn script(name: &str, binary: &Path, config: &Path) -> String {
+/// How to install the hook.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Install {
+    /// Write a post-receive hook even in a repository with a work tree.
+    pub post_receive: bool,
+    /// Keep an existing hook and run it first.
+    pub chain: bool,
+    /// Run the check in the hook (holding up the commit or push), not in the background.
+    pub foreground: bool,
+}
+
+fn script(name: &str, binary: &Path, config: &Path, foreground: bool) -> String {
+    let detach = if foreground { "" } else { " --detach" };
     format!(
         "#!/bin/sh\n\
          {MARKER}\n\
@@ -134,19 +147,19 @@ fn script(name: &str, binary: &Path, config: &Path) -> String {
          \x20 input=$(cat)\n\
          \x20 printf '%s\\n' \"$input\" | \"$chained\" \"$@\"\n\
          fi\n\
-         {} check --config {} </dev/null\n",
+         {} check{detach} --config {} </dev/null\n",
         sh_quote(binary),
         sh_quote(config)
     )
 }
 
 /// Installs the hook into `repo` for `config`. Returns a line saying what was done.
-pub fn install(
-    repo: &Repository,
-    config: &Path,
-    post_receive: bool,
-    chain: bool,
-) -> Result<String, HookError> {
+pub fn install(repo: &Repository, config: &Path, how: Install) -> Result<String, HookError> {
+    let Install {
+        post_receive,
+        chain,
+        foreground,
+    } = how;
     let name = hook_name(repo, post_receive);
     let binary = std::env::current_exe().map_err(HookError::Binary)?;
     let config = std::path::absolute(config).map_err(|source| HookError::Config {
@@ -182,7 +195,8 @@ pub fn install(
         }
     }
     let tmp = dir.join(format!(".{name}.policy-diff.tmp"));
-    std::fs::write(&tmp, script(name, &binary, &config)).map_err(file_error("write", &tmp))?;
+    std::fs::write(&tmp, script(name, &binary, &config, foreground))
+        .map_err(file_error("write", &tmp))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -194,7 +208,12 @@ pub fn install(
         )?;
     }
     std::fs::rename(&tmp, &path).map_err(file_error("write", &path))?;
-    Ok(format!("installed {}{note}", path.display()))
+    let mode = if foreground {
+        "; it delivers before the commit returns"
+    } else {
+        "; it delivers in the background, logging to <git dir>/policy-diff/check.log"
+    };
+    Ok(format!("installed {}{note}{mode}", path.display()))
 }
 
 /// Removes the hook that install wrote, and restores a chained one.

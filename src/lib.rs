@@ -115,6 +115,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod background;
 pub mod cli;
 pub mod config;
 pub mod diff;

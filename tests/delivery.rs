@@ -291,6 +291,9 @@ fn a_relay_refusing_extra_connections_gets_fewer() {
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     each_once(&server, 30);
     assert!(sessions(&server) <= 2, "{}", sessions(&server));
+    // Each of the four connections too many was refused once, and not tried again.
+    let refused = std::fs::read_to_string(server.dir.path().join("refused.log")).unwrap();
+    assert_eq!(refused.lines().count(), 4, "{refused}");
 }
 
 /// A 421 in the middle of a run (the server too busy, hanging up): the one connection
@@ -345,4 +348,110 @@ fn delivery_progress_on_a_terminal_only() {
         .and_then(|r| r.parse::<f64>().ok())
         .unwrap_or_else(|| panic!("no rate in {summary}"));
     assert!(rate > 0.0, "{summary}");
+}
+
+/// The check a hook started in the background, as the process table shows it.
+fn background_checks(config: &std::path::Path) -> Vec<u32> {
+    let needle = config.to_string_lossy().into_owned();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| {
+            let pid: u32 = e.ok()?.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let args: Vec<String> = cmdline
+                .split(|b| *b == 0)
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            (args.iter().any(|a| a == "check")
+                && args.contains(&needle)
+                && !args.iter().any(|a| a == "--detach"))
+            .then_some(pid)
+        })
+        .collect()
+}
+
+/// The default hook: `git commit` returns while 500 subscribers are still being mailed
+/// through a slow server; the background check's output goes to the log; killed mid-way,
+/// it leaves work that the next run finishes, and everyone has the message once (but the
+/// one in flight at the kill).
+#[test]
+fn a_commit_returns_before_a_slow_delivery_ends() {
+    let server = SmtpServer::start(&["--delay", "0.02"]);
+    let site = smtp_site(server.port, 500, ", connections: 1");
+    site.run(&["hook", "install"])
+        .code(0)
+        .stdout_has("delivers in the background");
+    site.repo.commit("privacy.md", V2);
+    // The commit is back; the delivery (500 × 20 ms at least) is not over.
+    assert!(server.messages_count() < 500);
+    let log = site.repo.path().join(".git/policy-diff/check.log");
+    wait_for("50 messages", || server.messages_count() >= 50);
+    let running = background_checks(&site.config_path());
+    assert_eq!(running.len(), 1, "one background check");
+    // The background check is its own session's leader, with no terminal.
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", running[0])).unwrap();
+    let fields: Vec<&str> = stat.rsplit_once(") ").unwrap().1.split(' ').collect();
+    assert_eq!(fields[3], running[0].to_string(), "session id: {stat}");
+    assert_eq!(fields[4], "0", "no controlling terminal: {stat}");
+    Command::new("kill")
+        .args(["-9", &running[0].to_string()])
+        .status()
+        .unwrap();
+    wait_for("the kill", || {
+        background_checks(&site.config_path()).is_empty()
+    });
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.starts_with("--- ") && text.contains("started in the background"),
+        "{text}"
+    );
+    // A later run (here in the foreground) finishes the notification.
+    site.run(&["check"])
+        .code(0)
+        .stdout_has("messages for Privacy Policy");
+    let counts = per_recipient(&server.messages());
+    assert_eq!(counts.len(), 500);
+    assert!(counts.values().filter(|ids| ids.len() > 1).count() <= 1);
+}
+
+/// `hook install --foreground`: the commit returns once everyone has the message.
+#[test]
+fn a_foreground_hook_holds_the_commit_until_delivery_ends() {
+    let server = SmtpServer::start(&["--delay", "0.01"]);
+    let site = smtp_site(server.port, 40, ", connections: 1");
+    site.run(&["hook", "install", "--foreground"])
+        .code(0)
+        .stdout_has("delivers before the commit returns");
+    site.repo.commit("privacy.md", V2);
+    each_once(&server, 40);
+    assert!(!site.repo.path().join(".git/policy-diff/check.log").exists());
+}
+
+/// The background log is bounded: past 1 MiB it is moved to check.log.1 (replacing the
+/// one before), and the new run writes a fresh log.
+#[test]
+fn the_background_log_is_bounded() {
+    let server = SmtpServer::start(&[]);
+    let site = smtp_site(server.port, 3, "");
+    site.run(&["hook", "install"]).code(0);
+    let dir = site.repo.path().join(".git/policy-diff");
+    let log = dir.join("check.log");
+    std::fs::write(dir.join("check.log.1"), "the oldest\n").unwrap();
+    std::fs::write(&log, "x".repeat((1 << 20) + 1)).unwrap();
+    site.repo.commit("privacy.md", V2);
+    wait_for("the messages", || server.messages_count() == 3);
+    wait_for("the log", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("sent 3 messages"))
+    });
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.len() < 4096, "{} bytes", text.len());
+    assert_eq!(
+        std::fs::metadata(dir.join("check.log.1")).unwrap().len(),
+        (1 << 20) + 1
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&log).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 }

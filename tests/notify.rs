@@ -468,17 +468,21 @@ fn hook_install_then_a_real_commit_notifies() {
     assert!(
         std::fs::read_to_string(&hook)
             .unwrap()
-            .contains("check --config")
+            .contains("check --detach --config")
     );
-    // The first commit through the hook records the baseline; the next one notifies.
+    // The first commit through the hook records the baseline (in the background); the next
+    // one notifies.
     site.repo.commit("README.txt", "not a policy change\n");
-    assert!(site.notified().is_some());
+    wait_for("the baseline", || site.notified().is_some());
     site.repo.commit("privacy.md", V2);
+    let head = site.repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    wait_for("the notification", || {
+        site.notified().as_deref() == Some(head.as_str())
+    });
     assert_eq!(site.outbox().len(), 3);
-    assert_eq!(
-        site.notified().unwrap(),
-        site.repo.git(&["rev-parse", "HEAD"]).trim()
-    );
+    let log = std::fs::read_to_string(site.repo.path().join(".git/policy-diff/check.log")).unwrap();
+    assert!(log.contains("baseline recorded"), "{log}");
+    assert!(log.contains("policy-diff: sent 3 messages"), "{log}");
 
     site.run(&["hook", "uninstall"])
         .code(0)
@@ -509,7 +513,7 @@ fn an_existing_hook_is_never_overwritten_silently() {
         .stdout_has("runs the existing hook first");
     site.repo.commit("privacy.md", V2);
     assert!(marker.exists(), "the chained hook ran");
-    assert!(site.notified().is_some(), "policy-diff ran");
+    wait_for("policy-diff's check", || site.notified().is_some());
     site.run(&["hook", "uninstall"])
         .code(0)
         .stdout_has("restored");
@@ -551,8 +555,26 @@ fn post_receive_hook_on_a_bare_server_repository() {
     work.repo
         .git(&["remote", "add", "origin", bare.to_str().unwrap()]);
     work.repo.commit("privacy.md", V2);
-    work.repo.git(&["push", "-q", "origin", "main"]);
-    assert_eq!(outbox(&site_dir.path().join("outbox")).len(), 3);
+    let pushed = std::process::Command::new("git")
+        .args(["push", "-q", "origin", "main"])
+        .current_dir(work.repo.path())
+        .envs(ISOLATED_GIT)
+        .output()
+        .unwrap();
+    assert!(pushed.status.success(), "{pushed:?}");
+    // One line to the pusher: how many subscribers, and where the log is.
+    let told = String::from_utf8_lossy(&pushed.stderr);
+    let log = bare.join("policy-diff/check.log");
+    assert_eq!(
+        told.trim(),
+        format!(
+            "remote: policy-diff: delivering in the background to 3 subscribers; log: {}",
+            log.display()
+        ),
+        "{told}"
+    );
+    let outbox_dir = site_dir.path().join("outbox");
+    wait_for("the messages", || outbox(&outbox_dir).len() == 3);
 }
 
 #[test]

@@ -162,8 +162,9 @@ enum Delivered {
 /// `1.2 s (830 messages/s)`.
 fn rate(messages: usize, elapsed: Duration) -> String {
     let seconds = elapsed.as_secs_f64().max(0.001);
+    let digits = if seconds < 1.0 { 2 } else { 1 };
     format!(
-        "{seconds:.1} s ({:.0} messages/s)",
+        "{seconds:.digits$} s ({:.0} messages/s)",
         messages as f64 / seconds
     )
 }

@@ -539,3 +539,16 @@ pub fn per_recipient(mails: &[Mail]) -> std::collections::HashMap<String, Vec<St
     }
     out
 }
+
+/// Waits until `done` holds, for work a test started in the background (a hook's check).
+/// The limit only guards against a hang; it is far above what the work takes.
+pub fn wait_for(what: &str, done: impl Fn() -> bool) {
+    let started = std::time::Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "gave up waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

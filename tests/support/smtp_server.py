@@ -42,6 +42,8 @@ class RecordingSMTP(SMTP):
         if not fresh:
             return  # the same connection, after STARTTLS
         if self.args.max_connections and OPEN["count"] >= self.args.max_connections:
+            with open(os.path.join(self.args.dir, "refused.log"), "a") as log:
+                log.write("refused\n")
             transport.write(b"421 4.7.0 Too many connections, try again later\r\n")
             transport.close()
             return
