@@ -248,13 +248,13 @@ fn pair_by_heading(
                     .into_iter()
                     .filter(|j| !taken_new.contains(j))
                     .collect();
-                // As many copies on each side, each plainly the same as its partner in order:
-                // no need to measure every pair.
+                // As many copies on each side, each plainly the same as its partner in order
+                // and under the same parent heading: no need to measure every pair.
                 if olds.len() == news.len()
-                    && olds
-                        .iter()
-                        .zip(&news)
-                        .all(|(&i, &j)| plainly_alike(body(&old[i]), body(&new[j])))
+                    && olds.iter().zip(&news).all(|(&i, &j)| {
+                        old[i].parent_key == new[j].parent_key
+                            && plainly_alike(body(&old[i]), body(&new[j]))
+                    })
                 {
                     for (&i, &j) in olds.iter().zip(&news) {
                         link(i, j);
@@ -566,6 +566,72 @@ mod tests {
 
     fn r(a: &str, b: &str, moved: bool) -> (String, String, bool) {
         (a.into(), b.into(), moved)
+    }
+
+    /// Matched (old index, new index) pairs, sorted.
+    fn matched(old: &str, new: &str) -> Vec<(usize, usize)> {
+        let mut pairs: Vec<(usize, usize)> = align_sections(&sections(old), &sections(new))
+            .into_iter()
+            .filter_map(|p| Some((p.old?, p.new?)))
+            .collect();
+        pairs.sort();
+        pairs
+    }
+
+    const CLAUSE_A: &str = "We keep your account details while the account is open and delete them within thirty days after you close it, except where the law requires longer.";
+    const CLAUSE_B: &str = "Payment records are passed to our card processor, which stores them under its own policy and the rules of the card networks.";
+
+    /// Copies of one heading that swapped places, each edited a little: each is paired with
+    /// its own text, not with the copy now in its place.
+    #[test]
+    fn repeated_headings_that_swapped_are_paired_by_text() {
+        let old = format!("# P\n\n## Details\n\n{CLAUSE_A}\n\n## Details\n\n{CLAUSE_B}\n");
+        let new = format!(
+            "# P\n\n## Details\n\n{} today.\n\n## Details\n\n{} today.\n",
+            CLAUSE_B.trim_end_matches('.'),
+            CLAUSE_A.trim_end_matches('.')
+        );
+        assert_eq!(matched(&old, &new), [(0, 0), (1, 2), (2, 1)]);
+    }
+
+    /// Three copies, two unchanged and one edited: all three are paired (none is reported
+    /// added or removed), the edited one with itself.
+    #[test]
+    fn repeated_headings_some_unchanged_one_edited() {
+        let old = format!(
+            "# P\n\n## Details\n\n{CLAUSE_A}\n\n## Details\n\n{CLAUSE_B}\n\n## Details\n\nSame.\n"
+        );
+        let new = format!(
+            "# P\n\n## Details\n\n{CLAUSE_A}\n\n## Details\n\n{} now.\n\n## Details\n\nSame.\n",
+            CLAUSE_B.trim_end_matches('.')
+        );
+        assert_eq!(matched(&old, &new), [(0, 0), (1, 1), (2, 2), (3, 3)]);
+    }
+
+    /// Two copies of a sub-heading with the same text under different parents, both edited
+    /// the same way, their parents swapped: each stays with its parent.
+    #[test]
+    fn repeated_headings_stay_with_their_parent() {
+        let section = |parent: &str, text: &str| {
+            format!("## {parent}\n\nAbout {parent}.\n\n### Retention\n\n{text}\n\n")
+        };
+        let edited = format!("{} or sooner.", CLAUSE_A.trim_end_matches('.'));
+        let old = format!(
+            "# P\n\n{}{}",
+            section("Cookies", CLAUSE_A),
+            section("Email", CLAUSE_A)
+        );
+        let new = format!(
+            "# P\n\n{}{}",
+            section("Email", &edited),
+            section("Cookies", &edited)
+        );
+        // Sections: 0 P, 1 Cookies, 2 Retention (Cookies), 3 Email, 4 Retention (Email); in
+        // the new version Email comes first.
+        assert_eq!(
+            matched(&old, &new),
+            [(0, 0), (1, 3), (2, 4), (3, 1), (4, 2)]
+        );
     }
 
     /// 2,000 sections, each renamed and all shuffled: every one is found by its text,
