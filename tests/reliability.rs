@@ -17,7 +17,8 @@ fn head(site: &Site) -> String {
 }
 
 /// Guarantee 1: a run killed mid-way is finished by the next; every recipient ends with
-/// exactly one copy, except at most the message in flight, which repeats its Message-ID.
+/// exactly one copy, except at most the messages in flight — one per connection (4 by
+/// default) — which repeat their Message-IDs.
 #[test]
 fn killed_run_is_finished_by_the_next_without_duplicates() {
     let server = SmtpServer::start(&["--delay", "0.01"]);
@@ -53,8 +54,8 @@ fn killed_run_is_finished_by_the_next_without_duplicates() {
     assert_eq!(counts.len(), 500, "every recipient got a message");
     let duplicated: Vec<_> = counts.iter().filter(|(_, ids)| ids.len() > 1).collect();
     assert!(
-        duplicated.len() <= 1,
-        "at most the message in flight repeats: {duplicated:?}"
+        duplicated.len() <= 4,
+        "at most the messages in flight (one per connection) repeat: {duplicated:?}"
     );
     for (_, ids) in duplicated {
         assert!(
