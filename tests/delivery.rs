@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const V2: &str = include_str!("../examples/privacy/v2.md");
+const V3: &str = include_str!("../examples/privacy/v3.md");
 
 /// The server's log of how commands arrived: one line per piece of data received.
 fn arrivals(server: &SmtpServer) -> Vec<String> {
@@ -373,7 +374,8 @@ fn background_checks(config: &std::path::Path) -> Vec<u32> {
 /// The default hook: `git commit` returns while 500 subscribers are still being mailed
 /// through a slow server; the background check's output goes to the log; killed mid-way,
 /// it leaves work that the next run finishes, and everyone has the message once (but the
-/// one in flight at the kill).
+/// one in flight at the kill); left alone, the next commit's background check delivers to
+/// all 500 after the commit returned.
 #[test]
 fn a_commit_returns_before_a_slow_delivery_ends() {
     let server = SmtpServer::start(&["--delay", "0.02"]);
@@ -412,6 +414,21 @@ fn a_commit_returns_before_a_slow_delivery_ends() {
     let counts = per_recipient(&server.messages());
     assert_eq!(counts.len(), 500);
     assert!(counts.values().filter(|ids| ids.len() > 1).count() <= 1);
+
+    // Left alone, a background check delivers everything: the next commit's reaches all
+    // 500 after the commit returned.
+    let before = server.messages_count();
+    site.repo.commit("privacy.md", V3);
+    assert!(server.messages_count() < before + 500);
+    wait_for("the second notification", || {
+        server.messages_count() == before + 500
+    });
+    wait_for("the log", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.contains("sent 500 messages"))
+    });
+    let counts = per_recipient(&server.messages()[before..]);
+    assert_eq!(counts.len(), 500);
+    assert!(counts.values().all(|ids| ids.len() == 1));
 }
 
 /// `hook install --foreground`: the commit returns once everyone has the message.
