@@ -634,6 +634,46 @@ mod tests {
         );
     }
 
+    /// Forty words or so of text no other section shares.
+    fn long_text(topic: &str) -> String {
+        (0..40)
+            .map(|k| format!("{topic}{k}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// A short section keeps its heading when its text was replaced, even if the old text
+    /// now stands under another heading: only long texts can outweigh a heading.
+    #[test]
+    fn a_short_section_keeps_its_heading_when_its_text_moved() {
+        let old =
+            "## Contact\n\nWrite to privacy@example.com today.\n\n## Cookies\n\nWe use cookies.\n";
+        let new = "## Contact\n\nCall 555 0100.\n\n## Cookies\n\nWe use cookies.\n\n## Support\n\nWrite to privacy@example.com today.\n";
+        assert_eq!(matched(old, new), [(0, 0), (1, 1)]);
+        // The same when the new text is long.
+        let new = format!(
+            "## Contact\n\n{}\n\n## Cookies\n\nWe use cookies.\n\n## Support\n\nWrite to privacy@example.com today.\n",
+            long_text("phone")
+        );
+        assert_eq!(matched(old, &new), [(0, 0), (1, 1)]);
+    }
+
+    /// A long section whose text went under another heading, its own heading now over an
+    /// unrelated text: the text decides (renamed), and the heading's new text is added —
+    /// each section in one row only.
+    #[test]
+    fn a_text_that_went_elsewhere_is_followed_and_each_section_pairs_once() {
+        let old = format!("## A\n\n{}\n\n## B\n\nShort b.\n", long_text("x"));
+        let new = format!(
+            "## A\n\n{}\n\n## B\n\nShort b.\n\n## C\n\n{}\n",
+            long_text("z"),
+            long_text("x")
+        );
+        assert_eq!(matched(&old, &new), [(0, 2), (1, 1)]);
+        let rows = align_sections(&sections(&old), &sections(&new));
+        assert_eq!(rows.len(), 3, "{rows:?}");
+    }
+
     /// 2,000 sections, each renamed and all shuffled: every one is found by its text,
     /// wherever it moved (more than [`MAX_PAIRS`] pairs: the index finds them).
     #[test]
