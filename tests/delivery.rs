@@ -472,3 +472,28 @@ fn the_background_log_is_bounded() {
         0o600
     );
 }
+
+/// Pipelined commands answered by a server that hangs up at once after a 421 to MAIL (the
+/// replies to RCPT and DATA never come): the connection backs off and tries again instead
+/// of taking the silence for a broken server, and every message is sent.
+#[test]
+fn a_421_with_an_immediate_hang_up_is_backed_off_from() {
+    let server = FaultServer::start("busy");
+    let site = smtp_site(server.port, 3, ", connections: 1");
+    site.repo.commit("privacy.md", V2);
+    site.run(&["check"]).code(0).stdout_has("sent 3 messages");
+}
+
+/// A server that refuses the recipient yet accepts DATA: the refusal is recorded and the
+/// connection hangs up inside DATA, so that no (empty) message goes out.
+#[test]
+fn a_server_accepting_data_after_refusing_the_recipient_gets_no_message() {
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let server = FaultServer::start_with("data-anyway", &[log.path().to_str().unwrap()]);
+    let site = smtp_site(server.port, 1, ", connections: 1");
+    site.repo.commit("privacy.md", V2);
+    site.run(&["check", "-v"])
+        .code(1)
+        .stderr_has("refused for user0000@example.com (will not retry): 550");
+    assert_eq!(std::fs::read_to_string(log.path()).unwrap(), "");
+}

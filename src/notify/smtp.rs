@@ -197,6 +197,15 @@ impl<T> Shared<'_, T> {
     }
 }
 
+/// What the server said to a message's envelope (MAIL, RCPT, DATA).
+enum Answer {
+    /// DATA was accepted: the content goes next.
+    Accepted,
+    /// Refused (the first refusal, or a 421); `in_data`: the server accepted DATA all the
+    /// same and waits for content.
+    Refused { why: SmtpError, in_data: bool },
+}
+
 /// How a run of messages over one connection ended.
 enum End<T> {
     /// No more messages, or the connection's budget is spent: it can be reused.
@@ -512,12 +521,14 @@ impl SmtpSender {
             let (envelope, cut) = dog.within(limit, || self.envelope(c, &current, envelope_sent));
             match envelope {
                 Err(e) => return self.failed(current, Vec::new(), &e, cut),
-                Ok(Some(refusal)) => {
-                    if let Some(busy) = busy(&refusal) {
+                Ok(Answer::Refused { why, in_data }) => {
+                    if let Some(busy) = busy(&why) {
                         return End::Busy(vec![current], busy);
                     }
-                    shared.finish(current, Err(classify(&refusal, &self.server)));
-                    if c.inner.command(Rset).is_err() {
+                    shared.finish(current, Err(classify(&why, &self.server)));
+                    // Hanging up inside DATA delivers nothing; otherwise RSET ends the
+                    // transaction.
+                    if in_data || c.inner.command(Rset).is_err() {
                         return End::Lost;
                     }
                     envelope_sent = false;
@@ -527,7 +538,7 @@ impl SmtpSender {
                     }
                     continue;
                 }
-                Ok(None) => {}
+                Ok(Answer::Accepted) => {}
             }
             if shared.stop.load(Ordering::SeqCst) {
                 // The server waits for content that must not go out now: hanging up
@@ -597,44 +608,60 @@ impl SmtpSender {
         shared.next()
     }
 
-    /// Sends MAIL, RCPT and DATA (unless `written` already) and reads their replies:
-    /// `Ok(None)` when DATA was accepted, `Ok(Some(refusal))` when the server refused (the
-    /// first refusal; the transaction needs a RSET), `Err` when the connection failed.
-    fn envelope<T>(
-        &self,
-        c: &mut Conn,
-        job: &Job<T>,
-        written: bool,
-    ) -> Result<Option<SmtpError>, SmtpError> {
+    /// Sends MAIL, RCPT and DATA (unless `written` already, pipelined) and reads their
+    /// replies, one for each command. `Err` when the connection failed before any refusal.
+    fn envelope<T>(&self, c: &mut Conn, job: &Job<T>, written: bool) -> Result<Answer, SmtpError> {
         let commands = job.envelope_lines();
-        let mut refusal = None;
-        if c.pipelining {
-            let replies = if written {
-                (0..3).map(|_| c.inner.read_response()).collect::<Vec<_>>()
+        let count = commands.len();
+        let mut first = None;
+        if c.pipelining && !written {
+            first = Some(c.inner.command(Raw(&commands.concat())));
+        }
+        let mut refusal: Option<SmtpError> = None;
+        for (k, command) in commands.iter().enumerate() {
+            let reply = if c.pipelining {
+                first.take().unwrap_or_else(|| c.inner.read_response())
+            } else if refusal.is_some() {
+                break;
             } else {
-                let mut replies = vec![c.inner.command(Raw(&commands.concat()))];
-                replies.extend((0..2).map(|_| c.inner.read_response()));
-                replies
+                c.inner.command(Raw(command))
             };
-            for reply in replies {
-                match reply {
-                    Ok(_) => {}
-                    Err(e) if e.is_transient() || e.is_permanent() => {
-                        refusal.get_or_insert(e);
-                    }
-                    Err(e) => return Err(e),
+            match reply {
+                // DATA accepted although something before it was refused: the server waits
+                // for content.
+                Ok(_) if k + 1 == count && refusal.is_some() => {
+                    let why = refusal.take().expect("a refusal");
+                    return Ok(Answer::Refused { why, in_data: true });
+                }
+                Ok(_) => {}
+                // The server is closing the connection: what else it said does not matter.
+                Err(e) if busy(&e).is_some() => {
+                    return Ok(Answer::Refused {
+                        why: e,
+                        in_data: false,
+                    });
+                }
+                Err(e) if e.is_transient() || e.is_permanent() => {
+                    refusal.get_or_insert(e);
+                }
+                Err(e) => {
+                    return match refusal {
+                        Some(why) => Ok(Answer::Refused {
+                            why,
+                            in_data: false,
+                        }),
+                        None => Err(e),
+                    };
                 }
             }
-            return Ok(refusal);
         }
-        for command in &commands {
-            match c.inner.command(Raw(command)) {
-                Ok(_) => {}
-                Err(e) if e.is_transient() || e.is_permanent() => return Ok(Some(e)),
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(None)
+        Ok(match refusal {
+            Some(why) => Answer::Refused {
+                why,
+                in_data: false,
+            },
+            None => Answer::Accepted,
+        })
     }
 
     /// A connection failure while `job` was in flight.

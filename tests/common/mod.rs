@@ -278,9 +278,15 @@ pub struct FaultServer {
 
 impl FaultServer {
     pub fn start(mode: &str) -> FaultServer {
+        FaultServer::start_with(mode, &[])
+    }
+
+    /// Starts a server in `mode` with more arguments (a file that counts whole messages).
+    pub fn start_with(mode: &str, more: &[&str]) -> FaultServer {
         let mut child = Command::new("python3")
             .arg(support("drip_server.py"))
             .arg(mode)
+            .args(more)
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("python3 runs");

@@ -96,7 +96,7 @@ class Handler:
         self.mails = getattr(self, "mails", 0) + 1
         if self.args.busy_after and self.mails == self.args.busy_after:
             # Busy: refuse this transaction and hang up, as a relay at its limit does.
-            asyncio.get_event_loop().call_later(0.05, server.transport.close)
+            asyncio.get_event_loop().call_soon(server.transport.close)
             return "421 4.7.0 Too busy, try again later"
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
