@@ -674,6 +674,38 @@ mod tests {
         assert_eq!(rows.len(), 3, "{rows:?}");
     }
 
+    /// Sections with no text are matched by their headings alone: a renamed one that kept
+    /// most of its words is found, and one that went away is not paired with a new section
+    /// that has text.
+    #[test]
+    fn empty_sections_are_matched_by_heading_alone() {
+        let old = "## Cookies\n\nWe use cookies.\n\n## Definitions of key terms\n\n## Annex\n";
+        let new = "## Cookies\n\nWe use cookies.\n\n## Definitions of the key terms\n\n## Contact us\n\nWrite to us at any time.\n";
+        assert_eq!(matched(old, new), [(0, 0), (1, 1)]);
+    }
+
+    /// A short section (a title over a date line) whose heading kept most of its words is
+    /// the same section renamed, though its only line changed; a short section with another
+    /// heading is not.
+    #[test]
+    fn a_short_section_is_renamed_by_its_heading() {
+        let old = "## Privacy notice for customers\n\nLast updated: May 1, 2024.\n\n## Cookies\n\nWe use cookies.\n\n## Annex one\n\nNone at present.\n";
+        let new = "## Privacy notice for our customers\n\nLast updated: June 3, 2025.\n\n## Cookies\n\nWe use cookies.\n\n## Complaints\n\nWrite to the authority.\n";
+        assert_eq!(matched(old, new), [(0, 0), (1, 1)]);
+    }
+
+    /// One text under two new headings: the section follows the heading that kept its
+    /// words.
+    #[test]
+    fn between_equal_texts_the_heading_decides() {
+        let text = long_text("share");
+        let old = format!("## Sharing with partners\n\n{text}\n");
+        let new = format!(
+            "## Sharing with vendors\n\n{text}\n\n## Sharing with our partners\n\n{text}\n"
+        );
+        assert_eq!(matched(&old, &new), [(0, 1)]);
+    }
+
     /// 2,000 sections, each renamed and all shuffled: every one is found by its text,
     /// wherever it moved (more than [`MAX_PAIRS`] pairs: the index finds them).
     #[test]
