@@ -690,8 +690,33 @@ mod tests {
     #[test]
     fn a_short_section_is_renamed_by_its_heading() {
         let old = "## Privacy notice for customers\n\nLast updated: May 1, 2024.\n\n## Cookies\n\nWe use cookies.\n\n## Annex one\n\nNone at present.\n";
-        let new = "## Privacy notice for our customers\n\nLast updated: June 3, 2025.\n\n## Cookies\n\nWe use cookies.\n\n## Complaints\n\nWrite to the authority.\n";
+        // Not a word pair of the line is kept: only the heading can tell.
+        let new = "## Privacy notice for our customers\n\nIn force since 3 June 2025.\n\n## Cookies\n\nWe use cookies.\n\n## Complaints\n\nWrite to the authority.\n";
         assert_eq!(matched(old, new), [(0, 0), (1, 1)]);
+    }
+
+    /// A renamed section whose text was rewritten in part (about a third of its word pairs
+    /// kept) is still found when its heading kept half its words; a section with such a
+    /// heading and another text is not.
+    #[test]
+    fn a_partly_rewritten_section_is_found_with_its_heading() {
+        let words: Vec<String> = (0..60).map(|k| format!("w{k}")).collect();
+        let edited: Vec<String> = words
+            .iter()
+            .enumerate()
+            .map(|(k, w)| {
+                if k % 3 == 1 {
+                    format!("x{k}")
+                } else {
+                    w.clone()
+                }
+            })
+            .collect();
+        let old = format!("## Keeping your data\n\n{}\n", words.join(" "));
+        let new = format!("## Keeping your records\n\n{}\n", edited.join(" "));
+        assert_eq!(matched(&old, &new), [(0, 0)]);
+        let other = format!("## Keeping your records\n\n{}\n", long_text("other"));
+        assert_eq!(matched(&old, &other), []);
     }
 
     /// One text under two new headings: the section follows the heading that kept its
