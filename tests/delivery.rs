@@ -28,15 +28,6 @@ fn sessions(server: &SmtpServer) -> usize {
         .count()
 }
 
-/// Every subscriber got exactly one message.
-fn each_once(server: &SmtpServer, subscribers: usize) {
-    let counts = per_recipient(&server.messages());
-    assert_eq!(counts.len(), subscribers);
-    for (who, ids) in &counts {
-        assert_eq!(ids.len(), 1, "{who} got {} copies", ids.len());
-    }
-}
-
 #[test]
 fn pipelining_is_used_when_offered_and_not_otherwise() {
     for offered in [true, false] {
@@ -44,7 +35,7 @@ fn pipelining_is_used_when_offered_and_not_otherwise() {
         let site = smtp_site(server.port, 12, ", connections: 1");
         site.repo.commit("privacy.md", V2);
         site.run(&["check"]).code(0).stdout_has("sent 12 messages");
-        each_once(&server, 12);
+        each_once(&server.messages(), 12);
         let arrived = arrivals(&server);
         let grouped = arrived
             .iter()
@@ -93,15 +84,7 @@ fn pipelined_refusals_are_classified_per_recipient() {
     assert!(!counts.contains_key("user0003@example.com"));
     // The next run retries only the temporary refusal.
     let retried = SmtpServer::start(&["--pipelining"]);
-    let config = std::fs::read_to_string(site.config_path()).unwrap();
-    std::fs::write(
-        site.config_path(),
-        config.replace(
-            &format!("port: {},", server.port),
-            &format!("port: {},", retried.port),
-        ),
-    )
-    .unwrap();
+    site.move_smtp_port(server.port, retried.port);
     site.run(&["check"]).code(0).stdout_has("sent 1 message");
     assert_eq!(
         retried
@@ -210,15 +193,7 @@ fn a_kill_with_eight_connections_repeats_at_most_eight_messages() {
     assert!((60..240).contains(&before), "killed mid-delivery: {before}");
 
     let fast = SmtpServer::start(&["--pipelining"]);
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(
-        &config,
-        text.replace(
-            &format!("port: {},", slow.port),
-            &format!("port: {},", fast.port),
-        ),
-    )
-    .unwrap();
+    site.move_smtp_port(slow.port, fast.port);
     site.run(&["check"]).code(0);
     let mut all = slow.messages();
     all.extend(fast.messages());
@@ -276,7 +251,7 @@ fn a_connection_is_replaced_after_max_messages_per_connection() {
     );
     site.repo.commit("privacy.md", V2);
     site.run(&["check"]).code(0).stdout_has("sent 10 messages");
-    each_once(&server, 10);
+    each_once(&server.messages(), 10);
     assert_eq!(sessions(&server), 4, "3 + 3 + 3 + 1 messages");
 }
 
@@ -290,7 +265,7 @@ fn a_relay_refusing_extra_connections_gets_fewer() {
     let run = site.run(&["check"]);
     run.code(0).stdout_has("sent 30 messages");
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
-    each_once(&server, 30);
+    each_once(&server.messages(), 30);
     assert!(sessions(&server) <= 2, "{}", sessions(&server));
     // Each of the four connections too many was refused once, and not tried again.
     let refused = std::fs::read_to_string(server.dir.path().join("refused.log")).unwrap();
@@ -305,7 +280,7 @@ fn a_busy_server_is_backed_off_from_and_the_run_finishes() {
     let site = smtp_site(server.port, 8, ", connections: 1");
     site.repo.commit("privacy.md", V2);
     site.run(&["check"]).code(0).stdout_has("sent 8 messages");
-    each_once(&server, 8);
+    each_once(&server.messages(), 8);
     assert_eq!(sessions(&server), 2);
 }
 
@@ -426,9 +401,7 @@ fn a_commit_returns_before_a_slow_delivery_ends() {
     wait_for("the log", || {
         std::fs::read_to_string(&log).is_ok_and(|t| t.contains("sent 500 messages"))
     });
-    let counts = per_recipient(&server.messages()[before..]);
-    assert_eq!(counts.len(), 500);
-    assert!(counts.values().all(|ids| ids.len() == 1));
+    each_once(&server.messages()[before..], 500);
 }
 
 /// `hook install --foreground`: the commit returns once everyone has the message.
@@ -440,7 +413,7 @@ fn a_foreground_hook_holds_the_commit_until_delivery_ends() {
         .code(0)
         .stdout_has("delivers before the commit returns");
     site.repo.commit("privacy.md", V2);
-    each_once(&server, 40);
+    each_once(&server.messages(), 40);
     assert!(!site.repo.path().join(".git/policy-diff/check.log").exists());
 }
 

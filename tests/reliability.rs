@@ -184,9 +184,7 @@ fn dropped_connection_is_not_a_delivery() {
     drop(server);
     let server = SmtpServer::start_on(port, &[]);
     site.run(&["check"]).code(0).stdout_has("sent 3 messages");
-    let counts = per_recipient(&server.messages());
-    assert_eq!(counts.len(), 3);
-    assert!(counts.values().all(|ids| ids.len() == 1));
+    each_once(&server.messages(), 3);
 }
 
 /// Guarantee 3: eight runs at once (hook, cron and a person) deliver each message once.
@@ -215,9 +213,7 @@ fn eight_concurrent_runs_deliver_each_message_once() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let counts = per_recipient(&server.messages());
-    assert_eq!(counts.len(), 20);
-    assert!(counts.values().all(|ids| ids.len() == 1), "{counts:?}");
+    each_once(&server.messages(), 20);
     assert_eq!(site.notified().unwrap(), head(&site));
 }
 
@@ -729,15 +725,7 @@ fn a_journal_record_cut_short_does_not_swallow_the_next() {
     // The second run resends user0001 (its record is lost) and user0002 (held, never
     // recorded), and is killed holding user0003.
     let second_server = SmtpServer::start(&["--hold-after", "3"]);
-    let config = std::fs::read_to_string(site.config_path()).unwrap();
-    let repoint = |from: u16, to: u16| {
-        std::fs::write(
-            site.config_path(),
-            config.replace(&format!("port: {from},"), &format!("port: {to},")),
-        )
-        .unwrap()
-    };
-    repoint(first_server.port, second_server.port);
+    site.move_smtp_port(first_server.port, second_server.port);
     kill_when_held(&site, &second_server);
     let text = std::fs::read_to_string(&journal).unwrap();
     for who in ["user0000", "user0001", "user0002"] {
@@ -748,7 +736,7 @@ fn a_journal_record_cut_short_does_not_swallow_the_next() {
     }
 
     let third_server = SmtpServer::start(&[]);
-    repoint(first_server.port, third_server.port);
+    site.move_smtp_port(second_server.port, third_server.port);
     site.run(&["check"]).code(0);
     let mut all = first_server.messages();
     all.extend(second_server.messages());
@@ -811,9 +799,7 @@ fn after_a_server_refusing_everything_everyone_is_told() {
     drop(server);
     let server = SmtpServer::start_on(port, &[]);
     site.run(&["check"]).code(0).stdout_has("sent 4 messages");
-    let counts = per_recipient(&server.messages());
-    assert_eq!(counts.len(), 4);
-    assert!(counts.values().all(|ids| ids.len() == 1));
+    each_once(&server.messages(), 4);
     assert_eq!(site.notified().unwrap(), head(&site));
 }
 

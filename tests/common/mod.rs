@@ -558,3 +558,22 @@ pub fn wait_for(what: &str, done: impl Fn() -> bool) {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+/// Every one of `recipients` got exactly one of `mails`.
+pub fn each_once(mails: &[Mail], recipients: usize) {
+    let counts = per_recipient(mails);
+    assert_eq!(counts.len(), recipients, "{counts:?}");
+    for (who, ids) in &counts {
+        assert_eq!(ids.len(), 1, "{who} got {} copies", ids.len());
+    }
+}
+
+impl Site {
+    /// Points the SMTP settings of `smtp_site` at another port (another server).
+    pub fn move_smtp_port(&self, from: u16, to: u16) {
+        let config = std::fs::read_to_string(self.config_path()).unwrap();
+        let moved = config.replace(&format!("port: {from},"), &format!("port: {to},"));
+        assert_ne!(moved, config, "no `port: {from},` in the configuration");
+        std::fs::write(self.config_path(), moved).unwrap();
+    }
+}
