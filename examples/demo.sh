@@ -41,3 +41,11 @@ ls -1 outbox
 echo
 echo "\$ policy-diff preview v2 v3 --to ada@customer.example   # the text part Ada received"
 "$pd" preview v2 v3 --to ada@customer.example --config policy-diff.yaml
+
+echo
+echo "\$ policy-diff v1 v2 --format html > redline.html   # a redline page to open in a browser"
+(cd policies && "$pd" v1 v2 --format html >"$work/redline.html") || [ $? -eq 1 ]
+echo "\$ policy-diff site site   # the published changelog: index, timelines, change pages, Atom feeds"
+(cd policies && "$pd" site "$work/site")
+echo
+echo "Open $work/redline.html and $work/site/index.html in a browser; $work/site/feed.atom is the feed."

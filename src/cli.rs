@@ -65,6 +65,9 @@ enum Command {
     Diff(DiffArgs),
     /// The history of each policy, newest first: one entry per commit that changed a policy.
     Log(LogArgs),
+    /// Publish the history as a static site: an index of the policies, a timeline per
+    /// policy, a redline page per change, and Atom feeds. A rerun writes only what is new.
+    Site(SiteArgs),
     /// Notify subscribers of every policy change since the last notification (cron, hooks).
     ///
     /// Exit status: 0 done or nothing new, 1 some deliveries failed (the next run retries
@@ -101,6 +104,30 @@ struct LogArgs {
     format: LogFormat,
     #[command(flatten)]
     color: ColorArg,
+    #[command(flatten)]
+    read: ReadArgs,
+    /// Threads that parse and compare versions (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    jobs: usize,
+}
+
+#[derive(Debug, Args)]
+struct SiteArgs {
+    /// The folder to write the site into (created if missing).
+    #[arg(value_name = "OUTDIR")]
+    out: PathBuf,
+    /// Where the history starts (newest commit).
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    rev: String,
+    #[command(flatten)]
+    source: SourceArgs,
+    /// The address the site is published at (https://policies.example.com/): feeds then
+    /// link to absolute addresses, as feed readers need. Without it, links are relative.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// The title of the index page and of the feed of all policies.
+    #[arg(long, value_name = "TEXT", default_value = "Policy changes")]
+    title: String,
     #[command(flatten)]
     read: ReadArgs,
     /// Threads that parse and compare versions (default: one per core).
@@ -247,6 +274,9 @@ enum FormatArg {
     Json,
     /// Markdown with `<ins>`/`<del>`, for pasting into a pull request or a ticket.
     Markdown,
+    /// One self-contained HTML page (a redline: sections rendered, insertions and deletions
+    /// marked, unchanged sections folded).
+    Html,
 }
 
 impl From<FormatArg> for OutputFormat {
@@ -255,6 +285,7 @@ impl From<FormatArg> for OutputFormat {
             FormatArg::Text => OutputFormat::Text,
             FormatArg::Json => OutputFormat::Json,
             FormatArg::Markdown => OutputFormat::Markdown,
+            FormatArg::Html => OutputFormat::Html,
         }
     }
 }
@@ -383,6 +414,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Some(Command::Preview(args)) => run_preview(args),
         Some(Command::Log(args)) => run_log(args),
+        Some(Command::Site(args)) => run_site(args),
         Some(Command::Hook(HookCommand::Install {
             post_receive,
             chain,
@@ -471,11 +503,7 @@ fn run_diff(args: DiffArgs) -> Result<u8> {
 }
 
 fn run_log(args: LogArgs) -> Result<u8> {
-    let dir = match &args.source.repo {
-        Some(dir) => dir.clone(),
-        None => std::env::current_dir().context("cannot read the current directory")?,
-    };
-    let repo = PolicyRepo::discover(&dir)?;
+    let repo = open_repo(&args.source)?;
     let tip = repo.resolve(&args.rev)?;
     let filter = PolicyFilter::new(&args.source.paths)?;
     let rules = args.read.rules()?;
@@ -495,10 +523,11 @@ fn run_log(args: LogArgs) -> Result<u8> {
     let result = history::walk(
         &repo,
         tip,
+        None,
         &filter,
         options,
         &mut warnings,
-        |report| match args.format {
+        |_, report| match args.format {
             LogFormat::Text => render_log_document_text(&report),
             LogFormat::Json => render_log_document_json(&report),
         },
@@ -524,6 +553,72 @@ fn run_log(args: LogArgs) -> Result<u8> {
         Err(e) => Err(e),
         Ok(()) => Ok(EXIT_SAME),
     }
+}
+
+fn run_site(args: SiteArgs) -> Result<u8> {
+    let repo = open_repo(&args.source)?;
+    let tip = repo.resolve(&args.rev)?;
+    let filter = PolicyFilter::new(&args.source.paths)?;
+    let rules = args.read.rules()?;
+    if let Some(url) = &args.base_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        bail!("--base-url {url:?}: the address must start with https:// or http://");
+    }
+    let settings = format!("{:?} {:?}", args.source.paths, args.read);
+    let options = crate::site::SiteOptions {
+        out: &args.out,
+        base_url: args.base_url.as_deref(),
+        title: &args.title,
+        rules: &rules,
+        threads: args.jobs,
+        settings: &settings,
+    };
+    let mut bar = Progress::new("commits");
+    let mut warnings = Vec::new();
+    let result = crate::site::build(
+        &repo,
+        tip,
+        &filter,
+        options,
+        &mut warnings,
+        |done, total| bar.update(done, total),
+    );
+    bar.finish();
+    for w in &warnings {
+        print_warning(w);
+    }
+    let summary = result?;
+    let out = inert(&args.out.to_string_lossy(), true).into_owned();
+    if summary.files_written == 0 {
+        println!("policy-diff: {out} is up to date");
+    } else {
+        println!(
+            "policy-diff: {out}: {} {} with policy changes read{}, {} files written",
+            summary.new_changes,
+            if summary.new_changes == 1 {
+                "commit"
+            } else {
+                "commits"
+            },
+            if summary.rebuilt {
+                " (whole site built)"
+            } else {
+                ""
+            },
+            summary.files_written
+        );
+    }
+    Ok(EXIT_SAME)
+}
+
+/// The repository of `--repo`, else the one containing the current directory.
+fn open_repo(source: &SourceArgs) -> Result<PolicyRepo> {
+    let dir = match &source.repo {
+        Some(dir) => dir.clone(),
+        None => std::env::current_dir().context("cannot read the current directory")?,
+    };
+    Ok(PolicyRepo::discover(&dir)?)
 }
 
 /// Standard output without its own line buffer, which looks for line breaks in everything

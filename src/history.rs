@@ -42,6 +42,18 @@ impl<D> LogEntry<D> {
     }
 }
 
+/// The commit a compared document belongs to, as [`walk`] tells the callback that takes
+/// each document's report.
+#[derive(Debug, Clone, Copy)]
+pub struct CommitInfo<'a> {
+    /// The commit.
+    pub commit: Oid,
+    /// Commit time, seconds since the epoch.
+    pub time: i64,
+    /// First line of the message.
+    pub summary: &'a str,
+}
+
 /// Options of a history walk.
 #[derive(Debug, Clone, Copy)]
 pub struct LogOptions<'a> {
@@ -85,7 +97,7 @@ struct Batch {
     warnings: Vec<String>,
 }
 
-/// Walks the history from `tip`, newest first, calling `entry` for each commit that changed
+/// Walks the history from `tip` (down to `since`, left out, when given), newest first, calling `entry` for each commit that changed
 /// a policy and `progress(done, total)` as commits are done. Merge commits are skipped (their
 /// changes are those of the merged commits), as `git log -p` does. Each document's report
 /// is turned into what the entry holds by `document` (for example its rendered output), on
@@ -101,14 +113,15 @@ struct Batch {
 pub fn walk<D: Send>(
     repo: &PolicyRepo,
     tip: Oid,
+    since: Option<Oid>,
     filter: &PolicyFilter,
     options: LogOptions<'_>,
     warnings: &mut Vec<String>,
-    document: impl Fn(DocumentReport) -> D + Sync,
+    document: impl Fn(CommitInfo<'_>, DocumentReport) -> D + Sync,
     mut entry: impl FnMut(LogEntry<D>) -> std::io::Result<()>,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<(), LogError> {
-    let commits = repo.history(tip)?;
+    let commits = repo.history_since(tip, since)?;
     let total = commits.len();
     let threads = crate::parallel::threads(options.threads);
     let gitdir = repo.git().path().to_path_buf();
@@ -217,9 +230,9 @@ fn round_tasks<'a>(current: Option<&'a Batch>, next: Option<&'a Batch>) -> Vec<T
             .pending
             .iter()
             .enumerate()
-            .flat_map(|(i, p)| p.changes.iter().map(move |c| (i, c)))
-            .filter(move |(_, c)| !binary(c.old_blob) && !binary(c.new_blob))
-            .map(|(i, c)| Task::Compare(i, c))
+            .flat_map(|(i, p)| p.changes.iter().map(move |c| (i, p, c)))
+            .filter(move |(_, _, c)| !binary(c.old_blob) && !binary(c.new_blob))
+            .map(|(i, p, c)| Task::Compare(i, p, c))
     });
     parse.chain(compare).collect()
 }
@@ -234,14 +247,14 @@ fn task_cost(task: &Task, docs: Option<&Docs>) -> usize {
     };
     match task {
         Task::Parse((_, _, text)) => text.lock().map_or(0, |t| t.len()),
-        Task::Compare(_, c) => 4 * (size(&c.old_blob) + size(&c.new_blob)),
+        Task::Compare(_, _, c) => 4 * (size(&c.old_blob) + size(&c.new_blob)),
     }
 }
 
 /// A unit of work of a round: parse a version, or compare a pair of the batch before.
 enum Task<'a> {
     Parse(&'a (Oid, String, Mutex<String>)),
-    Compare(usize, &'a crate::source::ChangedPath),
+    Compare(usize, &'a Pending, &'a crate::source::ChangedPath),
 }
 
 /// Does one task of a round: `docs` are the parsed versions of the batch being compared.
@@ -249,7 +262,7 @@ fn run_task<D>(
     task: &Task<'_>,
     docs: Option<&Docs>,
     options: LogOptions<'_>,
-    document: &impl Fn(DocumentReport) -> D,
+    document: &impl Fn(CommitInfo<'_>, DocumentReport) -> D,
 ) -> Done<D> {
     match task {
         Task::Parse((blob, name, text)) => {
@@ -263,19 +276,27 @@ fn run_task<D>(
                 )),
             )
         }
-        Task::Compare(i, c) => {
+        Task::Compare(i, p, c) => {
             let docs = docs.expect("compare tasks have a batch");
             let doc = |blob: Option<Oid>| blob.and_then(|b| docs.get(&b)).map(|d| &**d);
+            let info = CommitInfo {
+                commit: p.commit,
+                time: p.time,
+                summary: &p.summary,
+            };
             Done::Compared(
                 *i,
-                document(compare_documents(
-                    &c.path,
-                    c.old_path.as_deref(),
-                    doc(c.old_blob),
-                    doc(c.new_blob),
-                    options.diff,
-                    &options.rules.for_path(&c.path).noise,
-                )),
+                document(
+                    info,
+                    compare_documents(
+                        &c.path,
+                        c.old_path.as_deref(),
+                        doc(c.old_blob),
+                        doc(c.new_blob),
+                        options.diff,
+                        &options.rules.for_path(&c.path).noise,
+                    ),
+                ),
             )
         }
     }

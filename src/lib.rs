@@ -93,8 +93,8 @@
 //! let rules = Rules::default();
 //! let options = LogOptions { rules: &rules, diff: Default::default(), threads: 1 };
 //! let mut statuses = Vec::new();
-//! walk(&repo, tip, &PolicyFilter::new(&[]).unwrap(), options, &mut Vec::new(),
-//!      |report| report.diff.status.word(),
+//! walk(&repo, tip, None, &PolicyFilter::new(&[]).unwrap(), options, &mut Vec::new(),
+//!      |_, report| report.diff.status.word(),
 //!      |entry| { statuses.extend(entry.documents); Ok(()) },
 //!      |_, _| {}).unwrap();
 //! assert_eq!(statuses, ["modified", "added"]);
@@ -128,4 +128,5 @@ pub mod private_fs;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod site;
 pub mod source;

@@ -355,7 +355,7 @@ fn trouble_exits_two_with_one_line() {
     run_in(dir.path(), &["--format", "yaml", "a.md", "a.md"])
         .code(2)
         .stderr_has("invalid value 'yaml' for '--format <FORMAT>'")
-        .stderr_has("[possible values: text, json, markdown]");
+        .stderr_has("[possible values: text, json, markdown, html]");
     run_in(dir.path(), &["a.md"])
         .code(2)
         .stderr_has("two versions are needed");

@@ -54,3 +54,24 @@ fn markdown_v1_v2() {
     );
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn html_v1_v2() {
+    let html = render(
+        &report(V1, V2, "v1", "v2"),
+        OutputFormat::Html,
+        &TextOptions::default(),
+    );
+    // The style sheet is the same on every page: the snapshot keeps the page's own part.
+    insta::assert_snapshot!(html.split("</style>").nth(1).unwrap());
+}
+
+#[test]
+fn html_v2_v3() {
+    let html = render(
+        &report(V2, V3, "v2", "v3"),
+        OutputFormat::Html,
+        &TextOptions::default(),
+    );
+    insta::assert_snapshot!(html.split("</style>").nth(1).unwrap());
+}

@@ -11,7 +11,7 @@ use crate::document::{Document, Language, PolicyDate, Section, SharedText};
 use serde::Serialize;
 
 /// What happened to a section, or to a whole document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Only in the new version.
@@ -150,7 +150,7 @@ impl DocMeta {
 }
 
 /// Counts of section changes, for summaries.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Counts {
     /// Sections added.
     pub added: usize,

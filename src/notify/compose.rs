@@ -1,6 +1,7 @@
 //! Message ids, the templates' context, and rendering a subscriber's message.
 
 use super::*;
+use minijinja::Value;
 use serde::Serialize;
 
 /// The Message-ID of a subscriber's copy of a notification: the same on every retry.
@@ -25,7 +26,7 @@ pub fn render_for(
     notification: &Notification,
     subscriber: &Subscriber,
 ) -> Result<Option<(Rendered, Option<String>)>, NotifyError> {
-    let policies: Vec<PolicyContext> = notification
+    let mut policies: Vec<PolicyContext> = notification
         .changes_for(subscriber)
         .map(|c| c.context.clone())
         .collect();
@@ -33,20 +34,32 @@ pub fn render_for(
         return Ok(None);
     }
     let (old, new) = (notification.old.to_string(), notification.new.to_string());
-    let url_vars = minijinja::context! {
-        email => subscriber.email(),
-        name => subscriber.mailbox.name.clone(),
-        old_commit => old.clone(),
-        new_commit => new.clone(),
-        old_commit_short => short_id(&old).to_string(),
-        new_commit_short => short_id(&new).to_string(),
+    // `path` and `commit` name a policy's change page of `policy-diff site`: those of each
+    // policy for its own link, those of the first for the message's.
+    let url_vars = |p: &PolicyContext| {
+        minijinja::context! {
+            email => subscriber.email(),
+            name => subscriber.mailbox.name.clone(),
+            old_commit => old.clone(),
+            new_commit => new.clone(),
+            old_commit_short => short_id(&old).to_string(),
+            new_commit_short => short_id(&new).to_string(),
+            path => Value::from_safe_string(crate::site::url_path(&p.path)),
+            commit => p.commit.clone(),
+        }
     };
+    let first = url_vars(&policies[0]);
     let url = |key: &str, pattern: &Option<String>| -> Result<Option<String>, NotifyError> {
         Ok(match pattern {
-            Some(p) => Some(templates.render_url(key, p, &url_vars)?),
+            Some(p) => Some(templates.render_url(key, p, &first)?),
             None => None,
         })
     };
+    if let Some(pattern) = &config.notify.diff_url {
+        for p in &mut policies {
+            p.diff_url = Some(templates.render_url("notify.diff_url", pattern, &url_vars(p))?);
+        }
+    }
     let mut context = EmailContext {
         subject: String::new(),
         subscriber: SubscriberContext {

@@ -166,12 +166,18 @@ pub fn plan(
         key.push_str(&c.report.path);
         key.push('\n');
     }
+    let commits = commits_between(repo, old, new)?;
+    for c in &mut changes {
+        c.context.commit = last_change(repo, &commits, &c.report.path)
+            .unwrap_or(new)
+            .to_string();
+    }
     Ok(Notification {
         id: hash_hex(&key)[..16].to_string(),
         old,
         new,
         changes,
-        commits: commits_between(repo, old, new)?,
+        commits,
     })
 }
 
@@ -227,6 +233,27 @@ fn only_dates_changed(diff: &crate::diff::DocumentDiff) -> bool {
                 };
                 s.status == Status::Modified && side(OpKind::Insert) == side(OpKind::Delete)
             })
+}
+
+/// The newest of `commits` (newest first) that changed the file at `path`, merges left
+/// out: the commit whose change page `policy-diff site` writes for it.
+fn last_change(repo: &PolicyRepo, commits: &[CommitContext], path: &str) -> Option<Oid> {
+    let git = repo.git();
+    let blob = |commit: &git2::Commit| {
+        commit
+            .tree()
+            .ok()
+            .and_then(|t| t.get_path(std::path::Path::new(path)).ok())
+            .map(|e| e.id())
+    };
+    commits.iter().find_map(|c| {
+        let commit = git.find_commit(Oid::from_str(&c.id).ok()?).ok()?;
+        if commit.parent_count() > 1 {
+            return None;
+        }
+        let before = commit.parent(0).ok().and_then(|p| blob(&p));
+        (blob(&commit) != before).then(|| commit.id())
+    })
 }
 
 pub(super) fn commits_between(

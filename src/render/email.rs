@@ -4,7 +4,8 @@
 //! configured folder replaces any of them file by file. Undefined variables are errors, and
 //! `.html` templates escape everything they print unless it is marked safe.
 
-use super::{date_change_long, layout_ops, per_line, section_label, section_title};
+use super::redline::{EMAIL_MARKS, body_ops, lay_out, to_html, to_text, worth_showing};
+use super::{date_change_long, section_label, section_title};
 use crate::diff::{Counts, DocumentDiff, OpKind, SectionDiff, Status};
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
@@ -238,6 +239,11 @@ pub struct PolicyContext {
     pub counts: Counts,
     /// One paragraph: what changed, in words.
     pub summary: String,
+    /// The newest commit of the notification that changed this policy (a change page of
+    /// `policy-diff site` is named by it and the path).
+    pub commit: String,
+    /// `notify.diff_url` rendered for this policy (its `path` and `commit`), if configured.
+    pub diff_url: Option<String>,
     /// The changed sections (added, removed, modified, moved), in document order.
     pub sections: Vec<SectionContext>,
 }
@@ -297,6 +303,7 @@ pub fn policy_context(
         .unwrap_or(crate::document::Language::En);
     let long = |d: Option<crate::document::PolicyDate>| d.map(|d| d.long_in(language));
     let counts = diff.counts();
+    let markdown = crate::document::Format::from_path(path) == crate::document::Format::Markdown;
     PolicyContext {
         name: name.to_string(),
         path: path.to_string(),
@@ -314,53 +321,30 @@ pub fn policy_context(
         date_changed: diff.date_changed(),
         counts,
         summary: summary(diff, &counts),
+        commit: String::new(),
+        diff_url: None,
         sections: diff
             .sections
             .iter()
-            .filter(|s| s.is_substantive())
-            .map(|s| section_context(s, excerpt_words))
+            .filter(|s| worth_showing(s, &body_ops(s)))
+            .map(|s| section_context(s, excerpt_words, markdown))
             .collect(),
     }
 }
 
-fn section_context(s: &SectionDiff, excerpt_words: usize) -> SectionContext {
-    let (ops, truncated) = budget(&s.ops, excerpt_words);
+fn section_context(s: &SectionDiff, excerpt_words: usize, markdown: bool) -> SectionContext {
+    // The heading is the excerpt's title: its line is left out of the text (a renumbered
+    // heading is no change to show).
+    let (ops, truncated) = budget(&body_ops(s), excerpt_words);
     let show = s.status != Status::Unchanged;
+    let marked = lay_out(&ops, Some(8));
     let text_excerpt = if show {
-        layout_ops(&ops, 8, &|kind, words| match kind {
-            OpKind::Equal => words.to_string(),
-            OpKind::Insert => format!("{{+{words}+}}"),
-            OpKind::Delete => format!("[-{words}-]"),
-        })
+        to_text(&marked, markdown)
     } else {
         String::new()
     };
     let html_excerpt = if show {
-        let html = layout_ops(&ops, 8, &|kind, words| {
-            let text = html_escape(words);
-            match kind {
-                OpKind::Equal => text,
-                OpKind::Insert => per_line(&text, |l| {
-                    format!(
-                        "<ins style=\"background:#d7f5dd;color:#0b5d1e;text-decoration:none;\">{l}</ins>"
-                    )
-                }),
-                OpKind::Delete => per_line(&text, |l| {
-                    format!("<del style=\"background:#fbe0e0;color:#8b1111;\">{l}</del>")
-                }),
-            }
-        });
-        let paragraphs: Vec<String> = html
-            .split("\n\n")
-            .filter(|p| !p.trim().is_empty())
-            .map(|p| {
-                format!(
-                    "<p style=\"margin:6px 0;\">{}</p>",
-                    p.trim().replace('\n', "<br>\n")
-                )
-            })
-            .collect();
-        paragraphs.join("\n")
+        to_html(&marked, markdown, EMAIL_MARKS)
     } else {
         String::new()
     };
@@ -437,20 +421,6 @@ fn join_words(parts: &[String]) -> String {
         [one] => one.clone(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
-}
-
-/// Escapes text for HTML element content (not attributes): `<`, `>` and `&`.
-pub fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 pub mod email;
 mod json;
 mod markdown;
+pub mod page;
+pub mod redline;
 mod text;
 
 pub use json::{
@@ -26,6 +28,8 @@ pub enum OutputFormat {
     Json,
     /// Markdown with `<ins>`/`<del>`, for pasting into a pull request or a ticket.
     Markdown,
+    /// One self-contained HTML page: a redline of each changed document.
+    Html,
 }
 
 /// Renders a report in the given format.
@@ -34,6 +38,7 @@ pub fn render(report: &Report, format: OutputFormat, text: &TextOptions) -> Stri
         OutputFormat::Text => render_text(report, text),
         OutputFormat::Json => render_json(report),
         OutputFormat::Markdown => render_markdown(report, text.context),
+        OutputFormat::Html => page::render_html(report),
     }
 }
 
@@ -148,6 +153,30 @@ pub fn section_label(s: &SectionDiff) -> &'static str {
         Status::Modified if s.renamed => "Renamed",
         Status::Modified => "Modified",
         Status::Unchanged => "Moved",
+    }
+}
+
+/// What happened inside a section, in a few words: "+3 −1 words", "heading put over
+/// existing text, 2 words new", "text only reformatted".
+pub fn section_notes(s: &SectionDiff) -> String {
+    match s.status {
+        Status::Added if s.heading_added => format!(
+            "heading put over existing text, {} words new",
+            s.words_added
+        ),
+        Status::Removed if s.heading_removed => format!(
+            "heading taken away, its text kept, {} words gone",
+            s.words_removed
+        ),
+        Status::Modified if s.words_moved > 0 => format!(
+            "+{} −{} words, {} moved across a heading",
+            s.words_added, s.words_removed, s.words_moved
+        ),
+        Status::Modified => format!("+{} −{} words", s.words_added, s.words_removed),
+        Status::Added => format!("{} words", s.words_added),
+        Status::Removed => format!("{} words", s.words_removed),
+        Status::Unchanged if s.cosmetic => "text only reformatted".to_string(),
+        Status::Unchanged => "text unchanged".to_string(),
     }
 }
 
@@ -270,6 +299,11 @@ pub fn with_context(ops: &[WordOp], context: usize) -> Vec<Option<WordOp>> {
             (false, false) => (context, context),
             _ => (context, 0),
         };
+        // Whole text kept (no context limit): no need to count its words.
+        if head.saturating_add(tail) == usize::MAX {
+            out.push(Some(op));
+            continue;
+        }
         let pieces = word_pieces(&op.text);
         if pieces.len() <= head.saturating_add(tail).saturating_add(4) {
             out.push(Some(op));

@@ -130,25 +130,7 @@ fn section_block(out: &mut String, s: &SectionDiff, options: &TextOptions, style
         Status::Unchanged => "=",
     };
     let (label, heading) = (section_label(s), section_title(s));
-    let notes = match s.status {
-        Status::Added if s.heading_added => format!(
-            "heading put over existing text, {} words new",
-            s.words_added
-        ),
-        Status::Removed if s.heading_removed => format!(
-            "heading taken away, its text kept, {} words gone",
-            s.words_removed
-        ),
-        Status::Modified if s.words_moved > 0 => format!(
-            "+{} −{} words, {} moved across a heading",
-            s.words_added, s.words_removed, s.words_moved
-        ),
-        Status::Modified => format!("+{} −{} words", s.words_added, s.words_removed),
-        Status::Added => format!("{} words", s.words_added),
-        Status::Removed => format!("{} words", s.words_removed),
-        Status::Unchanged if s.cosmetic => "text only reformatted".to_string(),
-        Status::Unchanged => "text unchanged".to_string(),
-    };
+    let notes = super::section_notes(s);
     let moved = if s.moved && s.status != Status::Unchanged {
         "moved, "
     } else {

@@ -343,9 +343,17 @@ impl PolicyRepo {
 
     /// Commits reachable from `tip`, newest first (topological, then by time).
     pub fn history(&self, tip: Oid) -> Result<Vec<Oid>, SourceError> {
+        self.history_since(tip, None)
+    }
+
+    /// Commits reachable from `tip` but not from `since`, newest first.
+    pub fn history_since(&self, tip: Oid, since: Option<Oid>) -> Result<Vec<Oid>, SourceError> {
         let mut walk = self.repo.revwalk()?;
         walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
         walk.push(tip)?;
+        if let Some(since) = since {
+            walk.hide(since)?;
+        }
         Ok(walk.collect::<Result<Vec<_>, _>>()?)
     }
 }

@@ -431,14 +431,22 @@ pub fn read_mails(files: &[PathBuf]) -> Vec<Mail> {
     if files.is_empty() {
         return Vec::new();
     }
+    python_json("mime.py", files)
+}
+
+/// Runs a script of tests/support with the arguments given and reads the JSON it prints.
+pub fn python_json<T: serde::de::DeserializeOwned>(
+    script: &str,
+    args: &[impl AsRef<std::ffi::OsStr>],
+) -> T {
     let out = Command::new("python3")
-        .arg(support("mime.py"))
-        .args(files)
+        .arg(support(script))
+        .args(args)
         .output()
         .expect("python3 runs");
     assert!(
         out.status.success(),
-        "mime.py: {}",
+        "{script}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()

@@ -1,0 +1,457 @@
+//! Pages and feeds as readers get them: `policy-diff OLD NEW --format html`, `policy-diff
+//! site`, and the HTML part of a notification. Every page is parsed by an HTML5 parser
+//! (html5lib), every feed by a feed reader's parser (feedparser), and the links between them
+//! are followed to files on disk.
+
+mod common;
+use common::*;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Python modules from PyPI the checks use (installed by scripts/test).
+fn python_has(module: &str) -> bool {
+    Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A check of tests/support over some files, with the Python module it needs.
+fn check(script: &str, files: &[PathBuf]) -> Vec<Value> {
+    let module = if script == "check_feed.py" {
+        "feedparser"
+    } else {
+        "html5lib"
+    };
+    assert!(
+        python_has(module),
+        "the Python module {module} is missing: run scripts/test, which installs it from PyPI"
+    );
+    python_json(script, files)
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Checks a parsed page: no parse error, nothing that runs or loads, every `#anchor` there,
+/// every link http, https, mailto or (when `site` is given) a file of the site.
+fn assert_sound_page(page: &Value, site: Option<&Path>) {
+    let file = page["file"].as_str().unwrap();
+    assert!(
+        page["errors"].as_array().unwrap().is_empty(),
+        "{file}: HTML parse errors: {}",
+        page["errors"]
+    );
+    for key in ["scripts", "handlers", "loads"] {
+        assert!(
+            page[key].as_array().unwrap().is_empty(),
+            "{file}: {key}: {}",
+            page[key]
+        );
+    }
+    let ids: BTreeSet<String> = strings(&page["ids"]).into_iter().collect();
+    for f in strings(&page["fragments"]) {
+        assert!(ids.contains(&f[1..]), "{file}: no element with id {f}");
+    }
+    for href in strings(&page["hrefs"]) {
+        if href.starts_with("https://")
+            || href.starts_with("http://")
+            || href.starts_with("mailto:")
+        {
+            continue;
+        }
+        let site = site.unwrap_or_else(|| panic!("{file}: link {href:?} is not http(s)/mailto"));
+        let target = resolve(Path::new(file).parent().unwrap(), &href);
+        assert!(
+            target.starts_with(site) && target.is_file(),
+            "{file}: link {href:?} leads to no page of the site ({})",
+            target.display()
+        );
+    }
+}
+
+/// A relative link from a folder, percent-decoded, without its fragment.
+fn resolve(dir: &Path, href: &str) -> PathBuf {
+    let href = href.split('#').next().unwrap();
+    let mut path = dir.to_path_buf();
+    for part in percent_decode(href).split('/') {
+        match part {
+            ".." => {
+                path.pop();
+            }
+            "." | "" => {}
+            p => path.push(p),
+        }
+    }
+    path
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+const TERMS_V1: &str = "# Example Terms
+
+_Last updated: March 1, 2024_
+
+## 1. Scope
+
+These terms cover the <b>service</b> and its **apps**.
+
+## 2. Links
+
+See [our help](https://help.example/) or [this](javascript:alert(1)).
+
+## 3. Contact
+
+Write to [legal](mailto:legal@terms.example).
+";
+
+const TERMS_V2: &str = "# Example Terms
+
+_Last updated: April 2, 2024_
+
+## 1. Scope
+
+These terms cover the <b>service</b>, its **apps** and <script>alert(\"x\")</script> widgets.
+
+| Plan | Price |
+| --- | --- |
+| Basic | 10 EUR |
+
+![tracking pixel](https://tracker.example/p.png)
+
+## 2. Fees
+
+You pay each month, in advance.
+
+## 3. Links
+
+See [our help](https://help.example/) or [this](javascript:alert(1)).
+
+## 4. Contact
+
+Write to [legal](mailto:legal@terms.example).
+";
+
+#[test]
+fn the_redline_page_is_sound_html_with_policy_text_escaped() {
+    let repo = Repo::new();
+    repo.commit("terms.md", TERMS_V1).tag("v1");
+    repo.commit("terms.md", TERMS_V2).tag("v2");
+    let run = repo.run(&["v1", "v2", "--format", "html"]);
+    run.code(1);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("redline.html");
+    std::fs::write(&file, &run.stdout).unwrap();
+    let page = &check("check_html.py", std::slice::from_ref(&file))[0];
+    assert_sound_page(page, None);
+    let text = page["text"].as_str().unwrap();
+    // Raw HTML of the policy is shown as text, and Markdown is rendered, not shown.
+    assert!(text.contains("<script>alert(\"x\")</script>"), "{text}");
+    assert!(text.contains("<b>service</b>"), "{text}");
+    assert!(!text.contains("## ") && !text.contains("_Last updated") && !text.contains("**"));
+    assert!(text.contains("[image: tracking pixel]"), "{text}");
+    // Structure: the table, the emphasis, the marks, the only links those of the policy.
+    let tags = &page["tags"];
+    for tag in [
+        "table", "td", "strong", "em", "ins", "del", "details", "nav",
+    ] {
+        assert!(tags[tag].as_u64().unwrap_or(0) > 0, "no <{tag}>: {tags}");
+    }
+    assert_eq!(
+        strings(&page["hrefs"]),
+        ["https://help.example/", "mailto:legal@terms.example"]
+    );
+    // The table of contents lists the changed sections, each a jump to its section.
+    let html = run.stdout.clone();
+    let toc = html.split("<nav class=\"toc\"").nth(1).unwrap();
+    let toc = toc.split("</nav>").next().unwrap();
+    assert!(toc.contains("Added</span>2. Fees"), "{toc}");
+    assert!(toc.contains("Modified</span>1. Scope"), "{toc}");
+    // A renumbered heading is no change: "2. Links" → "3. Links" is not listed.
+    assert!(!toc.contains("Links") && !toc.contains("Contact"), "{toc}");
+    // Light and dark, and print.
+    assert!(html.contains("prefers-color-scheme: dark") && html.contains("@media print"));
+}
+
+/// Every file of a folder, with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let meta = std::fs::metadata(&p).unwrap();
+                out.insert(
+                    p.clone(),
+                    (std::fs::read(&p).unwrap(), meta.modified().unwrap()),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn files_ending(dir: &Path, ending: &str) -> Vec<PathBuf> {
+    snapshot(dir)
+        .into_keys()
+        .filter(|p| p.to_string_lossy().ends_with(ending))
+        .collect()
+}
+
+fn privacy(n: u32) -> String {
+    format!(
+        "# Privacy\n\n_Last updated: January {n}, 2024_\n\n## Data\n\nWe keep data for {n}0 days.\n\n## Cookies\n\nWe use {n} cookies.\n"
+    )
+}
+
+#[test]
+fn the_site_has_a_page_per_change_and_feeds_readers_accept() {
+    let repo = Repo::new();
+    repo.commit("privacy.md", &privacy(1));
+    repo.commit("terms.md", TERMS_V1);
+    repo.commit("privacy.md", &privacy(2));
+    repo.git(&["mv", "terms.md", "terms of use.md"]);
+    repo.commit("terms of use.md", &TERMS_V1.replace("March 1", "April 2"));
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let s = site.to_str().unwrap();
+    repo.run(&["site", s])
+        .code(0)
+        .stdout_has("4 commits with policy changes read");
+
+    // Feeds: what a feed reader makes of them.
+    let feeds = check(
+        "check_feed.py",
+        &[
+            site.join("feed.atom"),
+            site.join("policies/privacy.md/feed.atom"),
+            site.join("policies/terms of use.md/feed.atom"),
+        ],
+    );
+    for f in &feeds {
+        assert!(
+            !f["bozo"].as_bool().unwrap(),
+            "{}: {}",
+            f["file"],
+            f["bozo_exception"]
+        );
+        assert_eq!(f["version"], "atom10", "{}", f["file"]);
+    }
+    let titles = |f: &Value| -> Vec<String> {
+        f["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        titles(&feeds[0]),
+        [
+            "terms of use changed (last updated 2024-04-02)",
+            "privacy changed (last updated 2024-01-02)",
+            "terms published (last updated 2024-03-01)",
+            "privacy published (last updated 2024-01-01)",
+        ]
+    );
+    assert_eq!(titles(&feeds[1]).len(), 2);
+    // The renamed policy keeps its history under its new name.
+    assert_eq!(titles(&feeds[2]).len(), 2);
+    let summary = feeds[0]["entries"][0]["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("Last updated: 2024-03-01 → 2024-04-02")
+            && summary.contains("1 modified")
+            && summary.contains("Renamed from terms.md"),
+        "{summary}"
+    );
+    // Every entry links to its change page, which exists.
+    for f in &feeds {
+        let dir = Path::new(f["file"].as_str().unwrap()).parent().unwrap();
+        for e in f["entries"].as_array().unwrap() {
+            let link = e["link"].as_str().unwrap();
+            assert!(resolve(dir, link).is_file(), "{}: {link}", f["file"]);
+        }
+    }
+    let ids: Vec<String> = feeds[0]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 4, "{ids:?}");
+
+    // Pages: sound, and every link between them leads to a page.
+    let pages = files_ending(&site, ".html");
+    // The index; a timeline per policy, and one more where the renamed one had its pages;
+    // a page per change.
+    assert_eq!(pages.len(), 1 + 3 + 4, "{pages:?}");
+    for page in check("check_html.py", &pages) {
+        assert_sound_page(&page, Some(&site));
+    }
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(
+        index.contains("2024-04-02") && index.contains("terms of use.md"),
+        "{index}"
+    );
+
+    // A rerun with nothing new writes nothing.
+    let before = snapshot(&site);
+    repo.run(&["site", s]).code(0).stdout_has("is up to date");
+    assert_eq!(snapshot(&site), before);
+
+    // A new commit: its page, and the pages and feeds that list it; the rest untouched.
+    repo.commit("privacy.md", &privacy(3));
+    repo.run(&["site", s])
+        .code(0)
+        .stdout_has("1 commit with policy changes read");
+    let after = snapshot(&site);
+    let changed: BTreeSet<String> = after
+        .iter()
+        .filter(|(p, v)| before.get(*p) != Some(v))
+        .map(|(p, _)| {
+            p.strip_prefix(&site)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let expected: BTreeSet<String> = [
+        format!("policies/privacy.md/{head}.html"),
+        "policies/privacy.md/index.html".into(),
+        "policies/privacy.md/feed.atom".into(),
+        "index.html".into(),
+        "feed.atom".into(),
+        ".policy-diff-site.json".into(),
+    ]
+    .into();
+    assert_eq!(changed, expected);
+    // Entry ids are stable: the old entries keep theirs.
+    let again = check("check_feed.py", &[site.join("feed.atom")]);
+    let new_ids: Vec<String> = again[0]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(new_ids.len(), 5);
+    assert_eq!(new_ids[1..], ids[..]);
+}
+
+#[test]
+fn with_a_base_url_feeds_link_to_absolute_addresses() {
+    let repo = Repo::new();
+    repo.commit("legal/privacy notice.md", &privacy(1));
+    repo.commit("legal/privacy notice.md", &privacy(2));
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let s = site.to_str().unwrap();
+    repo.run(&["site", s, "--base-url", "https://policies.example/log/"])
+        .code(0);
+    let feed = &check("check_feed.py", &[site.join("feed.atom")])[0];
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    assert_eq!(
+        feed["entries"][0]["link"],
+        format!("https://policies.example/log/policies/legal/privacy%20notice.md/{head}.html")
+    );
+    assert!(
+        strings(&feed["links"]).contains(&"https://policies.example/log/feed.atom".to_string()),
+        "{}",
+        feed["links"]
+    );
+    assert!(
+        site.join(format!("policies/legal/privacy notice.md/{head}.html"))
+            .is_file()
+    );
+    // Other settings: the site is built again, whole.
+    repo.run(&["site", s, "--", "legal/privacy notice.md"])
+        .code(0)
+        .stdout_has("whole site built");
+    repo.run(&["site", s, "--base-url", "ftp://x.example/"])
+        .code(2)
+        .stderr_has("--base-url");
+}
+
+#[test]
+fn email_reads_like_the_policy_and_links_to_the_change_page() {
+    let site = Site::new(
+        "policies:
+  - path: terms.md
+sender: legal@terms.example
+subscribers:
+  - email: ada@example.com
+delivery:
+  transport: outbox
+  outbox: outbox
+notify:
+  diff_url: \"https://policies.example/policies/{{ path }}/{{ commit }}.html\"
+",
+    );
+    site.repo.commit("terms.md", TERMS_V1);
+    site.run(&["check"]).code(0);
+    site.repo.commit("terms.md", TERMS_V2);
+    site.run(&["check"]).code(0).stdout_has("1 message");
+    let mails = site.outbox();
+    assert_eq!(mails.len(), 1);
+    let (text, html) = (mails[0].text(), mails[0].html());
+    // No Markdown markup in either part; the renumbered heading is no change.
+    for part in [text, html] {
+        assert!(!part.contains("## ") && !part.contains("_Last") && !part.contains("**"));
+        assert!(
+            !part.contains("Links") && !part.contains("Contact"),
+            "{part}"
+        );
+    }
+    assert!(
+        text.contains("[-March 1,-] {+April 2,+} 2024")
+            && text.contains("{+Basic+} | {+10 EUR+}")
+            && text.contains("{+[image: tracking pixel]+}"),
+        "{text}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mail.html");
+    std::fs::write(&file, html).unwrap();
+    let page = &check("check_html.py", std::slice::from_ref(&file))[0];
+    assert_sound_page(page, None);
+    let shown = page["text"].as_str().unwrap();
+    assert!(shown.contains("<script>alert(\"x\")</script>"), "{shown}");
+    for tag in ["table", "strong", "em", "ins", "del"] {
+        assert!(
+            page["tags"][tag].as_u64().unwrap_or(0) > 0,
+            "no <{tag}>: {}",
+            page["tags"]
+        );
+    }
+    // The link of the change is the page `policy-diff site` writes for it.
+    let head = site.repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let link = format!("https://policies.example/policies/terms.md/{head}.html");
+    assert!(text.contains(&link), "{text}");
+    let out = site.dir.path().join("public");
+    site.repo.run(&["site", out.to_str().unwrap()]).code(0);
+    let page = link.strip_prefix("https://policies.example/").unwrap();
+    assert!(out.join(page).is_file(), "{page}");
+}

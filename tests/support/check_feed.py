@@ -1,0 +1,34 @@
+"""Reads Atom feeds with feedparser (as feed readers do) and prints, as JSON, what it made of
+each: whether it found errors (bozo), the feed's id, title and links, and its entries."""
+import json
+import sys
+
+import feedparser
+
+
+def read(path):
+    with open(path, "rb") as f:
+        d = feedparser.parse(f.read())
+    return {
+        "file": path,
+        "version": d.get("version", ""),
+        "bozo": bool(d.bozo),
+        "bozo_exception": str(d.get("bozo_exception", "")),
+        "id": d.feed.get("id", ""),
+        "title": d.feed.get("title", ""),
+        "links": [l.get("href", "") for l in d.feed.get("links", [])],
+        "updated": d.feed.get("updated", ""),
+        "entries": [
+            {
+                "id": e.get("id", ""),
+                "title": e.get("title", ""),
+                "link": e.get("link", ""),
+                "updated": e.get("updated", ""),
+                "summary": e.get("summary", ""),
+            }
+            for e in d.entries
+        ],
+    }
+
+
+print(json.dumps([read(p) for p in sys.argv[1:]]))
