@@ -68,6 +68,13 @@ enum Command {
     /// Publish the history as a static site: an index of the policies, a timeline per
     /// policy, a redline page per change, and Atom feeds. A rerun writes only what is new.
     Site(SiteArgs),
+    /// Check policy changes before they are published: a changed text with an unchanged
+    /// "last updated" date, a date moved backwards or removed, and more.
+    ///
+    /// By default the staged changes (what `git commit` would record); or BASE..HEAD (BASE...HEAD
+    /// from their merge base, as a pull request shows), or BASE HEAD. Exit status: 0 no
+    /// error (warnings allowed), 1 an error-level finding, 2 trouble.
+    Lint(LintArgs),
     /// Notify subscribers of every policy change since the last notification (cron, hooks).
     ///
     /// Exit status: 0 done or nothing new, 1 some deliveries failed (the next run retries
@@ -135,6 +142,42 @@ struct SiteArgs {
     jobs: usize,
 }
 
+#[derive(Debug, Args)]
+struct LintArgs {
+    /// BASE..HEAD, BASE...HEAD, or BASE HEAD (default: the staged changes).
+    #[arg(value_name = "RANGE", num_args = 0..=2)]
+    revs: Vec<String>,
+    #[command(flatten)]
+    source: SourceArgs,
+    /// The configuration (its `policies` and `lint:` section); default: policy-diff.yaml in
+    /// the current directory, when there is one. Lint needs none.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Output: text (like a compiler), json, or github (workflow commands that annotate a
+    /// pull request).
+    #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+    format: LintFormat,
+    /// Set the modification date of each policy whose text changed without it, in the work
+    /// tree, written as the document writes dates.
+    #[arg(long)]
+    fix: bool,
+    /// The date --fix writes (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "fix")]
+    date: Option<String>,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LintFormat {
+    /// `privacy.md:3: error: … [check]`, a line per finding.
+    Text,
+    /// One JSON object: the findings, and the counts.
+    Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
+    Github,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum LogFormat {
     /// A line per commit and per changed document.
@@ -193,11 +236,16 @@ struct PreviewArgs {
 
 #[derive(Debug, Subcommand)]
 enum HookCommand {
-    /// Write a post-commit hook (post-receive in a bare repository) that runs `check`.
+    /// Write a post-commit hook (post-receive in a bare repository) that runs `check`, or a
+    /// pre-commit hook that runs `lint`.
     Install {
         /// Write a post-receive hook (for a server's repository that receives pushes).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "pre_commit")]
         post_receive: bool,
+        /// Write a pre-commit hook that runs `policy-diff lint` on what is being committed
+        /// and stops the commit on an error (`git commit --no-verify` goes ahead anyway).
+        #[arg(long)]
+        pre_commit: bool,
         /// Keep an existing hook and run it before policy-diff.
         #[arg(long)]
         chain: bool,
@@ -211,8 +259,11 @@ enum HookCommand {
     /// Remove the hook that install wrote (an existing hook it chained to is put back).
     Uninstall {
         /// Remove the post-receive hook.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "pre_commit")]
         post_receive: bool,
+        /// Remove the pre-commit hook.
+        #[arg(long)]
+        pre_commit: bool,
         #[command(flatten)]
         config: ConfigArg,
     },
@@ -415,16 +466,24 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Preview(args)) => run_preview(args),
         Some(Command::Log(args)) => run_log(args),
         Some(Command::Site(args)) => run_site(args),
+        Some(Command::Lint(args)) => run_lint(args),
         Some(Command::Hook(HookCommand::Install {
             post_receive,
+            pre_commit,
             chain,
             foreground,
             config,
         })) => {
-            config.load()?;
-            let repo = hook_repo(&config)?;
+            // Lint needs no configuration; check does.
+            let repo = if pre_commit && !config.config.is_file() {
+                current_repo()?
+            } else {
+                config.load()?;
+                hook_repo(&config)?
+            };
             let how = hook::Install {
                 post_receive,
+                pre_commit,
                 chain,
                 foreground,
             };
@@ -436,10 +495,18 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Some(Command::Hook(HookCommand::Uninstall {
             post_receive,
+            pre_commit,
             config,
         })) => {
-            let repo = hook_repo(&config)?;
-            println!("policy-diff: {}", hook::uninstall(&repo, post_receive)?);
+            let repo = if pre_commit && !config.config.is_file() {
+                current_repo()?
+            } else {
+                hook_repo(&config)?
+            };
+            println!(
+                "policy-diff: {}",
+                hook::uninstall(&repo, hook::hook_name(&repo, post_receive, pre_commit))?
+            );
             Ok(EXIT_SAME)
         }
         Some(Command::Config(ConfigCommand::Check { config })) => {
@@ -610,6 +677,146 @@ fn run_site(args: SiteArgs) -> Result<u8> {
         );
     }
     Ok(EXIT_SAME)
+}
+
+fn run_lint(args: LintArgs) -> Result<u8> {
+    use crate::lint;
+    let repo = open_repo(&args.source)?;
+    let config = match &args.config {
+        Some(path) => Some(Config::load(path)?),
+        None if Path::new(crate::config::DEFAULT_CONFIG).is_file() => {
+            Some(Config::load(Path::new(crate::config::DEFAULT_CONFIG))?)
+        }
+        None => None,
+    };
+    let read_given = !args.read.date_order.is_empty()
+        || !args.read.language.is_empty()
+        || args.read.ignore_links
+        || !args.read.ignore.is_empty();
+    let rules = match &config {
+        Some(c) if !read_given => c.rules.clone(),
+        _ => args.read.rules()?,
+    };
+    let settings = config.as_ref().map(|c| c.lint.clone()).unwrap_or_default();
+    let paths = match &config {
+        Some(c) if args.source.paths.is_empty() => {
+            c.policies.iter().map(|p| p.path.clone()).collect()
+        }
+        _ => args.source.paths.clone(),
+    };
+    let filter = PolicyFilter::new(&paths)?;
+    let range = match args.revs.as_slice() {
+        [] => None,
+        [one] => {
+            let (base, head, merge_base) = if let Some((b, h)) = one.split_once("...") {
+                (b, h, true)
+            } else if let Some((b, h)) = one.split_once("..") {
+                (b, h, false)
+            } else {
+                bail!(
+                    "lint {one:?}: give BASE..HEAD, BASE...HEAD or BASE HEAD (or nothing: the staged changes)"
+                );
+            };
+            let head = repo.resolve(if head.is_empty() { "HEAD" } else { head })?;
+            let mut base = repo.resolve_or_empty(base)?;
+            if merge_base && let Some(b) = base {
+                base = Some(
+                    repo.git()
+                        .merge_base(b, head)
+                        .with_context(|| format!("{one}: no common ancestor"))?,
+                );
+            }
+            Some((base, head))
+        }
+        [base, head] => Some((repo.resolve_or_empty(base)?, repo.resolve(head)?)),
+        _ => unreachable!("clap takes at most two revisions"),
+    };
+    let mut warnings = Vec::new();
+    let changes = lint::changes(&repo, range, &filter, &mut warnings)?;
+    for w in &warnings {
+        print_warning(w);
+    }
+    let today = chrono::Local::now().date_naive();
+    let findings = lint::lint(&changes, &rules, &settings, today);
+    let mut fixed = Vec::new();
+    if args.fix {
+        let date = match &args.date {
+            Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .with_context(|| format!("--date {d:?}: a date as YYYY-MM-DD"))?,
+            None => today,
+        };
+        let workdir = repo
+            .git()
+            .workdir()
+            .context("--fix edits the work tree; this repository has none")?
+            .to_path_buf();
+        let mut done = std::collections::HashSet::new();
+        for f in &findings {
+            if matches!(f.check, "stale-date" | "date-backwards") && done.insert(f.path.clone()) {
+                let rule = rules.for_path(&f.path);
+                fixed.push(lint::fix_file(&workdir, &f.path, rule, date)?);
+            }
+        }
+    }
+    let (errors, warnings_n) = lint::counts(&findings);
+    let mut out = String::new();
+    match args.format {
+        LintFormat::Text => {
+            for f in &findings {
+                out.push_str(&lint::text_line(f));
+                out.push('\n');
+            }
+            for line in &fixed {
+                out.push_str(&inert(line, true));
+                out.push('\n');
+            }
+        }
+        LintFormat::Github => {
+            for f in &findings {
+                out.push_str(&lint::github_line(f));
+                out.push('\n');
+            }
+        }
+        LintFormat::Json => {
+            let json = serde_json::json!({
+                "findings": findings,
+                "errors": errors,
+                "warnings": warnings_n,
+                "fixed": fixed,
+            });
+            out = format!("{json}\n");
+        }
+    }
+    write_stdout(&out)?;
+    if args.format != LintFormat::Json && (errors > 0 || warnings_n > 0) {
+        eprintln!(
+            "policy-diff: {errors} {}, {warnings_n} {}",
+            if errors == 1 { "error" } else { "errors" },
+            if warnings_n == 1 {
+                "warning"
+            } else {
+                "warnings"
+            }
+        );
+    }
+    Ok(if errors > 0 {
+        EXIT_DIFFERENT
+    } else {
+        EXIT_SAME
+    })
+}
+
+/// The git repository containing the current directory (the pre-commit hook needs no
+/// configuration to name one).
+fn current_repo() -> Result<git2::Repository> {
+    let dir = std::env::current_dir().context("cannot read the current directory")?;
+    git2::Repository::discover(&dir).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not in a git repository ({})",
+            dir.display(),
+            e.message()
+        )
+    })
 }
 
 /// The repository of `--repo`, else the one containing the current directory.

@@ -71,6 +71,8 @@ struct RawConfig {
     #[serde(default)]
     notify: RawNotify,
     #[serde(default)]
+    lint: RawLint,
+    #[serde(default)]
     templates_dir: Option<String>,
     #[serde(default)]
     date_order: Option<DateOrder>,
@@ -190,6 +192,67 @@ struct RawNotify {
     excerpt_words: Option<usize>,
 }
 
+/// `lint:`: each check's level (error, warning or off), and the future-date window.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLint {
+    #[serde(default)]
+    stale_date: Option<crate::lint::Level>,
+    #[serde(default)]
+    date_backwards: Option<crate::lint::Level>,
+    #[serde(default)]
+    date_removed: Option<crate::lint::Level>,
+    #[serde(default)]
+    future_date: Option<crate::lint::Level>,
+    #[serde(default)]
+    effective_before_modified: Option<crate::lint::Level>,
+    #[serde(default)]
+    date_only: Option<crate::lint::Level>,
+    #[serde(default)]
+    duplicate_heading: Option<crate::lint::Level>,
+    #[serde(default)]
+    empty_section: Option<crate::lint::Level>,
+    #[serde(default)]
+    numbering: Option<crate::lint::Level>,
+    #[serde(default)]
+    future_days: Option<Spanned<i64>>,
+}
+
+impl RawLint {
+    fn settings(self, ctx: &Context) -> Result<crate::lint::LintSettings, ConfigError> {
+        let mut settings = crate::lint::LintSettings::default();
+        let levels = [
+            ("stale-date", self.stale_date),
+            ("date-backwards", self.date_backwards),
+            ("date-removed", self.date_removed),
+            ("future-date", self.future_date),
+            ("effective-before-modified", self.effective_before_modified),
+            ("date-only", self.date_only),
+            ("duplicate-heading", self.duplicate_heading),
+            ("empty-section", self.empty_section),
+            ("numbering", self.numbering),
+        ];
+        for (check, level) in levels {
+            if let Some(level) = level {
+                settings
+                    .set(check, level)
+                    .expect("every lint check is named in the configuration");
+            }
+        }
+        if let Some(days) = self.future_days {
+            if !(0..=3650).contains(&days.value) {
+                return Err(ctx.invalid(
+                    days.referenced.line() as usize,
+                    "lint.future_days",
+                    format!("{}: a number of days from 0 to 3650", days.value),
+                ));
+            }
+            settings.future_days = days.value;
+        }
+        Ok(settings)
+    }
+}
+
 // ---- the validated configuration ----
 
 /// A validated configuration; relative paths are resolved against the config file's folder.
@@ -220,6 +283,8 @@ pub struct Config {
     /// How the documents are read and compared (date order, language, noise): set at the
     /// top level and per policy.
     pub rules: Rules,
+    /// What `policy-diff lint` checks, and how much each finding weighs.
+    pub lint: crate::lint::LintSettings,
 }
 
 /// A policy (or a glob of policies) to watch.
@@ -428,6 +493,7 @@ impl Config {
             ctx.subscribers(&raw.subscribers, raw.subscribers_file.as_ref(), &policies)?;
         let delivery = ctx.delivery(raw.delivery)?;
         let n = raw.notify;
+        let lint_settings = raw.lint.settings(&ctx)?;
         let list_id = match n.list_id {
             Some(l) if l.value.len() > 255 => {
                 return Err(ctx.invalid(
@@ -480,6 +546,7 @@ impl Config {
             },
             templates_dir: raw.templates_dir.as_deref().map(|p| ctx.resolve(p)),
             rules,
+            lint: lint_settings,
         })
     }
 

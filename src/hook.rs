@@ -98,8 +98,10 @@ fn file_error(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) 
 }
 
 /// Which hook to write.
-pub fn hook_name(repo: &Repository, post_receive: bool) -> &'static str {
-    if post_receive || repo.is_bare() {
+pub fn hook_name(repo: &Repository, post_receive: bool, pre_commit: bool) -> &'static str {
+    if pre_commit {
+        "pre-commit"
+    } else if post_receive || repo.is_bare() {
         "post-receive"
     } else {
         "post-commit"
@@ -128,10 +130,33 @@ fn sh_quote(path: &Path) -> String {
 pub struct Install {
     /// Write a post-receive hook even in a repository with a work tree.
     pub post_receive: bool,
+    /// Write a pre-commit hook that runs `lint`.
+    pub pre_commit: bool,
     /// Keep an existing hook and run it first.
     pub chain: bool,
     /// Run the check in the hook (holding up the commit or push), not in the background.
     pub foreground: bool,
+}
+
+/// The pre-commit hook: the chained hook first (its failure stops the commit), then lint on
+/// what is being committed; an error-level finding stops the commit.
+fn lint_script(binary: &Path, config: Option<&Path>) -> String {
+    let config = config
+        .map(|c| format!(" --config {}", sh_quote(c)))
+        .unwrap_or_default();
+    format!(
+        "#!/bin/sh\n\
+         {MARKER}\n\
+         # Stops a commit whose policy text changed without its \"last updated\" date (and the\n\
+         # other errors of `policy-diff lint`). Written by `policy-diff hook install --pre-commit`;\n\
+         # `policy-diff hook uninstall --pre-commit` removes it. `git commit --no-verify` skips it.\n\
+         chained=\"$(dirname \"$0\")/pre-commit.{CHAINED_SUFFIX}\"\n\
+         if [ -x \"$chained\" ]; then\n\
+         \x20 \"$chained\" \"$@\" || exit $?\n\
+         fi\n\
+         exec {} lint{config} </dev/null\n",
+        sh_quote(binary)
+    )
 }
 
 fn script(name: &str, binary: &Path, config: &Path, foreground: bool) -> String {
@@ -157,10 +182,11 @@ fn script(name: &str, binary: &Path, config: &Path, foreground: bool) -> String 
 pub fn install(repo: &Repository, config: &Path, how: Install) -> Result<String, HookError> {
     let Install {
         post_receive,
+        pre_commit,
         chain,
         foreground,
     } = how;
-    let name = hook_name(repo, post_receive);
+    let name = hook_name(repo, post_receive, pre_commit);
     let binary = std::env::current_exe().map_err(HookError::Binary)?;
     let config = std::path::absolute(config).map_err(|source| HookError::Config {
         path: config.to_path_buf(),
@@ -195,8 +221,12 @@ pub fn install(repo: &Repository, config: &Path, how: Install) -> Result<String,
         }
     }
     let tmp = dir.join(format!(".{name}.policy-diff.tmp"));
-    std::fs::write(&tmp, script(name, &binary, &config, foreground))
-        .map_err(file_error("write", &tmp))?;
+    let text = if pre_commit {
+        lint_script(&binary, config.is_file().then_some(config.as_path()))
+    } else {
+        script(name, &binary, &config, foreground)
+    };
+    std::fs::write(&tmp, text).map_err(file_error("write", &tmp))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -208,7 +238,9 @@ pub fn install(repo: &Repository, config: &Path, how: Install) -> Result<String,
         )?;
     }
     std::fs::rename(&tmp, &path).map_err(file_error("write", &path))?;
-    let mode = if foreground {
+    let mode = if pre_commit {
+        "; it runs policy-diff lint on what is committed and stops a commit with an error (git commit --no-verify skips it)"
+    } else if foreground {
         "; it delivers before the commit returns"
     } else {
         "; it delivers in the background, logging to <git dir>/policy-diff/check.log"
@@ -217,8 +249,7 @@ pub fn install(repo: &Repository, config: &Path, how: Install) -> Result<String,
 }
 
 /// Removes the hook that install wrote, and restores a chained one.
-pub fn uninstall(repo: &Repository, post_receive: bool) -> Result<String, HookError> {
-    let name = hook_name(repo, post_receive);
+pub fn uninstall(repo: &Repository, name: &'static str) -> Result<String, HookError> {
     let dir = hooks_dir(repo);
     let path = dir.join(name);
     let chained = dir.join(format!("{name}.{CHAINED_SUFFIX}"));

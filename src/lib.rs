@@ -122,6 +122,7 @@ pub mod diff;
 pub mod document;
 pub mod history;
 pub mod hook;
+pub mod lint;
 pub mod notify;
 mod parallel;
 pub mod private_fs;

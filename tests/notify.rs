@@ -595,7 +595,7 @@ fn config_check_reports_each_kind_of_error() {
         (
             format!("{base}subscriber: []\n"),
             "policy-diff.yaml:4:1: unknown field `subscriber`, expected one of repository, branch, remote, \
-             policies, sender, reply_to, subscribers, subscribers_file, delivery, notify, templates_dir, \
+             policies, sender, reply_to, subscribers, subscribers_file, delivery, notify, lint, templates_dir, \
              date_order, language, ignore_links, ignore",
         ),
         (

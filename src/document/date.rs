@@ -153,6 +153,18 @@ pub struct Dates {
     pub effective: Option<PolicyDate>,
     /// The language of the document as its dates tell (or as configured).
     pub language: Option<Language>,
+    /// Where the modification date was read in the body (`None` when it came from front
+    /// matter, or there is none).
+    pub modified_at: Option<DateSpan>,
+}
+
+/// Where a date was read: its label (if any) and the date itself, as byte offsets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateSpan {
+    /// Where the label starts (the date's start when it has no label).
+    pub label: usize,
+    /// The date as written.
+    pub date: std::ops::Range<usize>,
 }
 
 /// Where a heading is in the body: its line(s), level and text.
@@ -806,10 +818,10 @@ pub fn find_dates(
         Read::Ambiguous(a, b, y) => resolve(a, b, y, order?),
         Read::Invalid => None,
     };
-    let pick = |kind: Kind| -> Option<PolicyDate> {
+    let pick = |kind: Kind| -> Option<(PolicyDate, DateSpan)> {
         let usable = |c: &&Candidate| c.kind == kind && !c.excluded && value(c).is_some();
         let labelled = || candidates.iter().filter(usable);
-        labelled()
+        let chosen = labelled()
             .find(|c| c.start < head_end)
             .or_else(|| {
                 (kind == Kind::Modified)
@@ -817,13 +829,18 @@ pub fn find_dates(
                     .flatten()
             })
             .or_else(|| labelled().find(|c| c.start < page_end && prominent(body, c)))
-            .or_else(|| labelled().find(|c| prominent(body, c)))
-            .and_then(value)
+            .or_else(|| labelled().find(|c| prominent(body, c)))?;
+        let span = DateSpan {
+            label: chosen.start,
+            date: chosen.date_start..chosen.date_end,
+        };
+        value(chosen).map(|d| (d, span))
     };
     let mut dates = Dates {
         modified: None,
         effective: None,
         language,
+        modified_at: None,
     };
     // Front matter keys such as `last_updated`, `lastModified`, `effective-date` come first.
     for (key, value) in front {
@@ -842,13 +859,23 @@ pub fn find_dates(
             slot.get_or_insert(date);
         }
     }
+    let mut effective_at = None;
+    if dates.modified.is_none()
+        && let Some((date, span)) = pick(Kind::Modified)
+    {
+        dates.modified = Some(date);
+        dates.modified_at = Some(span);
+    }
+    if dates.effective.is_none()
+        && let Some((date, span)) = pick(Kind::Effective)
+    {
+        dates.effective = Some(date);
+        effective_at = Some(span);
+    }
     if dates.modified.is_none() {
-        dates.modified = pick(Kind::Modified);
+        dates.modified = dates.effective;
+        dates.modified_at = effective_at;
     }
-    if dates.effective.is_none() {
-        dates.effective = pick(Kind::Effective);
-    }
-    dates.modified = dates.modified.or(dates.effective);
     dates
 }
 
@@ -930,6 +957,39 @@ fn key_words(key: &str) -> String {
         }
     }
     out
+}
+
+/// A month's name in a language (`June`, `juin`, `Juni`).
+pub fn month_name_in(language: Language, month: u32) -> &'static str {
+    words::month_name(language, month)
+}
+
+/// True for a weekday name in one of the seven languages (`Monday`, `lundi`).
+pub fn is_weekday(word: &str) -> bool {
+    let folded: String = word.chars().map(fold).collect();
+    words::WEEKDAYS.contains(&folded.as_str())
+}
+
+/// The language a month word is written in, and whether it is the full name (`January`)
+/// rather than a shortened one (`Jan`); `None` when it names no month.
+pub fn month_word(word: &str) -> Option<(Language, bool)> {
+    use Language::*;
+    let folded: String = word.chars().map(fold).collect();
+    if !words::MONTHS.iter().any(|(w, _)| *w == folded) {
+        return None;
+    }
+    let languages = [En, Fr, De, Es, It, Nl, Pt];
+    let name =
+        |l: Language, m: u32| -> String { words::month_name(l, m).chars().map(fold).collect() };
+    for l in languages {
+        if (1..=12).any(|m| name(l, m) == folded) {
+            return Some((l, true));
+        }
+    }
+    languages
+        .into_iter()
+        .find(|&l| (1..=12).any(|m| name(l, m).starts_with(&folded)))
+        .map(|l| (l, false))
 }
 
 #[cfg(test)]

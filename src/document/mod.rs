@@ -11,7 +11,7 @@ mod markdown;
 mod plain;
 pub(crate) mod text;
 
-pub use date::{DateOrder, Language, PolicyDate};
+pub use date::{DateOrder, DateSpan, Language, PolicyDate};
 use std::sync::Arc;
 pub use text::Shingles;
 
@@ -28,6 +28,9 @@ pub struct Document {
     pub effective: Option<PolicyDate>,
     /// The language its dates are written in (configured, or as its date labels tell).
     pub language: Option<Language>,
+    /// Where the modification date stands in the text given to [`parse`] (byte offsets of its
+    /// label and of the date), when it was read from the body rather than front matter.
+    pub modified_at: Option<date::DateSpan>,
 }
 
 /// One section: its heading line and the body up to the next heading.
@@ -87,6 +90,11 @@ impl SharedText {
     /// The text.
     pub fn as_str(&self) -> &str {
         &self.source[self.start..self.end]
+    }
+
+    /// Where this text starts in the document's whole text.
+    pub fn start(&self) -> usize {
+        self.start
     }
 
     /// A part of this text (`range` relative to it), sharing it.
@@ -280,6 +288,10 @@ pub fn parse_owned(text: String, format: Format, options: ParseOptions) -> Docum
         modified: dates.modified,
         effective: dates.effective,
         language: dates.language,
+        modified_at: dates.modified_at.map(|span| date::DateSpan {
+            label: span.label + bom + body_start,
+            date: span.date.start + bom + body_start..span.date.end + bom + body_start,
+        }),
     }
 }
 

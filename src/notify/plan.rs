@@ -186,7 +186,7 @@ pub fn plan(
 const MAX_DATE_WORDS: usize = 40;
 
 /// Why a changed policy is worth a message, from its one comparison; `None`: nothing changed.
-pub(super) fn classify(report: &DocumentReport) -> Option<ChangeKind> {
+pub(crate) fn classify(report: &DocumentReport) -> Option<ChangeKind> {
     let diff = &report.diff;
     if diff.status == crate::diff::Status::Unchanged {
         return diff

@@ -261,40 +261,40 @@ impl PolicyRepo {
         let new_tree = self.tree(new)?;
         let mut opts = DiffOptions::new();
         opts.ignore_submodules(true);
-        let mut diff =
+        let diff =
             self.repo
                 .diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), Some(&mut opts))?;
-        // Rename detection reads blobs: only worth it when files were added or deleted.
-        let adds_or_deletes = diff
-            .deltas()
-            .any(|d| matches!(d.status(), Delta::Added | Delta::Deleted));
-        if adds_or_deletes {
-            diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
-        }
-        let mut out = Vec::new();
-        for delta in diff.deltas() {
-            let path_of =
-                |f: git2::DiffFile| f.path().map(|p| p.to_string_lossy().replace('\\', "/"));
-            let (old_path, new_path) = (path_of(delta.old_file()), path_of(delta.new_file()));
-            let (old_side, new_side) = match delta.status() {
-                Delta::Added | Delta::Copied => (None, new_path),
-                Delta::Deleted => (old_path, None),
-                Delta::Modified | Delta::Renamed | Delta::Typechange => (old_path, new_path),
-                _ => continue,
-            };
-            let keep = |p: &Option<String>| p.as_deref().is_some_and(|p| filter.matches(p));
-            if !keep(&old_side) && !keep(&new_side) {
-                continue;
+        paths_of_diff(diff, filter)
+    }
+
+    /// The policy paths whose staged version (in the index: what `git commit` would record)
+    /// differs from HEAD's (every staged policy before the first commit), with renames
+    /// detected, sorted by path.
+    pub fn staged_paths(&self, filter: &PolicyFilter) -> Result<Vec<ChangedPath>, SourceError> {
+        let head = match self.repo.head() {
+            Ok(h) => Some(h.peel_to_tree()?),
+            Err(e)
+                if matches!(
+                    e.code(),
+                    git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+                ) =>
+            {
+                None
             }
-            out.push(ChangedPath {
-                path: new_side.clone().or(old_side.clone()).unwrap_or_default(),
-                old_blob: old_side.is_some().then(|| delta.old_file().id()),
-                new_blob: new_side.is_some().then(|| delta.new_file().id()),
-                old_path: old_side,
-            });
-        }
-        out.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(out)
+            Err(e) => return Err(e.into()),
+        };
+        // `git commit -a` and `git commit PATH` stage into a temporary index, which they
+        // name to their hooks in GIT_INDEX_FILE.
+        let index = match std::env::var_os("GIT_INDEX_FILE") {
+            Some(file) if !file.is_empty() => git2::Index::open(std::path::Path::new(&file))?,
+            _ => self.repo.index()?,
+        };
+        let mut opts = DiffOptions::new();
+        opts.ignore_submodules(true);
+        let diff = self
+            .repo
+            .diff_tree_to_index(head.as_ref(), Some(&index), Some(&mut opts))?;
+        paths_of_diff(diff, filter)
     }
 
     /// Reads and decodes a blob; `name` is the path shown in warnings and errors.
@@ -356,6 +356,44 @@ impl PolicyRepo {
         }
         Ok(walk.collect::<Result<Vec<_>, _>>()?)
     }
+}
+
+/// The policy paths a diff shows, renames detected (when files were added or deleted),
+/// sorted by path.
+fn paths_of_diff(
+    mut diff: git2::Diff<'_>,
+    filter: &PolicyFilter,
+) -> Result<Vec<ChangedPath>, SourceError> {
+    // Rename detection reads blobs: only worth it when files were added or deleted.
+    let adds_or_deletes = diff
+        .deltas()
+        .any(|d| matches!(d.status(), Delta::Added | Delta::Deleted));
+    if adds_or_deletes {
+        diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+    }
+    let mut out = Vec::new();
+    for delta in diff.deltas() {
+        let path_of = |f: git2::DiffFile| f.path().map(|p| p.to_string_lossy().replace('\\', "/"));
+        let (old_path, new_path) = (path_of(delta.old_file()), path_of(delta.new_file()));
+        let (old_side, new_side) = match delta.status() {
+            Delta::Added | Delta::Copied => (None, new_path),
+            Delta::Deleted => (old_path, None),
+            Delta::Modified | Delta::Renamed | Delta::Typechange => (old_path, new_path),
+            _ => continue,
+        };
+        let keep = |p: &Option<String>| p.as_deref().is_some_and(|p| filter.matches(p));
+        if !keep(&old_side) && !keep(&new_side) {
+            continue;
+        }
+        out.push(ChangedPath {
+            path: new_side.clone().or(old_side.clone()).unwrap_or_default(),
+            old_blob: old_side.is_some().then(|| delta.old_file().id()),
+            new_blob: new_side.is_some().then(|| delta.new_file().id()),
+            old_path: old_side,
+        });
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
 }
 
 /// A policy path that differs between two commits, with the blobs of both sides.
