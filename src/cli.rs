@@ -705,32 +705,7 @@ fn run_lint(args: LintArgs) -> Result<u8> {
         _ => args.source.paths.clone(),
     };
     let filter = PolicyFilter::new(&paths)?;
-    let range = match args.revs.as_slice() {
-        [] => None,
-        [one] => {
-            let (base, head, merge_base) = if let Some((b, h)) = one.split_once("...") {
-                (b, h, true)
-            } else if let Some((b, h)) = one.split_once("..") {
-                (b, h, false)
-            } else {
-                bail!(
-                    "lint {one:?}: give BASE..HEAD, BASE...HEAD or BASE HEAD (or nothing: the staged changes)"
-                );
-            };
-            let head = repo.resolve(if head.is_empty() { "HEAD" } else { head })?;
-            let mut base = repo.resolve_or_empty(base)?;
-            if merge_base && let Some(b) = base {
-                base = Some(
-                    repo.git()
-                        .merge_base(b, head)
-                        .with_context(|| format!("{one}: no common ancestor"))?,
-                );
-            }
-            Some((base, head))
-        }
-        [base, head] => Some((repo.resolve_or_empty(base)?, repo.resolve(head)?)),
-        _ => unreachable!("clap takes at most two revisions"),
-    };
+    let range = lint::range(&repo, &args.revs)?;
     let mut warnings = Vec::new();
     let changes = lint::changes(&repo, range, &filter, &mut warnings)?;
     for w in &warnings {
@@ -745,18 +720,7 @@ fn run_lint(args: LintArgs) -> Result<u8> {
                 .with_context(|| format!("--date {d:?}: a date as YYYY-MM-DD"))?,
             None => today,
         };
-        let workdir = repo
-            .git()
-            .workdir()
-            .context("--fix edits the work tree; this repository has none")?
-            .to_path_buf();
-        let mut done = std::collections::HashSet::new();
-        for f in &findings {
-            if matches!(f.check, "stale-date" | "date-backwards") && done.insert(f.path.clone()) {
-                let rule = rules.for_path(&f.path);
-                fixed.push(lint::fix_file(&workdir, &f.path, rule, date)?);
-            }
-        }
+        fixed = lint::fix(&repo, &findings, &rules, date)?;
     }
     let (errors, warnings_n) = lint::counts(&findings);
     let mut out = String::new();

@@ -4,12 +4,102 @@
 
 use crate::diff::Status;
 use crate::document::{Document, Format, Language, PolicyDate, parse};
-use crate::notify::{ChangeKind, classify};
-use crate::report::{DocumentReport, compare_documents};
+use crate::report::{ChangeKind, DocumentReport, compare_documents};
 use crate::rules::Rules;
 use crate::source::{ChangedPath, PolicyFilter, PolicyRepo, SourceError};
 use serde::Serialize;
 use std::collections::HashSet;
+
+/// Why lint could not run, or could not fix.
+#[derive(Debug, thiserror::Error)]
+pub enum LintError {
+    /// Reading the repository failed.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The range is not BASE..HEAD, BASE...HEAD or BASE HEAD.
+    #[error(
+        "lint {0:?}: give BASE..HEAD, BASE...HEAD or BASE HEAD (or nothing: the staged changes)"
+    )]
+    Range(String),
+    /// BASE...HEAD whose two sides share no commit.
+    #[error("{0}: the two revisions have no common ancestor")]
+    NoMergeBase(String),
+    /// `--fix` in a repository without a work tree.
+    #[error("--fix edits the work tree; {0} has none")]
+    NoWorkTree(String),
+    /// `--fix` found no date line to change.
+    #[error(
+        "{0}: --fix cannot find the line of the modification date (none in the text, or only in front matter); set it by hand"
+    )]
+    NoDateLine(String),
+    /// `--fix` cannot keep the date's style, or the new date would not read back.
+    #[error("{path}:{line}: --fix {why}; nothing was written")]
+    Unfixable {
+        /// The policy.
+        path: String,
+        /// The line of its date.
+        line: usize,
+        /// Why.
+        why: String,
+    },
+    /// Reading or writing the policy failed (the message names the file).
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The range a command line gives: none (the staged changes), `BASE..HEAD`, `BASE...HEAD`
+/// (from their merge base) or `BASE HEAD`; git's empty tree as BASE stands for nothing.
+pub fn range(
+    repo: &PolicyRepo,
+    revs: &[String],
+) -> Result<Option<(Option<git2::Oid>, git2::Oid)>, LintError> {
+    match revs {
+        [] => Ok(None),
+        [one] => {
+            let (base, head, merge_base) = if let Some((b, h)) = one.split_once("...") {
+                (b, h, true)
+            } else if let Some((b, h)) = one.split_once("..") {
+                (b, h, false)
+            } else {
+                return Err(LintError::Range(one.clone()));
+            };
+            let head = repo.resolve(if head.is_empty() { "HEAD" } else { head })?;
+            let mut base = repo.resolve_or_empty(base)?;
+            if merge_base && let Some(b) = base {
+                base = Some(
+                    repo.git()
+                        .merge_base(b, head)
+                        .map_err(|_| LintError::NoMergeBase(one.clone()))?,
+                );
+            }
+            Ok(Some((base, head)))
+        }
+        [base, head] => Ok(Some((repo.resolve_or_empty(base)?, repo.resolve(head)?))),
+        _ => Err(LintError::Range(revs.join(" "))),
+    }
+}
+
+/// Fixes the date of each policy with a `stale-date` or `date-backwards` finding, in the
+/// work tree (see [`fix_file`]); a line per policy saying what was done.
+pub fn fix(
+    repo: &PolicyRepo,
+    findings: &[Finding],
+    rules: &Rules,
+    date: chrono::NaiveDate,
+) -> Result<Vec<String>, LintError> {
+    let workdir = repo
+        .git()
+        .workdir()
+        .ok_or_else(|| LintError::NoWorkTree(repo.git().path().display().to_string()))?;
+    let mut done = HashSet::new();
+    let mut lines = Vec::new();
+    for f in findings {
+        if matches!(f.check, "stale-date" | "date-backwards") && done.insert(f.path.as_str()) {
+            lines.push(fix_file(workdir, &f.path, rules.for_path(&f.path), date)?);
+        }
+    }
+    Ok(lines)
+}
 
 /// How much a finding weighs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
@@ -33,53 +123,18 @@ impl Level {
     }
 }
 
-/// The checks, with their names (as in the configuration) and default levels.
-pub const CHECKS: [(&str, Level, &str); 9] = [
-    (
-        "stale-date",
-        Level::Error,
-        "the text changed substantively but the modification date did not",
-    ),
-    (
-        "date-backwards",
-        Level::Error,
-        "the modification date is earlier than the previous version's",
-    ),
-    (
-        "date-removed",
-        Level::Error,
-        "the previous version had a modification date and the new one has none",
-    ),
-    (
-        "future-date",
-        Level::Warning,
-        "the modification date is more than `future_days` days ahead",
-    ),
-    (
-        "effective-before-modified",
-        Level::Warning,
-        "the effective date is earlier than the modification date",
-    ),
-    (
-        "date-only",
-        Level::Warning,
-        "only the date changed (often a mistake)",
-    ),
-    (
-        "duplicate-heading",
-        Level::Warning,
-        "two sections with the same heading under one parent",
-    ),
-    (
-        "empty-section",
-        Level::Warning,
-        "a heading with no text under it",
-    ),
-    (
-        "numbering",
-        Level::Warning,
-        "section numbers that skip or repeat (3., 5.)",
-    ),
+/// The checks, by the names the configuration and the output use, with their default
+/// levels (the README describes each).
+pub const CHECKS: [(&str, Level); 9] = [
+    ("stale-date", Level::Error),
+    ("date-backwards", Level::Error),
+    ("date-removed", Level::Error),
+    ("future-date", Level::Warning),
+    ("effective-before-modified", Level::Warning),
+    ("date-only", Level::Warning),
+    ("duplicate-heading", Level::Warning),
+    ("empty-section", Level::Warning),
+    ("numbering", Level::Warning),
 ];
 
 /// Each check's level, and the future-date window.
@@ -94,10 +149,7 @@ pub struct LintSettings {
 impl Default for LintSettings {
     fn default() -> Self {
         LintSettings {
-            levels: CHECKS
-                .iter()
-                .map(|&(name, level, _)| (name, level))
-                .collect(),
+            levels: CHECKS.to_vec(),
             future_days: 1,
         }
     }
@@ -283,7 +335,7 @@ fn document_findings(
         .as_ref()
         .map(|s| date_line(new_text, s.label));
     let first_change = first_change_line(report, new_text, new).unwrap_or(1);
-    let kind = classify(report);
+    let kind = report.change_kind();
     let old_date = old.and_then(|o| o.modified);
     let changed_sections = d
         .sections
@@ -679,61 +731,50 @@ pub fn fix_file(
     path: &str,
     rule: &crate::rules::Rule,
     date: chrono::NaiveDate,
-) -> anyhow::Result<String> {
-    use anyhow::{Context, bail};
+) -> Result<String, LintError> {
+    use chrono::Datelike;
     let file = workdir.join(path);
-    let text = std::fs::read_to_string(&file)
-        .with_context(|| format!("{}: cannot read it", file.display()))?;
+    let text = std::fs::read_to_string(&file).map_err(crate::private_fs::at(&file))?;
     let doc = parse(&text, Format::from_path(path), rule.parse);
     let (Some(span), Some(old)) = (doc.modified_at.clone(), doc.modified) else {
-        bail!(
-            "{path}: --fix cannot find the line of the modification date (none in the text, or only in front matter); set it by hand"
-        );
+        return Err(LintError::NoDateLine(path.to_string()));
+    };
+    let line = line_of(&text, span.label);
+    let unfixable = |why: String| LintError::Unfixable {
+        path: path.to_string(),
+        line,
+        why,
     };
     let written = &text[span.date.clone()];
     let language = doc.language.unwrap_or(Language::En);
-    let Some(new) = restyle(written, old, date, language) else {
-        bail!(
-            "{path}:{}: --fix cannot rewrite {written:?} in its own style; set the date by hand",
-            line_of(&text, span.label)
-        );
-    };
-    let line = line_of(&text, span.label);
-    let before = date_line(&text, span.label);
+    let new = restyle(written, old, date, language).ok_or_else(|| {
+        unfixable(format!(
+            "cannot rewrite {written:?} in its own style; set the date by hand"
+        ))
+    })?;
     let mut updated = String::with_capacity(text.len() + 8);
     updated.push_str(&text[..span.date.start]);
     updated.push_str(&new);
     updated.push_str(&text[span.date.end..]);
-    let after = date_line(&updated, span.label);
-    // The new date must read back as written (a numeric date whose day and month are both
-    // 12 or under reads only with a known date order).
-    let reread = parse(&updated, Format::from_path(path), rule.parse);
-    let wanted = PolicyDate::ymd(
-        chrono::Datelike::year(&date),
-        chrono::Datelike::month(&date),
-        chrono::Datelike::day(&date),
+    let (before, after) = (
+        date_line(&text, span.label),
+        date_line(&updated, span.label),
     );
-    if reread.modified != wanted {
-        bail!(
-            "{path}:{line}: --fix would write {new:?}, which does not read back as {date} (a numeric date needs --date-order, or date_order in the configuration); nothing was written"
-        );
-    }
     if updated == text {
         return Ok(format!("{path}:{line}: already dated {date}: {before:?}"));
     }
-    // Replace the file whole, keeping its permissions.
-    let dir = file.parent().unwrap_or(workdir);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".policy-diff-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("{}: cannot write beside it", file.display()))?;
-    std::io::Write::write_all(&mut tmp, updated.as_bytes())?;
-    let permissions = std::fs::metadata(&file)?.permissions();
-    std::fs::set_permissions(tmp.path(), permissions)?;
-    tmp.persist(&file)
-        .map_err(|e| e.error)
-        .with_context(|| format!("{}: cannot replace it", file.display()))?;
+    // The new date must read back as written (a numeric date whose day and month are both
+    // 12 or under reads only with a known date order).
+    let reread = parse(&updated, Format::from_path(path), rule.parse);
+    if reread.modified != PolicyDate::ymd(date.year(), date.month(), date.day()) {
+        return Err(unfixable(format!(
+            "would write {new:?}, which does not read back as {date} (a numeric date needs --date-order, or date_order in the configuration)"
+        )));
+    }
+    let permissions = std::fs::metadata(&file)
+        .map_err(crate::private_fs::at(&file))?
+        .permissions();
+    crate::private_fs::replace_whole(&file, updated.as_bytes(), permissions)?;
     Ok(format!(
         "{path}:{line}: fixed: {before:?} → {after:?} (in the work tree; git add it)"
     ))

@@ -114,6 +114,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Replaces a file whole with `bytes` (a new file in the same folder, renamed over it), with
+/// the given permissions, not synced: for files that are published or edited (pages of a
+/// site, a policy in a work tree), not for state. Errors name the path.
+pub fn replace_whole(
+    path: &Path,
+    bytes: &[u8],
+    permissions: std::fs::Permissions,
+) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut file = tempfile::Builder::new()
+        .prefix(".policy-diff-")
+        .suffix(".tmp")
+        .permissions(permissions)
+        .tempfile_in(dir)
+        .map_err(at(dir))?;
+    file.write_all(bytes).map_err(at(path))?;
+    file.persist(path).map_err(|e| at(path)(e.error))?;
+    Ok(())
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;

@@ -271,3 +271,71 @@ mod tests {
         assert!(warnings.is_empty(), "{warnings:?}");
     }
 }
+
+/// What kind of change a compared document shows: what a message is worth, and what lint
+/// checks the date against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// The wording changed.
+    Substantive,
+    /// Only the modification (or effective) date changed.
+    DateOnly,
+    /// Only whitespace or formatting changed.
+    Cosmetic,
+}
+
+/// Changed words above which a change cannot be new dates alone (a modification and an
+/// effective date, old and new, written out in words).
+const MAX_DATE_WORDS: usize = 40;
+
+impl DocumentReport {
+    /// The kind of change, from the one comparison already made; `None`: nothing changed.
+    pub fn change_kind(&self) -> Option<ChangeKind> {
+        let diff = &self.diff;
+        if diff.status == crate::diff::Status::Unchanged {
+            return diff
+                .sections
+                .iter()
+                .any(|s| s.cosmetic)
+                .then_some(ChangeKind::Cosmetic);
+        }
+        let (old_dates, new_dates) = (diff.old.as_ref(), diff.new.as_ref());
+        let dates_moved = old_dates.map(|m| (m.modified, m.effective))
+            != new_dates.map(|m| (m.modified, m.effective));
+        if dates_moved && old_dates.is_some() && new_dates.is_some() && only_dates_changed(diff) {
+            return Some(ChangeKind::DateOnly);
+        }
+        Some(ChangeKind::Substantive)
+    }
+}
+
+/// Every changed section reads the same once its dates are masked (spacing aside), and few
+/// words changed: decided from the comparison already made, without comparing again.
+fn only_dates_changed(diff: &crate::diff::DocumentDiff) -> bool {
+    use crate::diff::{OpKind, Status};
+    let changed: usize = diff
+        .sections
+        .iter()
+        .map(|s| s.words_added + s.words_removed)
+        .sum();
+    changed <= MAX_DATE_WORDS
+        && diff
+            .sections
+            .iter()
+            .filter(|s| s.status != Status::Unchanged)
+            .all(|s| {
+                let side = |left_out: OpKind| -> String {
+                    let text: String = s
+                        .ops
+                        .iter()
+                        .filter(|o| o.op != left_out)
+                        .map(|o| o.text.as_str())
+                        .collect();
+                    crate::document::date::mask_dates(&text)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                s.status == Status::Modified && side(OpKind::Insert) == side(OpKind::Delete)
+            })
+}

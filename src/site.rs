@@ -320,7 +320,7 @@ fn record_of(report: &DocumentReport) -> Record {
 /// A policy's name on the site: its path without the ending (`Facebook/Privacy Policy`).
 pub fn policy_name(path: &str) -> String {
     let lower = path.to_ascii_lowercase();
-    [".markdown", ".mdown", ".md", ".mkd", ".txt"]
+    crate::source::DEFAULT_EXTENSIONS
         .iter()
         .find(|e| lower.ends_with(*e) && lower.len() > e.len())
         .map_or(path, |e| &path[..path.len() - e.len()])
@@ -347,20 +347,10 @@ fn group(records: &[Record]) -> BTreeMap<String, Vec<usize>> {
 
 /// Percent-encodes each part of a path for a URL, keeping the slashes.
 pub fn url_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len() + 8);
-    for (i, part) in path.split('/').enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        for b in part.bytes() {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-                out.push(b as char);
-            } else {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-    }
-    out
+    path.split('/')
+        .map(|part| crate::render::email::percent_encode_keeping(part, b""))
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The folder of a policy's pages, relative to the site.
@@ -688,16 +678,11 @@ impl Writer {
                 .write_all(bytes)
                 .map_err(crate::private_fs::at(&path))?,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let mut file = tempfile::Builder::new()
-                    .prefix(".policy-diff-")
-                    .suffix(".tmp")
-                    .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
-                    .tempfile_in(dir)
-                    .map_err(crate::private_fs::at(dir))?;
-                file.write_all(bytes)
-                    .map_err(crate::private_fs::at(&path))?;
-                file.persist(&path)
-                    .map_err(|e| crate::private_fs::at(&path)(e.error))?;
+                crate::private_fs::replace_whole(
+                    &path,
+                    bytes,
+                    std::os::unix::fs::PermissionsExt::from_mode(0o644),
+                )?;
             }
             Err(e) => return Err(crate::private_fs::at(&path)(e)),
         }

@@ -175,20 +175,7 @@ fn a_kill_with_eight_connections_repeats_at_most_eight_messages() {
     let slow = SmtpServer::start(&["--pipelining", "--delay", "0.05"]);
     let site = smtp_site(slow.port, 240, ", connections: 8");
     site.repo.commit("privacy.md", V2);
-    let config = site.config_path();
-    let mut child = Command::new(binary())
-        .args(["check", "--config", config.to_str().unwrap()])
-        .envs(ISOLATED_GIT)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while slow.messages_count() < 60 && started.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    site.kill_check_when("60 messages", || slow.messages_count() >= 60);
     let before = slow.messages_count();
     assert!((60..240).contains(&before), "killed mid-delivery: {before}");
 

@@ -24,19 +24,7 @@ fn killed_run_is_finished_by_the_next_without_duplicates() {
     let server = SmtpServer::start(&["--delay", "0.01"]);
     let site = smtp_site(server.port, 500, "");
     site.repo.commit("privacy.md", V2);
-    let config = site.config_path();
-    let mut child = Command::new(binary())
-        .args(["check", "--config", config.to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while server.messages_count() < 100 && started.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
+    site.kill_check_when("100 messages", || server.messages_count() >= 100);
     let before = server.messages_count();
     assert!(
         (100..500).contains(&before),
@@ -680,22 +668,8 @@ fn a_kill_between_acceptance_and_journal_repeats_only_that_message() {
 /// `--hold-after N`) has stored message N and is holding its reply: the run dies after the
 /// server accepted that message and before it could record it.
 fn kill_when_held(site: &Site, server: &SmtpServer) {
-    let config = site.config_path();
-    let mut child = Command::new(binary())
-        .args(["check", "--config", config.to_str().unwrap()])
-        .envs(ISOLATED_GIT)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
     let held = server.dir.path().join("held");
-    let started = Instant::now();
-    while !held.exists() && started.elapsed() < Duration::from_secs(30) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    assert!(held.exists(), "the server never held its message");
-    child.kill().unwrap(); // SIGKILL, in the window
-    child.wait().unwrap();
+    site.kill_check_when("the server to hold its message", || held.exists());
 }
 
 /// Guarantee 1b with real processes: a run killed mid-delivery, its journal's last record

@@ -17,6 +17,7 @@ pub mod state;
 pub mod transport;
 mod validate;
 
+pub use crate::report::ChangeKind;
 pub use compose::*;
 use deliver::*;
 pub use error::*;
@@ -25,7 +26,6 @@ pub use run::*;
 pub use validate::*;
 
 use crate::config::{Config, ConfigError, Subscriber};
-use crate::document::date::mask_dates;
 use crate::render::email::{PolicyContext, TemplateError, Templates, policy_context};
 use crate::report::{DocumentReport, compare_changes, compare_texts};
 use crate::rules::Rule;

@@ -2,17 +2,6 @@
 
 use super::*;
 
-/// Why a changed policy is (or is not) worth a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChangeKind {
-    /// The wording changed.
-    Substantive,
-    /// Only the modification (or effective) date changed.
-    DateOnly,
-    /// Only whitespace or formatting changed.
-    Cosmetic,
-}
-
 /// A changed policy that goes into messages.
 #[derive(Debug, Clone)]
 pub struct PolicyChange {
@@ -107,7 +96,7 @@ pub fn plan(
                 .and_then(|p| config.policy_for(p))
         });
         let Some(spec) = spec else { continue };
-        let Some(kind) = classify(&report) else {
+        let Some(kind) = report.change_kind() else {
             continue;
         };
         let wanted = match kind {
@@ -179,60 +168,6 @@ pub fn plan(
         changes,
         commits,
     })
-}
-
-/// Changed words above which a change cannot be new dates alone (a modification and an
-/// effective date, old and new, written out in words).
-const MAX_DATE_WORDS: usize = 40;
-
-/// Why a changed policy is worth a message, from its one comparison; `None`: nothing changed.
-pub(crate) fn classify(report: &DocumentReport) -> Option<ChangeKind> {
-    let diff = &report.diff;
-    if diff.status == crate::diff::Status::Unchanged {
-        return diff
-            .sections
-            .iter()
-            .any(|s| s.cosmetic)
-            .then_some(ChangeKind::Cosmetic);
-    }
-    let (old_dates, new_dates) = (diff.old.as_ref(), diff.new.as_ref());
-    let dates_moved = old_dates.map(|m| (m.modified, m.effective))
-        != new_dates.map(|m| (m.modified, m.effective));
-    if dates_moved && old_dates.is_some() && new_dates.is_some() && only_dates_changed(diff) {
-        return Some(ChangeKind::DateOnly);
-    }
-    Some(ChangeKind::Substantive)
-}
-
-/// Every changed section reads the same once its dates are masked (spacing aside), and few
-/// words changed: decided from the comparison already made, without comparing again.
-fn only_dates_changed(diff: &crate::diff::DocumentDiff) -> bool {
-    use crate::diff::{OpKind, Status};
-    let changed: usize = diff
-        .sections
-        .iter()
-        .map(|s| s.words_added + s.words_removed)
-        .sum();
-    changed <= MAX_DATE_WORDS
-        && diff
-            .sections
-            .iter()
-            .filter(|s| s.status != Status::Unchanged)
-            .all(|s| {
-                let side = |left_out: OpKind| -> String {
-                    let text: String = s
-                        .ops
-                        .iter()
-                        .filter(|o| o.op != left_out)
-                        .map(|o| o.text.as_str())
-                        .collect();
-                    mask_dates(&text)
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                };
-                s.status == Status::Modified && side(OpKind::Insert) == side(OpKind::Delete)
-            })
 }
 
 /// The newest of `commits` (newest first) that changed the file at `path`, merges left

@@ -4,7 +4,7 @@
 //! configured folder replaces any of them file by file. Undefined variables are errors, and
 //! `.html` templates escape everything they print unless it is marked safe.
 
-use super::redline::{EMAIL_MARKS, body_ops, lay_out, to_html, to_text, worth_showing};
+use super::redline::{EMAIL_MARKS, body_ops, lay_out, to_html, to_text};
 use super::{date_change_long, section_label, section_title};
 use crate::diff::{Counts, DocumentDiff, OpKind, SectionDiff, Status};
 use minijinja::{Environment, UndefinedBehavior, Value};
@@ -193,9 +193,15 @@ impl Templates {
 /// Percent-encodes all but unreserved characters (RFC 3986) and `%` (so that a value
 /// already encoded with `|urlencode` stays as it is).
 pub fn percent_encode(value: &str) -> String {
+    percent_encode_keeping(value, b"%")
+}
+
+/// Percent-encodes all but unreserved characters (RFC 3986) and the bytes in `keep`.
+pub fn percent_encode_keeping(value: &str, keep: &[u8]) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'%') {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') || keep.contains(&b)
+        {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -326,7 +332,7 @@ pub fn policy_context(
         sections: diff
             .sections
             .iter()
-            .filter(|s| worth_showing(s, &body_ops(s)))
+            .filter(|s| s.is_substantive())
             .map(|s| section_context(s, excerpt_words, markdown))
             .collect(),
     }

@@ -182,16 +182,20 @@ pub fn section_notes(s: &SectionDiff) -> String {
 
 /// The section's heading as a reader should see it: `Old → New` when renamed.
 pub fn section_title(s: &SectionDiff) -> String {
-    let name = |h: &str| {
-        if h.is_empty() {
-            "(text before the first heading)".to_string()
-        } else {
-            h.to_string()
-        }
-    };
     match (s.renamed, &s.old_heading, &s.new_heading) {
-        (true, Some(o), Some(n)) => format!("{} → {}", name(o), name(n)),
-        _ => name(s.heading()),
+        (true, Some(o), Some(n)) => {
+            format!("{} → {}", heading_or_preamble(o), heading_or_preamble(n))
+        }
+        _ => heading_or_preamble(s.heading()),
+    }
+}
+
+/// A heading as shown, the preamble's (`""`) named for what it is.
+pub fn heading_or_preamble(h: &str) -> String {
+    if h.is_empty() {
+        "(text before the first heading)".to_string()
+    } else {
+        h.to_string()
     }
 }
 

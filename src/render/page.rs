@@ -6,7 +6,7 @@
 //! (minijinja, in `templates/`) are built into the binary; they escape everything they print
 //! unless it is HTML this module made (already escaped).
 
-use super::redline::{PAGE_MARKS, body_changed, body_ops, lay_out, to_html, worth_showing};
+use super::redline::{PAGE_MARKS, body_changed, body_ops, lay_out, to_html};
 use super::{counts_summary, date_change, section_label, section_notes};
 use crate::diff::{DocumentDiff, SectionDiff, Status};
 use crate::document::Format;
@@ -79,8 +79,6 @@ impl Pages {
 pub struct PageDocument {
     /// Anchor of the document's header (`d1`).
     pub anchor: String,
-    /// Display name: the title, else the path.
-    pub name: String,
     /// Path in the new version (the old one when removed).
     pub path: String,
     /// Path in the old version, when it differs.
@@ -93,14 +91,10 @@ pub struct PageDocument {
     pub modified: Option<String>,
     /// Effective dates, likewise.
     pub effective: Option<String>,
-    /// The new modification date, `YYYY-MM-DD`.
-    pub new_modified: Option<String>,
     /// The text changed, the date did not.
     pub stale_date: bool,
     /// "2 modified, 1 added; 4 unchanged".
     pub counts: String,
-    /// The section counts themselves.
-    pub count: crate::diff::Counts,
     /// The changed sections, for the table of contents.
     pub toc: Vec<TocEntry>,
     /// Every section, in the new document's order (removed ones where they stood).
@@ -127,8 +121,6 @@ pub struct PageSection {
     pub anchor: String,
     /// Added, Removed, Modified, Renamed, Moved; Unchanged for the others.
     pub label: &'static str,
-    /// Lower-case label, for styling.
-    pub kind: &'static str,
     /// The heading as HTML: `<del>Old</del> → <ins>New</ins>` when renamed.
     pub title_html: Value,
     /// What happened to it, in a few words.
@@ -156,34 +148,22 @@ pub fn page_document(doc: &DocumentReport, n: usize, files: bool) -> PageDocumen
             toc.push(TocEntry {
                 anchor: section.anchor.clone(),
                 label: section.label,
-                title: display_heading(s.heading()),
+                title: super::heading_or_preamble(s.heading()),
                 also_moved: section.also_moved,
             });
         }
         sections.push(section);
     }
-    let title = d
-        .new
-        .as_ref()
-        .or(d.old.as_ref())
-        .and_then(|m| m.title.clone());
     PageDocument {
         anchor,
-        name: title.unwrap_or_else(|| doc.path.clone()),
         path: doc.path.clone(),
         old_path: doc.old_path.clone().filter(|p| *p != doc.path),
         files,
         status: d.status,
         modified: date_change(d, |m| m.modified),
         effective: date_change(d, |m| m.effective),
-        new_modified: d
-            .new
-            .as_ref()
-            .and_then(|m| m.modified)
-            .map(|d| d.to_string()),
         stale_date: stale_date(d),
         counts: counts_summary(&d.counts()),
-        count: d.counts(),
         toc,
         sections,
     }
@@ -196,28 +176,20 @@ pub fn stale_date(d: &DocumentDiff) -> bool {
         && !d.date_changed()
 }
 
-fn display_heading(h: &str) -> String {
-    if h.is_empty() {
-        "(text before the first heading)".to_string()
-    } else {
-        h.to_string()
-    }
-}
-
 fn page_section(s: &SectionDiff, anchor: &str, markdown: bool) -> PageSection {
     let body = body_ops(s);
-    let changed = worth_showing(s, &body);
+    let changed = s.is_substantive();
     let text_changed = body_changed(s, &body);
     let mut title = String::new();
     match (s.renamed, &s.old_heading, &s.new_heading) {
         (true, Some(o), Some(n)) => {
             title.push_str("<del>");
-            super::redline::escape(&display_heading(o), &mut title);
+            super::redline::escape(&super::heading_or_preamble(o), &mut title);
             title.push_str("</del> → <ins>");
-            super::redline::escape(&display_heading(n), &mut title);
+            super::redline::escape(&super::heading_or_preamble(n), &mut title);
             title.push_str("</ins>");
         }
-        _ => super::redline::escape(&display_heading(s.heading()), &mut title),
+        _ => super::redline::escape(&super::heading_or_preamble(s.heading()), &mut title),
     }
     let label = if changed {
         section_label(s)
@@ -227,14 +199,6 @@ fn page_section(s: &SectionDiff, anchor: &str, markdown: bool) -> PageSection {
     PageSection {
         anchor: anchor.to_string(),
         label,
-        kind: match label {
-            "Added" => "added",
-            "Removed" => "removed",
-            "Renamed" => "renamed",
-            "Modified" => "modified",
-            "Moved" => "moved",
-            _ => "unchanged",
-        },
         title_html: Value::from_safe_string(title),
         notes: if s.moved && s.status != Status::Unchanged {
             format!("moved, {}", section_notes(s))

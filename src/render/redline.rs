@@ -669,14 +669,6 @@ impl TextWriter {
     }
 }
 
-/// A section a reader would call changed: added, removed, moved, renamed, or with its text
-/// changed (not a heading only renumbered).
-/// `body` is [`body_ops`] of the section.
-pub fn worth_showing(s: &SectionDiff, body: &[WordOp]) -> bool {
-    s.is_substantive()
-        && (s.status != Status::Modified || s.renamed || s.moved || body_changed(s, body))
-}
-
 /// Whether a section's body reads as changed: added, removed, or modified beyond its heading.
 pub fn body_changed(s: &SectionDiff, body: &[WordOp]) -> bool {
     s.status != Status::Unchanged && body.iter().any(|o| o.op != OpKind::Equal && !o.moved)

@@ -510,6 +510,22 @@ impl Site {
         outbox(&self.dir.path().join("outbox"))
     }
 
+    /// Starts `check` in the background, waits until `ready()` (see [`wait_for`]), and
+    /// SIGKILLs it there.
+    pub fn kill_check_when(&self, what: &str, ready: impl Fn() -> bool) {
+        let config = self.config_path();
+        let mut child = Command::new(binary())
+            .args(["check", "--config", config.to_str().unwrap()])
+            .envs(ISOLATED_GIT)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_for(what, ready);
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+    }
+
     pub fn notified(&self) -> Option<String> {
         let out = Command::new("git")
             .args(["rev-parse", "--verify", "-q", "refs/policy-diff/notified"])
