@@ -125,6 +125,7 @@ pub mod hook;
 pub mod lint;
 pub mod notify;
 mod parallel;
+pub mod paths;
 pub mod private_fs;
 pub mod render;
 pub mod report;

@@ -42,6 +42,14 @@ pub enum LintError {
         /// Why.
         why: String,
     },
+    /// `--fix` would write outside the work tree (the name is shown inert).
+    #[error("{path}: --fix does not write this file: {why}")]
+    UnsafePath {
+        /// The policy's name, escaped for a terminal.
+        path: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
     /// Reading or writing the policy failed (the message names the file).
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -733,7 +741,16 @@ pub fn fix_file(
     date: chrono::NaiveDate,
 ) -> Result<String, LintError> {
     use chrono::Datelike;
-    let file = workdir.join(path);
+    // The name is git's: it must stay in the work tree, and no folder on the way may be a
+    // link out of it.
+    crate::paths::check_relative(path).map_err(|why| LintError::UnsafePath {
+        path: crate::render::inert(path, true).into_owned(),
+        why,
+    })?;
+    let file = crate::paths::under(workdir, path);
+    if let Some(dir) = file.parent() {
+        crate::paths::check_no_links(workdir, dir)?;
+    }
     let text = std::fs::read_to_string(&file).map_err(crate::private_fs::at(&file))?;
     let doc = parse(&text, Format::from_path(path), rule.parse);
     let (Some(span), Some(old)) = (doc.modified_at.clone(), doc.modified) else {

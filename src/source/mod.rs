@@ -373,7 +373,8 @@ fn paths_of_diff(
     }
     let mut out = Vec::new();
     for delta in diff.deltas() {
-        let path_of = |f: git2::DiffFile| f.path().map(|p| p.to_string_lossy().replace('\\', "/"));
+        // A name is what git says it is: bytes, `/` the only separator (see `crate::paths`).
+        let path_of = |f: git2::DiffFile| f.path_bytes().map(crate::paths::from_git);
         let (old_path, new_path) = (path_of(delta.old_file()), path_of(delta.new_file()));
         let (old_side, new_side) = match delta.status() {
             Delta::Added | Delta::Copied => (None, new_path),
