@@ -661,7 +661,7 @@ fn run_site(args: SiteArgs) -> Result<u8> {
         println!("policy-diff: {out} is up to date");
     } else {
         println!(
-            "policy-diff: {out}: {} {} with policy changes read{}, {} files written",
+            "policy-diff: {out}: {} {} with policy changes read{}, {} files written{}",
             summary.new_changes,
             if summary.new_changes == 1 {
                 "commit"
@@ -673,7 +673,11 @@ fn run_site(args: SiteArgs) -> Result<u8> {
             } else {
                 ""
             },
-            summary.files_written
+            summary.files_written,
+            match summary.files_removed {
+                0 => String::new(),
+                n => format!(", {n} stale removed"),
+            }
         );
     }
     Ok(EXIT_SAME)

@@ -13,10 +13,20 @@
 //! policies/<path>/<commit>.html                the redline of one change
 //! ```
 //!
-//! `<path>` is the policy's path in the repository, each part percent-encoded in links.
+//! `<path>` is the policy's path in the repository, each part percent-encoded in links. A
+//! part named like a page of a policy's folder (`index.html`, `feed.atom`, `<commit>.html`)
+//! or starting with `~` is written with a `~` before it, so that a policy `a.md` and a
+//! policy `a.md/feed.atom/b.md` never need the same name for a file and a folder. A policy
+//! whose name could leave the site's folder (absolute, `..`, a control character) is not
+//! published; a warning names it.
+//!
 //! What the site was built from is kept in `OUTDIR/.policy-diff-site.json`: a rerun reads
 //! only the commits that are new, writes their pages and the pages and feeds that list them,
-//! and writes nothing when nothing is new.
+//! and writes nothing when nothing is new. The manifest lists the files the site wrote: a
+//! whole rebuild removes those it no longer makes, and never touches another file.
+//!
+//! No page is written through a symbolic link inside the output folder (the folder itself
+//! may be one).
 
 use crate::diff::{Counts, DiffOptions, Status};
 use crate::history::{LogEntry, LogOptions, walk};
@@ -65,6 +75,8 @@ pub struct SiteSummary {
     pub files_written: usize,
     /// Everything was built again (first run, other settings, or rewritten history).
     pub rebuilt: bool,
+    /// Files of an earlier build that the site no longer has, removed.
+    pub files_removed: usize,
 }
 
 /// One change of one policy, as the site lists it.
@@ -91,6 +103,16 @@ struct Manifest {
     tip: String,
     /// Newest first.
     changes: Vec<Record>,
+    /// Every file the site wrote (relative to its folder), but this one.
+    #[serde(default)]
+    files: Vec<String>,
+}
+
+/// The files an earlier manifest lists, even when the rest of it cannot be read.
+#[derive(Debug, Default, Deserialize)]
+struct ManifestFiles {
+    #[serde(default)]
+    files: Vec<String>,
 }
 
 fn generator() -> String {
@@ -123,7 +145,7 @@ pub fn build(
     let out = options.out;
     std::fs::create_dir_all(out).map_err(crate::private_fs::at(out))?;
     let manifest_path = out.join(MANIFEST);
-    let previous = read_manifest(&manifest_path, warnings)?;
+    let (previous, previous_files) = read_manifest(&manifest_path, warnings)?;
     let usable = previous.filter(|m| {
         m.generator == generator()
             && m.settings == options.settings
@@ -139,7 +161,9 @@ pub fn build(
     let mut old_records = usable.map(|m| m.changes).unwrap_or_default();
     let rebuilt = since.is_none();
     let pages = Pages::new();
-    let writer = Writer::default();
+    let writer = Writer::new(out);
+    // Policies whose names cannot be written under the site's folder, and why.
+    let mut refused: BTreeMap<String, &'static str> = BTreeMap::new();
     let mut new_records: Vec<Record> = Vec::new();
     let log = LogOptions {
         rules: options.rules,
@@ -160,6 +184,9 @@ pub fn build(
         warnings,
         // Each change page is made and written on the thread that compared its versions.
         |commit, report: DocumentReport| {
+            if let Err(why) = crate::paths::check_relative(&report.path) {
+                return Ok(Made::Refused(report.path, why));
+            }
             let record = Record {
                 commit: commit.commit.to_string(),
                 time: commit.time,
@@ -169,14 +196,17 @@ pub fn build(
             let fragment = pages.document(&page_document(&report, 1, false));
             let html = change_page(&pages, &record, fragment);
             writer
-                .write(out, &change_file(&record.path, &record.commit), &html)
-                .map(|()| record)
+                .write(&change_file(&record.path, &record.commit), &html)
+                .map(|()| Made::Page(Box::new(record)))
         },
-        |entry: LogEntry<std::io::Result<Record>>| {
+        |entry: LogEntry<std::io::Result<Made>>| {
             new_changes += 1;
             for record in entry.documents {
                 match record {
-                    Ok(record) => new_records.push(record),
+                    Ok(Made::Page(record)) => new_records.push(*record),
+                    Ok(Made::Refused(path, why)) => {
+                        refused.insert(path, why);
+                    }
                     Err(e) => {
                         io_error = Some(e);
                         return Err(std::io::Error::other("stopped"));
@@ -191,6 +221,12 @@ pub fn build(
         Some(io) => SiteError::Io(io),
         None => SiteError::Log(e),
     })?;
+    for (path, why) in &refused {
+        warnings.push(format!(
+            "{path}: not published on the site: {why} (its pages would not stay in {})",
+            out.display()
+        ));
+    }
     let changed_paths: BTreeSet<String> = new_records
         .iter()
         .flat_map(|r| std::iter::once(r.path.clone()).chain(r.old_path.clone()))
@@ -222,7 +258,7 @@ pub fn build(
                 .collect();
             for dir in dirs {
                 let html = policy_page(&pages, dir, &row, &entries);
-                writer.write(out, &policy_dir(dir).join("index.html"), &html)?;
+                writer.write(&policy_dir(dir).join("index.html"), &html)?;
                 let feed = feed(
                     &format!("{}: changes", row.name),
                     &feed_id(&root_id, key),
@@ -232,7 +268,7 @@ pub fn build(
                     options.base_url,
                     &policy_url(dir),
                 );
-                writer.write(out, &policy_dir(dir).join("feed.atom"), &feed)?;
+                writer.write(&policy_dir(dir).join("feed.atom"), &feed)?;
             }
         }
         index_rows.push(row);
@@ -248,7 +284,7 @@ pub fn build(
             policies: index_rows,
         },
     );
-    writer.write(out, Path::new("index.html"), &html)?;
+    writer.write(Path::new("index.html"), &html)?;
     let feed_all = feed(
         options.title,
         &feed_id(&root_id, ""),
@@ -258,38 +294,117 @@ pub fn build(
         options.base_url,
         "",
     );
-    writer.write(out, Path::new("feed.atom"), &feed_all)?;
+    writer.write(Path::new("feed.atom"), &feed_all)?;
+    let written = writer.files();
+    let files_written = written.len();
+    // A whole rebuild makes every page the site has: the others it made earlier are stale.
+    let files_removed = if rebuilt {
+        remove_stale(out, &previous_files, &written, warnings)
+    } else {
+        0
+    };
+    let files: Vec<String> = if rebuilt {
+        written.into_iter().collect()
+    } else {
+        previous_files
+            .into_iter()
+            .chain(written)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
     // Last: a run stopped before this point is done again by the next.
     let manifest = Manifest {
         generator: generator(),
         settings: options.settings.to_string(),
         tip: tip.to_string(),
         changes: records,
+        files,
     };
     let json = serde_json::to_vec(&manifest).map_err(std::io::Error::other)?;
-    writer.write_bytes(out, Path::new(MANIFEST), &json)?;
+    writer.write_bytes(Path::new(MANIFEST), &json)?;
     Ok(SiteSummary {
         new_changes,
-        files_written: writer.written.load(std::sync::atomic::Ordering::Relaxed) - 1,
+        files_written,
         rebuilt,
+        files_removed,
     })
 }
 
-fn read_manifest(path: &Path, warnings: &mut Vec<String>) -> Result<Option<Manifest>, SiteError> {
+/// What the site made of one changed document.
+enum Made {
+    /// Its change page was written.
+    Page(Box<Record>),
+    /// Its name cannot be written under the site's folder (the name, why).
+    Refused(String, &'static str),
+}
+
+/// The manifest of an earlier build (`None` when there is none or it cannot be read), and
+/// the files it lists (read on their own when the rest cannot be).
+fn read_manifest(
+    path: &Path,
+    warnings: &mut Vec<String>,
+) -> Result<(Option<Manifest>, Vec<String>), SiteError> {
     match std::fs::read(path) {
-        Ok(bytes) => match serde_json::from_slice(&bytes) {
-            Ok(m) => Ok(Some(m)),
+        Ok(bytes) => match serde_json::from_slice::<Manifest>(&bytes) {
+            Ok(mut m) => {
+                let files = std::mem::take(&mut m.files);
+                Ok((Some(m), files))
+            }
             Err(e) => {
                 warnings.push(format!(
                     "{}: unreadable ({e}); the site is built again",
                     path.display()
                 ));
-                Ok(None)
+                let files = serde_json::from_slice::<ManifestFiles>(&bytes)
+                    .map(|f| f.files)
+                    .unwrap_or_default();
+                Ok((None, files))
             }
         },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((None, Vec::new())),
         Err(e) => Err(crate::private_fs::at(path)(e).into()),
     }
+}
+
+/// Removes the files an earlier build wrote (`previous`) that this one did not (`written`):
+/// only plain files the manifest lists, under `out`, never through a link; the folders they
+/// leave empty go too. What cannot be removed is a warning. Returns how many were removed.
+fn remove_stale(
+    out: &Path,
+    previous: &[String],
+    written: &BTreeSet<String>,
+    warnings: &mut Vec<String>,
+) -> usize {
+    let mut removed = 0;
+    for rel in previous.iter().filter(|f| !written.contains(*f)) {
+        if rel == MANIFEST || crate::paths::check_relative(rel).is_err() {
+            continue;
+        }
+        let path = out.join(rel);
+        let Some(dir) = path.parent() else { continue };
+        if let Err(e) = crate::paths::check_no_links(out, dir) {
+            warnings.push(format!("{e}; the stale page {} is left", path.display()));
+            continue;
+        }
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_file() => match std::fs::remove_file(&path) {
+                Ok(()) => removed += 1,
+                Err(e) => warnings.push(format!(
+                    "{}: the stale page cannot be removed: {e}",
+                    path.display()
+                )),
+            },
+            _ => continue,
+        }
+        // Folders left empty, up to the site's own.
+        let mut dir = dir;
+        while dir != out && std::fs::remove_dir(dir).is_ok() {
+            let Some(parent) = dir.parent() else { break };
+            dir = parent;
+        }
+    }
+    removed
 }
 
 fn record_of(report: &DocumentReport) -> Record {
@@ -345,17 +460,51 @@ fn group(records: &[Record]) -> BTreeMap<String, Vec<usize>> {
     groups
 }
 
-/// Percent-encodes each part of a path for a URL, keeping the slashes.
+/// The address of a policy's folder below `policies/` (see [`page_path`]), each part
+/// percent-encoded, keeping the slashes.
 pub fn url_path(path: &str) -> String {
-    path.split('/')
+    page_path(path)
+        .split('/')
         .map(|part| crate::render::email::percent_encode_keeping(part, b""))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The folder of a policy's pages below `policies/`: its path, with a `~` before each part
+/// that is named like a page of a policy's folder (`index.html`, `feed.atom`,
+/// `<commit>.html`) or starts with `~` — so that no file of one policy is ever a folder of
+/// another.
+///
+/// ```
+/// use policy_diff::site::page_path;
+/// assert_eq!(page_path("legal/privacy.md"), "legal/privacy.md");
+/// assert_eq!(page_path("a.md/feed.atom/b.md"), "a.md/~feed.atom/b.md");
+/// assert_eq!(page_path("~a/index.html"), "~~a/~index.html");
+/// ```
+pub fn page_path(path: &str) -> String {
+    let reserved = |part: &str| {
+        part.starts_with('~')
+            || part == "index.html"
+            || part == "feed.atom"
+            || part.strip_suffix(".html").is_some_and(|id| {
+                matches!(id.len(), 40 | 64) && id.bytes().all(|b| b.is_ascii_hexdigit())
+            })
+    };
+    path.split('/')
+        .map(|part| {
+            if reserved(part) {
+                format!("~{part}")
+            } else {
+                part.to_string()
+            }
+        })
         .collect::<Vec<_>>()
         .join("/")
 }
 
 /// The folder of a policy's pages, relative to the site.
 fn policy_dir(path: &str) -> PathBuf {
-    Path::new("policies").join(path)
+    Path::new("policies").join(page_path(path))
 }
 
 /// The address of a policy's folder, relative to the site's root.
@@ -554,7 +703,7 @@ fn feed(
         "../".repeat(feed_dir.split('/').count())
     };
     let href = |from_root: &str| match base_url {
-        Some(base) => format!("{}/{from_root}", base.trim_end_matches('/')),
+        Some(base) => feed_text(&format!("{}/{from_root}", base.trim_end_matches('/'))),
         None => format!("{up}{from_root}"),
     };
     let time = |t: i64| -> FixedDateTime {
@@ -574,9 +723,9 @@ fn feed(
         .map(|r| {
             let mut e = Entry::default();
             e.set_id(entry_id(&r.commit, &r.path));
-            e.set_title(Text::plain(entry_title(r)));
+            e.set_title(Text::plain(feed_text(&entry_title(r))));
             e.set_updated(time(r.time));
-            e.set_summary(Some(Text::plain(entry_summary(r))));
+            e.set_summary(Some(Text::plain(feed_text(&entry_summary(r)))));
             e.set_links(vec![link(
                 href(&change_url(&r.path, &r.commit)),
                 "alternate",
@@ -586,7 +735,7 @@ fn feed(
         })
         .collect();
     let mut f = Feed::default();
-    f.set_title(Text::plain(title));
+    f.set_title(Text::plain(feed_text(title)));
     f.set_id(id);
     f.set_updated(time(records.first().map_or(0, |r| r.time)));
     f.set_authors(vec![Person {
@@ -605,6 +754,21 @@ fn feed(
     f.set_links(links);
     f.set_entries(entries);
     f.to_string()
+}
+
+/// Text for a feed, from names, summaries and titles that may hold anything: what XML 1.0
+/// cannot hold (most control characters, U+FFFE, U+FFFF) and what would act on a reader
+/// (bidirectional controls) is shown as an escape (`\u{1b}`), as on the pages.
+fn feed_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if crate::render::redline::shown_not_obeyed(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn entry_title(r: &Record) -> String {
@@ -641,29 +805,48 @@ fn entry_summary(r: &Record) -> String {
     out
 }
 
-/// Writes the site's files, readable by all (a site is for publishing), counting them. A new
-/// file is written in place (nothing links to it until the pages that list it are written,
-/// and a run stopped half-way is done again by the next); a file that exists is replaced
-/// whole (a new file renamed over it), so that a server never sends half of it.
-#[derive(Default)]
-struct Writer {
-    written: std::sync::atomic::AtomicUsize,
-    /// Folders made (or found) already.
+/// Writes the site's files, readable by all (a site is for publishing), keeping their names.
+/// A new file is written in place (nothing links to it until the pages that list it are
+/// written, and a run stopped half-way is done again by the next); a file that exists is
+/// replaced whole (a new file renamed over it), so that a server never sends half of it.
+/// Neither follows a link; no folder inside the site's may be a link.
+struct Writer<'a> {
+    out: &'a Path,
+    /// Files written, relative to `out` (the manifest aside).
+    written: std::sync::Mutex<BTreeSet<String>>,
+    /// Folders made (or found) already, and checked.
     dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
 }
 
-impl Writer {
-    fn write(&self, out: &Path, rel: &Path, text: &str) -> std::io::Result<()> {
-        self.write_bytes(out, rel, text.as_bytes())
+impl<'a> Writer<'a> {
+    fn new(out: &'a Path) -> Writer<'a> {
+        Writer {
+            out,
+            written: Default::default(),
+            dirs: Default::default(),
+        }
     }
 
-    fn write_bytes(&self, out: &Path, rel: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    /// The files written so far (relative to the site's folder).
+    fn files(&self) -> BTreeSet<String> {
+        self.written.lock().map(|w| w.clone()).unwrap_or_default()
+    }
+
+    fn write(&self, rel: &Path, text: &str) -> std::io::Result<()> {
+        self.write_bytes(rel, text.as_bytes())
+    }
+
+    fn write_bytes(&self, rel: &Path, bytes: &[u8]) -> std::io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
+        let out = self.out;
         let path = out.join(rel);
         let dir = path.parent().unwrap_or(out);
         let known = self.dirs.lock().map(|d| d.contains(dir)).unwrap_or(false);
         if !known {
+            // Checked before (a link would be followed by create_dir_all) and after.
+            crate::paths::check_no_links(out, dir)?;
             std::fs::create_dir_all(dir).map_err(crate::private_fs::at(dir))?;
+            crate::paths::check_no_links(out, dir)?;
             if let Ok(mut d) = self.dirs.lock() {
                 d.insert(dir.to_path_buf());
             }
@@ -672,6 +855,7 @@ impl Writer {
             .write(true)
             .create_new(true)
             .mode(0o644)
+            .custom_flags(libc::O_NOFOLLOW)
             .open(&path)
         {
             Ok(mut file) => file
@@ -686,8 +870,11 @@ impl Writer {
             }
             Err(e) => return Err(crate::private_fs::at(&path)(e)),
         }
-        self.written
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if rel != Path::new(MANIFEST)
+            && let Ok(mut w) = self.written.lock()
+        {
+            w.insert(rel.to_string_lossy().into_owned());
+        }
         Ok(())
     }
 }

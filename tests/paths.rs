@@ -202,3 +202,53 @@ fn lint_fix_never_writes_outside_the_work_tree() {
         policy("90 days")
     );
 }
+
+#[test]
+fn site_pages_of_any_name_stay_in_the_output_folder() {
+    let root = tempfile::tempdir().unwrap();
+    let repo = Repo::new();
+    repo.commit("privacy.md", V1);
+    // A folder outside the site, and a file name spelling it with backslashes.
+    let victim = root.path().join("victim");
+    std::fs::create_dir(&victim).unwrap();
+    let spelled = format!("{}\\x.md", victim.to_str().unwrap().replace('/', "\\"));
+    let text = "# Terms\n\nWe sell your data.\n";
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let tip = crafted_commit(
+        repo.path(),
+        &[
+            ("privacy.md", V1),
+            (&spelled, text),
+            ("..\\..\\escaped.md", text),
+            // Names git would never check out, but a tree can hold.
+            ("../dotdot.md", text),
+            ("a\u{1b}[2Jb.md", text),
+        ],
+        Some(&head),
+    );
+    let out = root.path().join("site").join("out");
+    let run = repo.run(&["site", "--rev", &tip, out.to_str().unwrap()]);
+    let written: Vec<_> = std::fs::read_dir(&victim).unwrap().collect();
+    assert!(written.is_empty(), "written outside the site: {written:?}");
+    for outside in [
+        "escaped.md",
+        "site/escaped.md",
+        "dotdot.md",
+        "site/dotdot.md",
+    ] {
+        assert!(!root.path().join(outside).exists(), "{outside} written");
+    }
+    // Refused pages are warnings that name them, escaped; the rest is published.
+    run.code(0)
+        .stderr_has("../dotdot.md: not published on the site: a '.' or '..' part")
+        .stderr_has("a\\x1b[2Jb.md: not published on the site: a control character");
+    assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
+    let policies = out.join("policies");
+    for name in [spelled.as_str(), "..\\..\\escaped.md", "privacy.md"] {
+        let page = policies.join(name).join(format!("{tip}.html"));
+        assert!(page.is_file() || name == "privacy.md", "{}", page.display());
+        assert!(policies.join(name).join("index.html").is_file(), "{name}");
+    }
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("..\\..\\escaped.md") && !index.contains("dotdot"));
+}

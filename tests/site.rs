@@ -455,3 +455,230 @@ notify:
     let page = link.strip_prefix("https://policies.example/").unwrap();
     assert!(out.join(page).is_file(), "{page}");
 }
+
+/// The feeds of a site: what a strict XML parser and a feed reader make of each.
+fn all_feeds(site: &Path) -> Vec<Value> {
+    check("check_feed.py", &files_ending(site, ".atom"))
+}
+
+#[test]
+fn the_site_never_writes_through_a_link_in_its_folder() {
+    let repo = Repo::new();
+    repo.commit("privacy.md", &privacy(1));
+    let root = tempfile::tempdir().unwrap();
+    let victim = root.path().join("victim.html");
+    std::fs::write(&victim, "keep").unwrap();
+    let elsewhere = root.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    // The output folder may itself be a link (to the folder a web server publishes).
+    let real = root.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    let out = root.path().join("out");
+    std::os::unix::fs::symlink(&real, &out).unwrap();
+    // Files planted as links to a file outside: replaced, never written through.
+    for name in ["index.html", "feed.atom", ".policy-diff-site.json"] {
+        std::os::unix::fs::symlink(&victim, real.join(name)).unwrap();
+    }
+    let s = out.to_str().unwrap();
+    repo.run(&["site", s]).code(0);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+    for name in ["index.html", "feed.atom", ".policy-diff-site.json"] {
+        let meta = std::fs::symlink_metadata(real.join(name)).unwrap();
+        assert!(meta.is_file(), "{name} is still a link");
+    }
+    // A folder of the site replaced by a link out of it: refused, by name, nothing written.
+    let folder = real.join("policies/privacy.md");
+    std::fs::remove_dir_all(&folder).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &folder).unwrap();
+    repo.commit("privacy.md", &privacy(2));
+    let run = repo.run(&["site", s]);
+    let written: Vec<_> = std::fs::read_dir(&elsewhere).unwrap().collect();
+    assert!(written.is_empty(), "written through the link: {written:?}");
+    run.code(2).stderr_has(
+        "policies/privacy.md: is a symbolic link; policy-diff does not write through links",
+    );
+    // The folder of all policies as a link: likewise.
+    std::fs::remove_file(&folder).unwrap();
+    std::fs::rename(real.join("policies"), root.path().join("old-policies")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, real.join("policies")).unwrap();
+    let run = repo.run(&["site", s]);
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+    run.code(2).stderr_has("policies: is a symbolic link");
+}
+
+#[test]
+fn a_rebuild_removes_the_pages_it_no_longer_makes_and_never_a_users_file() {
+    let repo = Repo::new();
+    repo.commit("privacy.md", &privacy(1));
+    repo.commit("terms.md", TERMS_V1);
+    repo.commit("privacy.md", &privacy(2));
+    let purged = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let root = tempfile::tempdir().unwrap();
+    let site = root.path().join("site");
+    let s = site.to_str().unwrap();
+    repo.run(&["site", s]).code(0);
+    let terms = site.join("policies/terms.md");
+    assert!(terms.join("index.html").is_file());
+    // The user's own files in the site's folders.
+    std::fs::write(site.join("notes.txt"), "mine").unwrap();
+    std::fs::write(terms.join("mine.html"), "mine").unwrap();
+
+    // A policy dropped by a PATH filter: its pages go, the user's files stay.
+    let run = repo.run(&["site", s, "--", "privacy.md"]);
+    for gone in ["index.html", "feed.atom"] {
+        assert!(!terms.join(gone).exists(), "terms.md/{gone} left");
+    }
+    assert_eq!(files_ending(&terms, ".html"), [terms.join("mine.html")]);
+    assert_eq!(
+        std::fs::read_to_string(site.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    run.code(0)
+        .stdout_has("whole site built")
+        .stdout_has("3 stale removed");
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(!index.contains("terms"), "{index}");
+
+    // A change purged from history: its page goes.
+    let page = site.join(format!("policies/privacy.md/{purged}.html"));
+    assert!(page.is_file());
+    repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    repo.commit("privacy.md", &privacy(3));
+    repo.run(&["site", s, "--", "privacy.md"])
+        .code(0)
+        .stdout_has("whole site built");
+    assert!(!page.exists(), "the page of a purged change is left");
+    for page in check(
+        "check_html.py",
+        &files_ending(&site.join("policies/privacy.md"), ".html"),
+    ) {
+        assert_sound_page(&page, Some(&site));
+    }
+    assert_eq!(
+        std::fs::read_to_string(terms.join("mine.html")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn a_policy_replaced_by_a_folder_of_its_name_keeps_the_site_building() {
+    let repo = Repo::new();
+    repo.commit("a.md", &privacy(1));
+    let root = tempfile::tempdir().unwrap();
+    let site = root.path().join("site");
+    let s = site.to_str().unwrap();
+    repo.run(&["site", s]).code(0);
+    std::fs::remove_file(repo.path().join("a.md")).unwrap();
+    repo.commit("a.md/feed.atom/b.md", &privacy(2));
+    repo.run(&["site", s]).code(0);
+    // Every later run too, and a whole rebuild.
+    repo.commit("a.md/feed.atom/b.md", &privacy(3));
+    repo.run(&["site", s]).code(0);
+    let fresh = root.path().join("fresh");
+    repo.run(&["site", fresh.to_str().unwrap()]).code(0);
+    for dir in [&site, &fresh] {
+        assert!(dir.join("policies/a.md/feed.atom").is_file());
+        assert!(
+            dir.join("policies/a.md/~feed.atom/b.md/index.html")
+                .is_file()
+        );
+        for page in check("check_html.py", &files_ending(dir, ".html")) {
+            assert_sound_page(&page, Some(dir));
+        }
+        for feed in all_feeds(dir) {
+            let file = Path::new(feed["file"].as_str().unwrap());
+            for e in feed["entries"].as_array().unwrap() {
+                let link = e["link"].as_str().unwrap();
+                assert!(resolve(file.parent().unwrap(), link).is_file(), "{link}");
+            }
+        }
+    }
+}
+
+#[test]
+fn feeds_are_well_formed_xml_whatever_names_and_texts_hold() {
+    let repo = Repo::new();
+    // A policy first named with control characters, then renamed: the feed says from what.
+    repo.commit("a\u{1}\u{b}.md", &privacy(1));
+    repo.git(&["mv", "a\u{1}\u{b}.md", "renamed.md"]);
+    repo.commit("renamed.md", &privacy(2));
+    // Names XML 1.0 cannot hold, and a bidirectional override.
+    repo.commit("x\u{fffe}\u{ffff}.md", &privacy(1));
+    repo.commit("\u{202e}dm.txt", &privacy(1));
+    let root = tempfile::tempdir().unwrap();
+    let site = root.path().join("site");
+    let run = repo.run(&[
+        "site",
+        site.to_str().unwrap(),
+        "--title",
+        "Acme\u{c} policies\u{7f}",
+    ]);
+    run.code(0);
+    let feeds = all_feeds(&site);
+    for f in &feeds {
+        assert_eq!(f["xml_error"], "", "{}: not well-formed XML", f["file"]);
+        assert!(
+            !f["bozo"].as_bool().unwrap(),
+            "{}: {}",
+            f["file"],
+            f["bozo_exception"]
+        );
+    }
+    // All, and one per policy (the one first named with control characters is not
+    // published under that name: see tests/paths.rs).
+    assert_eq!(feeds.len(), 1 + 3, "{feeds:?}");
+    // What XML cannot hold is shown, not dropped.
+    let all = feeds
+        .iter()
+        .find(|f| f["file"].as_str().unwrap().ends_with("site/feed.atom"))
+        .unwrap();
+    assert_eq!(all["title"], "Acme\\u{c} policies\\u{7f}");
+    let text = all.to_string();
+    assert!(text.contains("Renamed from a\\\\u{1}\\\\u{b}.md"), "{text}");
+    assert!(text.contains("x\\\\u{fffe}\\\\u{ffff} published"), "{text}");
+    assert!(text.contains("\\\\u{202e}dm published"), "{text}");
+}
+
+#[test]
+fn bidi_controls_and_escapes_in_names_and_summaries_are_shown_not_obeyed() {
+    let repo = Repo::new();
+    let name = "fdp.\u{202e}terms\u{2066}\u{200f}\u{61c}.md";
+    repo.write(name, &privacy(1));
+    repo.git(&["add", "-A"]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "-m",
+        "Reword \u{1b}[2J\u{202e}atad ruoy lles ew\u{202c} \u{2067}x\u{2069}",
+    ]);
+    let root = tempfile::tempdir().unwrap();
+    let site = root.path().join("site");
+    repo.run(&["site", site.to_str().unwrap()]).code(0);
+    let pages = files_ending(&site, ".html");
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    for page in &pages {
+        let html = std::fs::read_to_string(page).unwrap();
+        for c in [
+            '\u{1b}', '\u{202e}', '\u{202c}', '\u{2066}', '\u{2067}', '\u{2069}', '\u{200f}',
+            '\u{61c}',
+        ] {
+            assert!(
+                !html.contains(c),
+                "{}: raw U+{:04X}",
+                page.display(),
+                c as u32
+            );
+        }
+        assert!(html.contains("\\u{202e}"), "{}", page.display());
+    }
+    let change =
+        std::fs::read_to_string(pages.iter().find(|p| !p.ends_with("index.html")).unwrap())
+            .unwrap();
+    assert!(
+        change.contains("Reword \\u{1b}[2J\\u{202e}atad ruoy lles ew\\u{202c} \\u{2067}x\\u{2069}"),
+        "{change}"
+    );
+    for page in check("check_html.py", &pages) {
+        assert_sound_page(&page, Some(&site));
+    }
+}
