@@ -49,6 +49,18 @@ impl Pages {
     pub fn new() -> Pages {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // Names, paths and commit summaries are escaped as the policy text is: markup, and
+        // controls and bidirectional overrides shown instead of obeyed.
+        env.set_formatter(|out, state, value| {
+            if let (minijinja::AutoEscape::Html, false, Some(text)) =
+                (state.auto_escape(), value.is_safe(), value.as_str())
+            {
+                let mut escaped = String::with_capacity(text.len() + 8);
+                super::redline::escape(text, &mut escaped);
+                return out.write_str(&escaped).map_err(minijinja::Error::from);
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
         for (name, source) in PAGE_TEMPLATES {
             env.add_template(name, source)
                 .expect("the built-in page templates compile");

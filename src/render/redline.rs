@@ -183,7 +183,27 @@ pub fn is_followable(url: &str) -> bool {
         .any(|p| lower.starts_with(p))
 }
 
-/// Escapes text for HTML content and attribute values.
+/// True for the characters pages and feeds show as an escape (`\u{202e}`) instead of
+/// obeying: controls other than line feed and tab (ESC, CR, C1 controls), the bidirectional
+/// controls (embeddings and overrides U+202A–U+202E, isolates U+2066–U+2069, the marks
+/// U+200E, U+200F and U+061C) and the noncharacters U+FFFE and U+FFFF (no XML or HTML
+/// text may hold them).
+pub fn shown_not_obeyed(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(
+            c,
+            '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+                | '\u{fffe}'
+                | '\u{ffff}'
+        )
+}
+
+/// Escapes text for HTML content and attribute values; the characters of
+/// [`shown_not_obeyed`] are shown as `\u{…}`.
 pub fn escape(text: &str, out: &mut String) {
     let bytes = text.as_bytes();
     let mut done = 0;
@@ -191,10 +211,12 @@ pub fn escape(text: &str, out: &mut String) {
     while i < bytes.len() {
         let b = bytes[i];
         // Bytes that may need escaping: markup, ASCII controls, and the lead bytes of C1
-        // controls (U+0080–U+009F) and of bidirectional overrides (U+202A–U+202E,
-        // U+2066–U+2069).
-        let suspect = matches!(b, b'<' | b'>' | b'&' | b'"' | b'\'' | 0x7f | 0xc2 | 0xe2)
-            || (b < 0x20 && b != b'\n' && b != b'\t');
+        // controls (U+0080–U+009F), of the bidirectional controls (U+202A–U+202E,
+        // U+2066–U+2069, U+200E, U+200F; U+061C) and of U+FFFE and U+FFFF.
+        let suspect = matches!(
+            b,
+            b'<' | b'>' | b'&' | b'"' | b'\'' | 0x7f | 0xc2 | 0xe2 | 0xd8 | 0xef
+        ) || (b < 0x20 && b != b'\n' && b != b'\t');
         if !suspect {
             i += 1;
             continue;
@@ -206,12 +228,8 @@ pub fn escape(text: &str, out: &mut String) {
             '&' => Some("&amp;".into()),
             '"' => Some("&quot;".into()),
             '\'' => Some("&#39;".into()),
-            // Terminal controls and bidirectional overrides are shown, not obeyed.
-            c if (c.is_control() && c != '\n' && c != '\t')
-                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
-            {
-                Some(format!("\\u{{{:x}}}", c as u32).into())
-            }
+            // Terminal controls and bidirectional controls are shown, not obeyed.
+            c if shown_not_obeyed(c) => Some(format!("\\u{{{:x}}}", c as u32).into()),
             _ => None,
         };
         if let Some(r) = replacement {
