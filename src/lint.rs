@@ -43,7 +43,7 @@ pub enum LintError {
         why: String,
     },
     /// `--fix` would write outside the work tree (the name is shown inert).
-    #[error("{path}: --fix does not write this file: {why}")]
+    #[error("{path}: --fix does not write this file: the name {why}")]
     UnsafePath {
         /// The policy's name, escaped for a terminal.
         path: String,

@@ -88,21 +88,21 @@ pub fn under(root: &Path, name: &str) -> PathBuf {
 
 /// Refuses a name that could leave the folder it is written under, or act on a terminal
 /// or a log: absolute, with an empty, `.` or `..` part, or with a control character. The
-/// error says why; the caller names the path.
+/// error says why, to follow "the name" (`"is an absolute path"`); the caller names the path.
 pub fn check_relative(name: &str) -> Result<(), &'static str> {
     if name.is_empty() {
-        return Err("an empty name");
+        return Err("is empty");
     }
     if name.starts_with('/') {
-        return Err("an absolute path");
+        return Err("is an absolute path");
     }
     if name.chars().any(char::is_control) {
-        return Err("a control character in the name");
+        return Err("has a control character");
     }
     for part in name.split('/') {
         match part {
-            "" => return Err("an empty part in the path"),
-            "." | ".." => return Err("a '.' or '..' part in the path"),
+            "" => return Err("has an empty part"),
+            "." | ".." => return Err("has a '.' or '..' part"),
             _ => {}
         }
     }

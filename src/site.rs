@@ -223,8 +223,7 @@ pub fn build(
     })?;
     for (path, why) in &refused {
         warnings.push(format!(
-            "{path}: not published on the site: {why} (its pages would not stay in {})",
-            out.display()
+            "{path}: not published on the site: the name {why}, and its pages would be named by it"
         ));
     }
     let changed_paths: BTreeSet<String> = new_records

@@ -195,8 +195,9 @@ fn lint_fix_never_writes_outside_the_work_tree() {
             &format!("{c1}..{c2}"),
         ],
     );
-    run.code(2)
-        .stderr_has("../outside.md: --fix does not write this file: a '.' or '..' part");
+    run.code(2).stderr_has(
+        "../outside.md: --fix does not write this file: the name has a '.' or '..' part",
+    );
     assert_eq!(
         std::fs::read_to_string(&outside).unwrap(),
         policy("90 days")
@@ -240,8 +241,8 @@ fn site_pages_of_any_name_stay_in_the_output_folder() {
     }
     // Refused pages are warnings that name them, escaped; the rest is published.
     run.code(0)
-        .stderr_has("../dotdot.md: not published on the site: a '.' or '..' part")
-        .stderr_has("a\\x1b[2Jb.md: not published on the site: a control character");
+        .stderr_has("../dotdot.md: not published on the site: the name has a '.' or '..' part")
+        .stderr_has("a\\x1b[2Jb.md: not published on the site: the name has a control character");
     assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
     let policies = out.join("policies");
     for name in [spelled.as_str(), "..\\..\\escaped.md", "privacy.md"] {
