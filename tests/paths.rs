@@ -253,3 +253,31 @@ fn site_pages_of_any_name_stay_in_the_output_folder() {
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(index.contains("..\\..\\escaped.md") && !index.contains("dotdot"));
 }
+
+#[test]
+fn bidi_controls_in_names_and_titles_are_shown_not_obeyed_in_the_email() {
+    let site = Site::new(
+        "policies:
+  - { path: \"*.md\" }
+sender: legal@acme.example
+subscribers:
+  - { email: bob@example.com }
+",
+    );
+    site.repo.commit("privacy.md", V1);
+    site.run(&["check"]).code(0).stdout_has("baseline");
+    // A name and a title that a right-to-left override would show reversed.
+    site.repo.commit(
+        "privacy\u{202e}exe.md",
+        "# Terms \u{202e}exe.md\n\nA new text.\n",
+    );
+    site.run(&["check"]).code(0);
+    let mails = site.outbox();
+    assert_eq!(mails.len(), 1);
+    let html = mails[0].html();
+    assert!(
+        !html.contains('\u{202e}'),
+        "a raw right-to-left override reached the email's HTML"
+    );
+    assert!(html.contains("Terms \\u{202e}exe.md"), "{html}");
+}

@@ -103,6 +103,7 @@ impl Templates {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_fuel(Some(TEMPLATE_FUEL));
+        env.set_formatter(super::page::text_formatter);
         let mut origin = String::new();
         for (name, default) in TEMPLATES {
             let mut source = default.to_string();

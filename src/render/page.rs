@@ -44,23 +44,30 @@ impl Default for Pages {
     }
 }
 
+/// The formatter of every HTML template (pages and email): names, paths and commit summaries
+/// are escaped as the policy text is — markup escaped, controls and bidirectional overrides
+/// shown instead of obeyed.
+pub(crate) fn text_formatter(
+    out: &mut minijinja::Output<'_>,
+    state: &mut minijinja::State<'_, '_>,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    if let (minijinja::AutoEscape::Html, false, Some(text)) =
+        (state.auto_escape(), value.is_safe(), value.as_str())
+    {
+        let mut escaped = String::with_capacity(text.len() + 8);
+        super::redline::escape(text, &mut escaped);
+        return out.write_str(&escaped).map_err(minijinja::Error::from);
+    }
+    minijinja::escape_formatter(out, state, value)
+}
+
 impl Pages {
     /// Loads the built-in page templates.
     pub fn new() -> Pages {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        // Names, paths and commit summaries are escaped as the policy text is: markup, and
-        // controls and bidirectional overrides shown instead of obeyed.
-        env.set_formatter(|out, state, value| {
-            if let (minijinja::AutoEscape::Html, false, Some(text)) =
-                (state.auto_escape(), value.is_safe(), value.as_str())
-            {
-                let mut escaped = String::with_capacity(text.len() + 8);
-                super::redline::escape(text, &mut escaped);
-                return out.write_str(&escaped).map_err(minijinja::Error::from);
-            }
-            minijinja::escape_formatter(out, state, value)
-        });
+        env.set_formatter(text_formatter);
         for (name, source) in PAGE_TEMPLATES {
             env.add_template(name, source)
                 .expect("the built-in page templates compile");
