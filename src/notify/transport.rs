@@ -9,16 +9,44 @@ use lettre::{SendmailTransport, Transport};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-/// Why one message was not delivered.
+/// Why one message was not delivered. Modelled on a mail queue: a refusal is about one
+/// recipient, or about the whole mailing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendError {
-    /// Try again later (4xx, a dropped connection mid-message).
+    /// This message failed for now (a 4xx at RCPT or after its content): the recipient is
+    /// deferred and retried on later runs, for up to `delivery.retry_lifetime`.
     Temporary(String),
-    /// The server refused this recipient for good (5xx).
+    /// The server refused this recipient for good (a 5xx about the recipient's address or
+    /// mailbox, RFC 3463 X.1.x or X.2.x): written off.
     Permanent(String),
-    /// The transport itself is unusable (server unreachable, TLS or login failure):
-    /// stop this run.
+    /// The transport is unusable (server unreachable, TLS or login failure), or the server
+    /// refused the whole mailing (the sender, DATA, a quota, a policy): stop this run and
+    /// write off nobody.
     Unavailable(String),
+}
+
+/// Where in an SMTP transaction the server answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// `MAIL FROM`: an answer about the sender, for every message.
+    Mail,
+    /// `RCPT TO`: an answer about this message's one recipient.
+    Rcpt,
+    /// The `DATA` command.
+    Data,
+    /// After the message's content (its final dot).
+    Content,
+}
+
+impl Stage {
+    fn name(self) -> &'static str {
+        match self {
+            Stage::Mail => "the sender (MAIL FROM)",
+            Stage::Rcpt => "the recipient (RCPT TO)",
+            Stage::Data => "DATA",
+            Stage::Content => "the message after its content (DATA)",
+        }
+    }
 }
 
 /// A ready transport.
@@ -89,7 +117,8 @@ impl Sender {
             Sender::Sendmail(t) => Box::new(move |job| {
                 t.send_raw(&job.envelope, &job.formatted)
                     .map(|_| ())
-                    .map_err(|e| SendError::Temporary(format!("sendmail: {e}")))
+                    // A failing sendmail says nothing about one recipient: stop, write off nobody.
+                    .map_err(|e| SendError::Unavailable(format!("sendmail: {e}")))
             }),
         };
         while let Some(job) = take() {
@@ -114,17 +143,68 @@ pub struct Job<T> {
     pub name: String,
 }
 
-pub(super) fn classify(e: &lettre::transport::smtp::Error, server: &str) -> SendError {
+/// The enhanced status code (RFC 3463) that starts a reply's text: `5.4.5` → (5, 4, 5).
+pub(super) fn enhanced_code(e: &lettre::transport::smtp::Error) -> Option<(u16, u16, u16)> {
+    let text = std::error::Error::source(e)?.to_string();
+    let word = text.split_whitespace().next()?;
+    let mut parts = word.split('.').map(|p| {
+        (!p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<u16>().ok())
+            .flatten()
+    });
+    let (class, subject, detail) = (parts.next()??, parts.next()??, parts.next()??);
+    (parts.next().is_none() && matches!(class, 2 | 4 | 5)).then_some((class, subject, detail))
+}
+
+/// True when a refusal at `stage` is about the recipient's address or mailbox alone: an
+/// enhanced code X.1.x (but X.1.7 and X.1.8, which are about the sender) or X.2.x, at RCPT
+/// or after the content (each message has one recipient); at RCPT, a plain 550–553 with no
+/// enhanced code too.
+fn about_the_recipient(e: &lettre::transport::smtp::Error, stage: Stage) -> bool {
+    if !matches!(stage, Stage::Rcpt | Stage::Content) {
+        return false;
+    }
+    match enhanced_code(e) {
+        Some((_, 1, detail)) => !matches!(detail, 7 | 8),
+        Some((_, 2, _)) => true,
+        Some(_) => false,
+        None => {
+            stage == Stage::Rcpt
+                && e.status()
+                    .is_some_and(|c| matches!(c.to_string().as_str(), "550" | "551" | "552" | "553"))
+        }
+    }
+}
+
+/// What a refusal means for the run. A 5xx about the recipient writes that recipient off; a
+/// 4xx at RCPT or after the content defers that message; any other refusal — of the sender,
+/// of DATA, or a 5xx about something else (a quota, a policy, the content) — is about the
+/// whole mailing and stops the run, writing off nobody.
+pub(super) fn classify(e: &lettre::transport::smtp::Error, server: &str, stage: Stage) -> SendError {
     let code = e.status().map(|c| c.to_string()).unwrap_or_default();
     let text = format!("{server}: {e}");
+    let coded = if code.is_empty() {
+        text.clone()
+    } else {
+        format!("{code} {text}")
+    };
+    let mailing = |kind: &str| {
+        SendError::Unavailable(format!(
+            "{server} refused {} {kind} ({coded}): that is about the whole mailing, so nobody was written off",
+            stage.name()
+        ))
+    };
     if e.is_permanent() {
-        SendError::Permanent(if code.is_empty() {
-            text
+        if about_the_recipient(e, stage) {
+            SendError::Permanent(coded)
         } else {
-            format!("{code} {text}")
-        })
+            mailing("for good")
+        }
     } else if e.is_transient() {
-        SendError::Temporary(text)
+        match stage {
+            Stage::Rcpt | Stage::Content => SendError::Temporary(text),
+            Stage::Mail | Stage::Data => mailing("for now"),
+        }
     } else {
         SendError::Unavailable(text)
     }
