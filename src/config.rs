@@ -399,9 +399,9 @@ pub fn parse_lifetime(text: &str) -> Result<Duration, String> {
 pub fn format_lifetime(lifetime: Duration) -> String {
     let s = lifetime.as_secs();
     match s {
-        _ if s >= 86_400 && s % 86_400 == 0 => format!("{}d", s / 86_400),
-        _ if s >= 3_600 && s % 3_600 == 0 => format!("{}h", s / 3_600),
-        _ if s >= 60 && s % 60 == 0 => format!("{}m", s / 60),
+        _ if s >= 86_400 && s.is_multiple_of(86_400) => format!("{}d", s / 86_400),
+        _ if s >= 3_600 && s.is_multiple_of(3_600) => format!("{}h", s / 3_600),
+        _ if s >= 60 && s.is_multiple_of(60) => format!("{}m", s / 60),
         _ => format!("{s}s"),
     }
 }
@@ -1179,6 +1179,41 @@ fn read_subscribers_file(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn retry_lifetimes_are_bounded_durations() {
+        assert_eq!(parse_lifetime("5d"), Ok(DEFAULT_RETRY_LIFETIME));
+        assert_eq!(parse_lifetime(" 2s "), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_lifetime("90m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_lifetime("365d"), Ok(MAX_RETRY_LIFETIME));
+        for bad in [
+            "",
+            "d",
+            "0s",
+            "366d",
+            "8761h",
+            "5",
+            "5D",
+            "1.5d",
+            "-1d",
+            "+1d",
+            "5 d",
+            "18446744073709551615s",
+            "٣d",
+        ] {
+            assert!(parse_lifetime(bad).is_err(), "{bad:?}");
+        }
+        for (secs, text) in [
+            (432_000, "5d"),
+            (129_600, "36h"),
+            (90, "90s"),
+            (120, "2m"),
+            (2, "2s"),
+        ] {
+            assert_eq!(format_lifetime(Duration::from_secs(secs)), text);
+            assert_eq!(parse_lifetime(text), Ok(Duration::from_secs(secs)));
+        }
+    }
+
     use super::*;
 
     const MINIMAL: &str = "policies:\n  - path: privacy.md\n    name: Privacy Policy\nsender: \"Legal <legal@example.com>\"\n";

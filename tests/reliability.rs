@@ -1003,12 +1003,18 @@ fn a_relay_refusing_the_sender_mid_run_writes_nobody_off() {
     assert!(!run.stderr.contains("refused for"), "{run:?}");
     assert_eq!(site.notified(), baseline, "the ref stays");
     let first = server.messages_count();
-    assert!((50..60).contains(&first), "{first} delivered before the quota");
+    assert!(
+        (50..60).contains(&first),
+        "{first} delivered before the quota"
+    );
     let journal = std::fs::read_dir(site.repo.path().join(".git/policy-diff/journal"))
         .unwrap()
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
         .collect::<String>();
-    assert!(!journal.contains("\nfailed "), "nobody written off:\n{journal}");
+    assert!(
+        !journal.contains("\nfailed "),
+        "nobody written off:\n{journal}"
+    );
 
     // The next day: everyone left gets the notice, once.
     let next_day = SmtpServer::start(&[]);
@@ -1025,7 +1031,10 @@ fn a_relay_refusing_the_sender_mid_run_writes_nobody_off() {
 /// Puts `delivery.retry_lifetime` into a site's configuration.
 fn set_retry_lifetime(site: &Site, lifetime: &str) {
     let config = std::fs::read_to_string(site.config_path()).unwrap();
-    let with = config.replace("delivery:\n", &format!("delivery:\n  retry_lifetime: {lifetime}\n"));
+    let with = config.replace(
+        "delivery:\n",
+        &format!("delivery:\n  retry_lifetime: {lifetime}\n"),
+    );
     assert_ne!(with, config);
     std::fs::write(site.config_path(), with).unwrap();
 }
@@ -1057,26 +1066,44 @@ fn a_full_mailbox_defers_one_recipient_without_holding_back_the_others() {
     for (n, text) in [V2, V3, V1].into_iter().enumerate() {
         site.repo.commit("privacy.md", text);
         let run = site.run(&["check"]);
+        assert_eq!(
+            server.messages_count(),
+            39 * (n + 1),
+            "change {} reached the 39 others: {run:?}",
+            n + 1
+        );
+        assert_eq!(
+            site.notified().unwrap(),
+            head(&site),
+            "change {}: the ref moves",
+            n + 1
+        );
         run.code(1)
             .stderr_has("not delivered to the subscriber listed at")
             .stderr_has("(will retry)")
             .stdout_has("retry queue: ");
         assert!(!run.stderr.contains(full), "addresses only with -v");
         if n == 0 {
-            run.stdout_has("sent 39 messages").stdout_has("; 1 deferred (retried on each run for up to 5d)");
+            run.stdout_has("sent 39 messages")
+                .stdout_has("; 1 deferred (retried on each run for up to 5d)");
         } else {
             // The owed notice is tried first; the newer ones wait behind it.
             run.stdout_has("retry queue: nothing sent for")
                 .stdout_has("sent 39 messages")
-                .stdout_has(&format!("retry queue: {} messages deferred, to 1 recipient", n + 1));
+                .stdout_has(&format!(
+                    "retry queue: {} messages deferred, to 1 recipient",
+                    n + 1
+                ));
         }
-        assert_eq!(site.notified().unwrap(), head(&site), "change {}: the ref moves", n + 1);
     }
     // Each run retried it (with the first notice, the oldest it is owed).
     let attempts = server_log(&server, "deferred.log");
     assert_eq!(attempts.len(), 3, "{attempts:?}");
     let first_id = attempts[0].split(' ').nth(1).unwrap().to_string();
-    assert!(attempts.iter().all(|a| *a == format!("{full} {first_id}")), "{attempts:?}");
+    assert!(
+        attempts.iter().all(|a| *a == format!("{full} {first_id}")),
+        "{attempts:?}"
+    );
     let others = server.messages();
     assert_eq!(others.len(), 3 * 39);
     assert!(others.iter().all(|m| m.rcpt != full));
@@ -1098,7 +1125,9 @@ fn a_full_mailbox_defers_one_recipient_without_holding_back_the_others() {
     // The mailbox has room again: the three notices, once each, in order.
     let room = SmtpServer::start(&[]);
     site.move_smtp_port(server.port, room.port);
-    site.run(&["check"]).code(0).stdout_has("retry queue: sent 1 message");
+    site.run(&["check"])
+        .code(0)
+        .stdout_has("retry queue: sent 1 message");
     let got = room.messages();
     assert_eq!(got.len(), 3, "{got:?}");
     assert!(got.iter().all(|m| m.rcpt == full));
@@ -1109,7 +1138,11 @@ fn a_full_mailbox_defers_one_recipient_without_holding_back_the_others() {
     all.extend(got);
     let mut seen = std::collections::HashSet::new();
     for m in &all {
-        assert!(seen.insert((m.rcpt.clone(), notice_of(m))), "{} got a notice twice", m.rcpt);
+        assert!(
+            seen.insert((m.rcpt.clone(), notice_of(m))),
+            "{} got a notice twice",
+            m.rcpt
+        );
     }
     assert_eq!(seen.len(), 40 * 3);
     // Nothing is left to retry.
@@ -1222,7 +1255,11 @@ fn a_kill_while_the_queue_is_retried_loses_nobody() {
     }
     assert_eq!(copies.len(), 6 * 2, "everyone got both notices: {copies:?}");
     let repeated: Vec<_> = copies.iter().filter(|(_, ids)| ids.len() > 1).collect();
-    assert_eq!(repeated.len(), 2, "only the messages in flight repeat: {repeated:?}");
+    assert_eq!(
+        repeated.len(),
+        2,
+        "only the messages in flight repeat: {repeated:?}"
+    );
     for ((who, _), ids) in repeated {
         assert_eq!(ids.len(), 2, "{who}");
         assert_eq!(ids[0], ids[1], "{who}: the same Message-ID");

@@ -102,7 +102,10 @@ impl<'a> Pass<'a> {
                 .record_failed(&s.email(), &reason)
                 .map_err(io_error("cannot write the delivery journal"))?;
             self.tally.expired += 1;
-            let line = format!("failed for good for {} (will not retry): {reason}", self.who(s));
+            let line = format!(
+                "failed for good for {} (will not retry): {reason}",
+                self.who(s)
+            );
             self.said.push(Said::Warning(line));
             return Ok(());
         }
@@ -201,7 +204,10 @@ pub(super) fn utc(seconds: u64) -> String {
     i64::try_from(seconds)
         .ok()
         .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-        .map_or_else(|| seconds.to_string(), |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .map_or_else(
+            || seconds.to_string(),
+            |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        )
 }
 
 /// Sends a notification to every recipient the journal does not list yet, recording each

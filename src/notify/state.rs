@@ -282,9 +282,7 @@ impl Journal {
 
     /// A journal left unfinished by an earlier run, going from `old`: (id, old, new).
     pub fn pending(repo: &Repository, old: Oid) -> Option<(String, Oid, Oid)> {
-        Journal::list(repo)
-            .into_iter()
-            .rfind(|(_, o, _)| *o == old)
+        Journal::list(repo).into_iter().rfind(|(_, o, _)| *o == old)
     }
 
     /// Every journal (id, old, new), oldest first (by when it was last written).
@@ -385,7 +383,12 @@ impl Journal {
 
     /// Records a temporary failure: the recipient is retried on later runs. Only the first
     /// is written (it starts the retry lifetime); later ones change nothing.
-    pub fn record_deferred(&mut self, email: &str, since: u64, reason: &str) -> std::io::Result<()> {
+    pub fn record_deferred(
+        &mut self,
+        email: &str,
+        since: u64,
+        reason: &str,
+    ) -> std::io::Result<()> {
         let key = email.to_lowercase();
         if self.deferred.contains_key(&key) {
             return Ok(());
@@ -437,6 +440,52 @@ mod tests {
         assert!(journal.is_done("ada@example.org"));
         assert!(journal.is_done("cy@example.org"));
         assert!(!journal.is_done("bob@example.org"));
+    }
+
+    #[test]
+    fn the_first_deferral_of_a_recipient_counts_until_they_are_done() {
+        let r = Records::read(
+            b"policy-diff journal v1 a b\ndeferred ada@x.example 100 451 4.2.2 full\n\
+              deferred ada@x.example 200 451 again\ndeferred bo@x.example 150\n\
+              deferred cy@x.example soon 451\ndeferred \nsent bo@x.example\n",
+        );
+        assert_eq!(
+            r.deferred.get("ada@x.example"),
+            Some(&Deferred {
+                since: 100,
+                why: "451 4.2.2 full".into()
+            })
+        );
+        assert_eq!(r.deferred.get("bo@x.example").map(|d| d.since), Some(150));
+        // Delivered since: no longer owed.
+        assert_eq!(
+            r.outstanding()
+                .iter()
+                .map(|(who, _)| *who)
+                .collect::<Vec<_>>(),
+            ["ada@x.example"]
+        );
+        assert_eq!(r.skipped, [5, 6]);
+
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let (old, new) = (Oid::ZERO_SHA1, Oid::from_bytes(&[1; 20]).unwrap());
+        let mut journal = Journal::open(&repo, "n1", old, new).unwrap();
+        journal
+            .record_deferred("Ada@x.example", 10, "451 full")
+            .unwrap();
+        journal
+            .record_deferred("ada@x.example", 20, "451 again")
+            .unwrap();
+        drop(journal);
+        let mut journal = Journal::open(&repo, "n1", old, new).unwrap();
+        assert_eq!(journal.deferred("ada@x.example").map(|d| d.since), Some(10));
+        assert!(!journal.is_done("ada@x.example"));
+        journal.record_sent("ada@x.example").unwrap();
+        assert!(journal.outstanding().is_empty());
+        assert_eq!(journal.deferred("ada@x.example"), None);
+        let text = std::fs::read_to_string(journal.path()).unwrap();
+        assert_eq!(text.matches("deferred ").count(), 1, "{text}");
     }
 
     #[test]

@@ -143,9 +143,8 @@ pub struct Job<T> {
     pub name: String,
 }
 
-/// The enhanced status code (RFC 3463) that starts a reply's text: `5.4.5` → (5, 4, 5).
-pub(super) fn enhanced_code(e: &lettre::transport::smtp::Error) -> Option<(u16, u16, u16)> {
-    let text = std::error::Error::source(e)?.to_string();
+/// The enhanced status code (RFC 3463) that starts a reply's text: `5.4.5 Daily…` → (5, 4, 5).
+fn enhanced_code(text: &str) -> Option<(u16, u16, u16)> {
     let word = text.split_whitespace().next()?;
     let mut parts = word.split('.').map(|p| {
         (!p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
@@ -156,57 +155,66 @@ pub(super) fn enhanced_code(e: &lettre::transport::smtp::Error) -> Option<(u16, 
     (parts.next().is_none() && matches!(class, 2 | 4 | 5)).then_some((class, subject, detail))
 }
 
-/// True when a refusal at `stage` is about the recipient's address or mailbox alone: an
-/// enhanced code X.1.x (but X.1.7 and X.1.8, which are about the sender) or X.2.x, at RCPT
-/// or after the content (each message has one recipient); at RCPT, a plain 550–553 with no
-/// enhanced code too.
-fn about_the_recipient(e: &lettre::transport::smtp::Error, stage: Stage) -> bool {
-    if !matches!(stage, Stage::Rcpt | Stage::Content) {
-        return false;
-    }
-    match enhanced_code(e) {
-        Some((_, 1, detail)) => !matches!(detail, 7 | 8),
-        Some((_, 2, _)) => true,
-        Some(_) => false,
-        None => {
-            stage == Stage::Rcpt
-                && e.status()
-                    .is_some_and(|c| matches!(c.to_string().as_str(), "550" | "551" | "552" | "553"))
-        }
+/// What a refusal is about, as a mail queue sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum About {
+    /// The recipient, for good: written off.
+    Recipient,
+    /// This message, for now: deferred.
+    Message,
+    /// The whole mailing (the sender, a quota, a policy, the content): the run stops.
+    Mailing,
+}
+
+/// Judges a refusal from its code (`550`), its text (`5.4.5 Daily user sending quota…`) and
+/// where it came. A 5xx is about the recipient only when its enhanced code says so — X.1.x
+/// (but X.1.7 and X.1.8, about the sender) or X.2.x — at RCPT or after the content (each
+/// message has one recipient), or, at RCPT, when it is a plain 550–553 with no enhanced
+/// code. A 4xx at RCPT or after the content is about that message; at MAIL or DATA, about
+/// the mailing. Anything else is about the mailing.
+fn judge(code: u16, text: &str, stage: Stage) -> About {
+    let at_recipient = matches!(stage, Stage::Rcpt | Stage::Content);
+    match code {
+        400..=499 if at_recipient => About::Message,
+        500..=599 if at_recipient => match enhanced_code(text) {
+            Some((_, 1, 7 | 8)) => About::Mailing,
+            Some((_, 1 | 2, _)) => About::Recipient,
+            Some(_) => About::Mailing,
+            None if stage == Stage::Rcpt && (550..=553).contains(&code) => About::Recipient,
+            None => About::Mailing,
+        },
+        _ => About::Mailing,
     }
 }
 
-/// What a refusal means for the run. A 5xx about the recipient writes that recipient off; a
-/// 4xx at RCPT or after the content defers that message; any other refusal — of the sender,
-/// of DATA, or a 5xx about something else (a quota, a policy, the content) — is about the
-/// whole mailing and stops the run, writing off nobody.
-pub(super) fn classify(e: &lettre::transport::smtp::Error, server: &str, stage: Stage) -> SendError {
-    let code = e.status().map(|c| c.to_string()).unwrap_or_default();
+/// What a refusal means for the run (see [`judge`]): a 5xx about the recipient writes that
+/// recipient off, a 4xx about one message defers it, and a refusal of the sender, of DATA,
+/// or about anything else (a quota, a policy, the content) stops the run, writing off nobody.
+pub(super) fn classify(
+    e: &lettre::transport::smtp::Error,
+    server: &str,
+    stage: Stage,
+) -> SendError {
     let text = format!("{server}: {e}");
-    let coded = if code.is_empty() {
-        text.clone()
-    } else {
-        format!("{code} {text}")
+    let Some(code) = e.status().and_then(|c| c.to_string().parse::<u16>().ok()) else {
+        return SendError::Unavailable(text);
     };
-    let mailing = |kind: &str| {
-        SendError::Unavailable(format!(
-            "{server} refused {} {kind} ({coded}): that is about the whole mailing, so nobody was written off",
-            stage.name()
-        ))
-    };
-    if e.is_permanent() {
-        if about_the_recipient(e, stage) {
-            SendError::Permanent(coded)
-        } else {
-            mailing("for good")
-        }
-    } else if e.is_transient() {
-        match stage {
-            Stage::Rcpt | Stage::Content => SendError::Temporary(text),
-            Stage::Mail | Stage::Data => mailing("for now"),
-        }
-    } else {
-        SendError::Unavailable(text)
+    let reply = std::error::Error::source(e)
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    let coded = format!("{code} {text}");
+    match judge(code, &reply, stage) {
+        About::Recipient => SendError::Permanent(coded),
+        About::Message => SendError::Temporary(text),
+        About::Mailing => SendError::Unavailable(format!(
+            "{server} refused {} {} ({coded}): that is about the whole mailing, so nobody was written off",
+            stage.name(),
+            if e.is_transient() {
+                "for now"
+            } else {
+                "for good"
+            },
+        )),
     }
 }
 
@@ -286,4 +294,91 @@ pub enum TransportError {
         /// What happened (never the password).
         message: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_refusals_about_the_recipient_write_them_off() {
+        use About::*;
+        use Stage::*;
+        for (code, text, stage, about) in [
+            // Google's daily quota: at MAIL, at RCPT or after DATA, the mailing.
+            (
+                550,
+                "5.4.5 Daily user sending quota exceeded.",
+                Mail,
+                Mailing,
+            ),
+            (
+                550,
+                "5.4.5 Daily user sending quota exceeded.",
+                Rcpt,
+                Mailing,
+            ),
+            (
+                550,
+                "5.4.5 Daily user sending quota exceeded.",
+                Content,
+                Mailing,
+            ),
+            // The sender refused, with whatever code.
+            (550, "5.1.1 No such user", Mail, Mailing),
+            (553, "5.1.8 Sender address rejected", Rcpt, Mailing),
+            (
+                550,
+                "5.1.7 Bad sender's mailbox address syntax",
+                Rcpt,
+                Mailing,
+            ),
+            (554, "5.7.1 Relay access denied", Rcpt, Mailing),
+            (554, "Transaction failed", Rcpt, Mailing),
+            (554, "5.7.1 Message rejected as spam", Content, Mailing),
+            (552, "Message size exceeds fixed limit", Content, Mailing),
+            (503, "5.5.1 Error: need RCPT command", Data, Mailing),
+            // About the recipient's address or mailbox.
+            (550, "5.1.1 No such user here", Rcpt, Recipient),
+            (550, "5.1.10 Recipient address has null MX", Rcpt, Recipient),
+            (552, "5.2.2 Mailbox full", Rcpt, Recipient),
+            (
+                552,
+                "5.2.2 STOREDRV.Deliver; mailbox full",
+                Content,
+                Recipient,
+            ),
+            (550, "No such user", Rcpt, Recipient),
+            (553, "mailbox name not allowed", Rcpt, Recipient),
+            // Temporary: one message, or the mailing.
+            (451, "4.3.0 Mailbox temporarily unavailable", Rcpt, Message),
+            (450, "4.2.0 Greylisted, try again", Rcpt, Message),
+            (452, "4.2.2 Mailbox full", Content, Message),
+            (451, "4.7.1 Sender rate limited", Mail, Mailing),
+            (451, "4.3.0 Try again later", Data, Mailing),
+        ] {
+            assert_eq!(
+                judge(code, text, stage),
+                about,
+                "{code} {text} at {stage:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn enhanced_codes_are_read_strictly() {
+        assert_eq!(enhanced_code("5.4.5 Daily quota"), Some((5, 4, 5)));
+        assert_eq!(enhanced_code("4.2.2"), Some((4, 2, 2)));
+        for text in [
+            "",
+            "5.4 x",
+            "5.4.5.1 x",
+            "3.1.1 x",
+            "5..1 x",
+            "5.1.1000 x",
+            "Mailbox full",
+        ] {
+            assert_eq!(enhanced_code(text), None, "{text:?}");
+        }
+    }
 }
