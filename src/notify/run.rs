@@ -603,7 +603,9 @@ impl Run<'_, '_> {
 }
 
 /// `policy-diff check`: notify about everything since the last notification. Returns the
-/// exit status: 0 done (or nothing to do), 1 some deliveries failed (retried next run).
+/// exit status: 0 done (or nothing to do), 1 some deliveries failed: the run stopped, or a
+/// recipient was deferred (retried by later runs, for up to `delivery.retry_lifetime`) or
+/// refused for good. Deferred recipients of earlier notifications are retried first.
 pub fn check(
     config: &Config,
     options: CheckOptions,
