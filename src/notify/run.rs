@@ -224,6 +224,19 @@ fn report_tally(
     }
 }
 
+/// Reports the lines of a journal that were not records (left by a crash).
+fn warn_skipped(journal: &Journal, voice: &Voice<'_>) {
+    if let [first, ..] = journal.skipped() {
+        voice.warn(&format!(
+            "{}: skipped {} line{} that {} not a record (from line {first}); they were left by a crash",
+            journal.path().display(),
+            journal.skipped().len(),
+            if journal.skipped().len() == 1 { "" } else { "s" },
+            if journal.skipped().len() == 1 { "is" } else { "are" },
+        ));
+    }
+}
+
 /// How one step of `check` ended.
 enum Step {
     /// A notification was delivered (or there was nothing worth a message): go on to the tip.
@@ -381,15 +394,7 @@ impl Run<'_, '_> {
         let sender = self.sender.as_ref().expect("transport is ready");
         let mut journal = Journal::open(repo.git(), &notification.id, old, target)
             .map_err(io_error("cannot open the delivery journal"))?;
-        if let [first, ..] = journal.skipped() {
-            voice.warn(&format!(
-                "{}: skipped {} line{} that {} not a record (from line {first}); they were left by a crash",
-                journal.path().display(),
-                journal.skipped().len(),
-                if journal.skipped().len() == 1 { "" } else { "s" },
-                if journal.skipped().len() == 1 { "is" } else { "are" },
-            ));
-        }
+        warn_skipped(&journal, voice);
         let templates = self.templates.as_ref().expect("templates are loaded");
         let tally = deliver(
             config,
@@ -459,6 +464,7 @@ impl Run<'_, '_> {
             }
             let mut journal = Journal::open(git, &id, old, new)
                 .map_err(io_error("cannot open the delivery journal"))?;
+            warn_skipped(&journal, voice);
             let owed: Vec<String> = journal
                 .outstanding()
                 .into_iter()
