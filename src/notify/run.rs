@@ -457,7 +457,23 @@ impl Run<'_, '_> {
             return Ok(Step::Next);
         };
         let mut step = Step::Next;
-        for (id, old, new) in Journal::list(git) {
+        // Oldest notice first, by the commit it starts from (a journal's time changes as it
+        // is written to): each recipient gets their notices in order.
+        let mut queue = Journal::list(git);
+        let time = |id: Oid| git.find_commit(id).map_or(i64::MIN, |c| c.time().seconds());
+        queue.sort_by(|(_, a, _), (_, b, _)| {
+            time(*a).cmp(&time(*b)).then_with(|| {
+                // Commits of the same second: the descendant comes after.
+                if git.graph_descendant_of(*a, *b).unwrap_or(false) {
+                    std::cmp::Ordering::Greater
+                } else if git.graph_descendant_of(*b, *a).unwrap_or(false) {
+                    std::cmp::Ordering::Less
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            })
+        });
+        for (id, old, new) in queue {
             // Going from the notified commit: unfinished, not queued; the main loop ends it.
             if old == notified {
                 continue;
@@ -518,6 +534,13 @@ impl Run<'_, '_> {
                 .collect();
             for who in &owed {
                 if !recipients.iter().any(|s| s.email().to_lowercase() == *who) {
+                    if voice.verbose {
+                        voice.progress(&format!(
+                            "{who} no longer follows the changes {} → {}: not retried",
+                            short(old),
+                            short(new)
+                        ));
+                    }
                     journal
                         .record_failed(who, "no longer subscribed to this notice")
                         .map_err(io_error("cannot write the delivery journal"))?;
