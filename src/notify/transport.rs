@@ -207,13 +207,9 @@ pub(super) fn classify(
         About::Recipient => SendError::Permanent(coded),
         About::Message => SendError::Temporary(text),
         About::Mailing => SendError::Unavailable(format!(
-            "{server} refused {} {} ({coded}): that is about the whole mailing, so nobody was written off",
+            "{server} refused {} with \"{code} {}\", a refusal of the whole mailing: nobody was written off",
             stage.name(),
-            if e.is_transient() {
-                "for now"
-            } else {
-                "for good"
-            },
+            reply.trim()
         )),
     }
 }
