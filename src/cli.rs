@@ -77,8 +77,9 @@ enum Command {
     Lint(LintArgs),
     /// Notify subscribers of every policy change since the last notification (cron, hooks).
     ///
-    /// Exit status: 0 done or nothing new, 1 some deliveries failed (the next run retries
-    /// them), 2 usage or configuration error (nothing sent).
+    /// Exit status: 0 done or nothing new, 1 some deliveries failed (a stopped run or a
+    /// deferred recipient: the next run retries them; or a recipient refused for good),
+    /// 2 usage or configuration error (nothing sent).
     Check(CheckArgs),
     /// Show the message one subscriber would get for the changes between two revisions.
     Preview(PreviewArgs),

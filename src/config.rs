@@ -123,6 +123,8 @@ struct RawDelivery {
     smtp: Option<RawSmtp>,
     #[serde(default)]
     sendmail: Option<String>,
+    #[serde(default)]
+    retry_lifetime: Option<Spanned<String>>,
 }
 
 /// Which transport delivers messages.
@@ -276,6 +278,9 @@ pub struct Config {
     pub subscribers: Vec<Subscriber>,
     /// How messages are delivered.
     pub delivery: Delivery,
+    /// How long a recipient whose message failed for now (a 4xx) is retried, from the first
+    /// temporary failure, before it is reported as failed for good (`delivery.retry_lifetime`).
+    pub retry_lifetime: Duration,
     /// What is worth a message, and the links in it.
     pub notify: NotifySettings,
     /// A folder whose templates replace the embedded ones, file by file.
@@ -352,6 +357,53 @@ pub struct SmtpSettings {
     pub rate_limit: Option<f64>,
     /// A connection is closed and another opened after this many messages.
     pub max_messages_per_connection: Option<usize>,
+}
+
+/// How long a deferred recipient is retried when the configuration does not say: 5 days,
+/// as Postfix's `maximal_queue_lifetime`.
+pub const DEFAULT_RETRY_LIFETIME: Duration = Duration::from_secs(5 * 86_400);
+/// The longest retry lifetime accepted: a year.
+pub const MAX_RETRY_LIFETIME: Duration = Duration::from_secs(365 * 86_400);
+
+/// Reads a retry lifetime: a whole number and a unit, `s`, `m`, `h` or `d` (`5d`, `12h`,
+/// `2s`), from 1 second to 365 days.
+pub fn parse_lifetime(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let wrong = || {
+        format!(
+            "'{}' is not a duration from 1s to 365d: a whole number and a unit, s, m, h or d (5d, 12h, 30m, 2s)",
+            text.chars().take(40).collect::<String>().escape_debug()
+        )
+    };
+    let unit = text.chars().last().ok_or_else(wrong)?;
+    let seconds: u64 = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        _ => return Err(wrong()),
+    };
+    let number = &text[..text.len() - 1];
+    if number.is_empty() || number.len() > 12 || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(wrong());
+    }
+    let value = number.parse::<u64>().map_err(|_| wrong())?;
+    let lifetime = Duration::from_secs(value.checked_mul(seconds).ok_or_else(wrong)?);
+    if lifetime.is_zero() || lifetime > MAX_RETRY_LIFETIME {
+        return Err(wrong());
+    }
+    Ok(lifetime)
+}
+
+/// A lifetime as the configuration writes it, in its largest whole unit: `5d`, `36h`, `2s`.
+pub fn format_lifetime(lifetime: Duration) -> String {
+    let s = lifetime.as_secs();
+    match s {
+        _ if s >= 86_400 && s.is_multiple_of(86_400) => format!("{}d", s / 86_400),
+        _ if s >= 3_600 && s.is_multiple_of(3_600) => format!("{}h", s / 3_600),
+        _ if s >= 60 && s.is_multiple_of(60) => format!("{}m", s / 60),
+        _ => format!("{s}s"),
+    }
 }
 
 /// Connections opened at once when the configuration does not say.
@@ -491,6 +543,16 @@ impl Config {
             .transpose()?;
         let subscribers =
             ctx.subscribers(&raw.subscribers, raw.subscribers_file.as_ref(), &policies)?;
+        let retry_lifetime = match &raw.delivery.retry_lifetime {
+            Some(l) => parse_lifetime(&l.value).map_err(|message| {
+                ctx.invalid(
+                    l.referenced.line() as usize,
+                    "delivery.retry_lifetime",
+                    message,
+                )
+            })?,
+            None => DEFAULT_RETRY_LIFETIME,
+        };
         let delivery = ctx.delivery(raw.delivery)?;
         let n = raw.notify;
         let lint_settings = raw.lint.settings(&ctx)?;
@@ -530,6 +592,7 @@ impl Config {
             reply_to,
             subscribers,
             delivery,
+            retry_lifetime,
             notify: NotifySettings {
                 date_only: n.date_only,
                 cosmetic: n.cosmetic,
@@ -1116,6 +1179,41 @@ fn read_subscribers_file(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn retry_lifetimes_are_bounded_durations() {
+        assert_eq!(parse_lifetime("5d"), Ok(DEFAULT_RETRY_LIFETIME));
+        assert_eq!(parse_lifetime(" 2s "), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_lifetime("90m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_lifetime("365d"), Ok(MAX_RETRY_LIFETIME));
+        for bad in [
+            "",
+            "d",
+            "0s",
+            "366d",
+            "8761h",
+            "5",
+            "5D",
+            "1.5d",
+            "-1d",
+            "+1d",
+            "5 d",
+            "18446744073709551615s",
+            "٣d",
+        ] {
+            assert!(parse_lifetime(bad).is_err(), "{bad:?}");
+        }
+        for (secs, text) in [
+            (432_000, "5d"),
+            (129_600, "36h"),
+            (90, "90s"),
+            (120, "2m"),
+            (2, "2s"),
+        ] {
+            assert_eq!(format_lifetime(Duration::from_secs(secs)), text);
+            assert_eq!(parse_lifetime(text), Ok(Duration::from_secs(secs)));
+        }
+    }
+
     use super::*;
 
     const MINIMAL: &str = "policies:\n  - path: privacy.md\n    name: Privacy Policy\nsender: \"Legal <legal@example.com>\"\n";

@@ -457,3 +457,38 @@ fn a_server_accepting_data_after_refusing_the_recipient_gets_no_message() {
         .stderr_has("refused for user0000@example.com (will not retry): 550");
     assert_eq!(std::fs::read_to_string(log.path()).unwrap(), "");
 }
+
+/// A relay that answers 421 to RCPT for one recipient of 200, and hangs up, has a problem
+/// with that message for now, not with the mailing: it is deferred, the run reconnects and
+/// delivers the 199 others (the ref moves), and the next run delivers the one.
+#[test]
+fn a_421_for_one_recipient_defers_only_that_message() {
+    let busy = "user0007@example.com";
+    for pipelining in [false, true] {
+        let mut options = vec!["--busy-rcpt", busy];
+        if pipelining {
+            options.push("--pipelining");
+        }
+        let server = SmtpServer::start(&options);
+        let site = smtp_site(server.port, 200, "");
+        site.repo.commit("privacy.md", V2);
+        let run = site.run(&["check"]);
+        assert_eq!(
+            server.messages_count(),
+            199,
+            "pipelining: {pipelining}; {run:?}"
+        );
+        run.code(1)
+            .stdout_has("sent 199 messages")
+            .stdout_has("1 deferred");
+        let head = site.repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+        assert_eq!(site.notified().unwrap(), head);
+        let later = SmtpServer::start(&[]);
+        site.move_smtp_port(server.port, later.port);
+        site.run(&["check"]).code(0).stdout_has("sent 1 message");
+        let mut all = server.messages();
+        all.extend(later.messages());
+        each_once(&all, 200);
+        assert_eq!(later.messages()[0].rcpt, busy);
+    }
+}

@@ -1,6 +1,7 @@
 //! Reading any bytes as a delivery journal never panics; every whole `sent ADDRESS` line is
-//! a delivery, and every other non-empty line after the header is a record or is listed as
-//! skipped.
+//! a delivery, a recipient's first whole `deferred ADDRESS SECONDS` line is when their
+//! deferral started, and every other non-empty line after the header is a record or is
+//! listed as skipped.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use policy_diff::notify::state::Records;
@@ -16,6 +17,20 @@ fuzz_target!(|data: &[u8]| {
                 assert!(records.sent.contains(who), "line {}: {line:?}", n + 1);
             }
         }
+    }
+    // A deferral counts from its first whole record: later ones never move its time.
+    let mut first_deferral = std::collections::HashMap::new();
+    for line in &lines {
+        let mut words = line.splitn(4, ' ');
+        if let (Some("deferred"), Some(who), Some(since)) = (words.next(), words.next(), words.next())
+            && !who.is_empty()
+            && let Ok(since) = since.parse::<u64>()
+        {
+            first_deferral.entry(who).or_insert(since);
+        }
+    }
+    for (who, since) in first_deferral {
+        assert_eq!(records.deferred.get(who).map(|d| d.since), Some(since), "{who}");
     }
     for &n in &records.skipped {
         assert!(n >= 1 && n <= lines.len(), "skipped line {n} of {}", lines.len());

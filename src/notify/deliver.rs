@@ -1,6 +1,7 @@
 //! The send loop: render ahead, build, send, journal.
 
 use super::*;
+use std::collections::HashSet;
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, mpsc};
@@ -9,7 +10,9 @@ use transport::Job;
 
 /// How long a second `check` waits for a running one before leaving the work to it.
 pub(super) const LOCK_WAIT: Duration = Duration::from_secs(10);
-/// Permanent refusals in a row, before any delivery, that stop a run instead of being recorded.
+/// Refusals about a recipient in a row, before any delivery, that stop a run instead of
+/// being recorded: a relay answering a plain 550 (or 5.1.1) to every address is refusing the
+/// mailing (a relay denied, a wrong domain), not each of these recipients.
 pub(super) const SUSPICIOUS_REFUSALS: usize = 3;
 /// Commits listed in a message at most.
 pub(super) const MAX_COMMITS: usize = 50;
@@ -17,7 +20,13 @@ pub(super) const MAX_COMMITS: usize = 50;
 /// What one delivery pass did.
 pub(super) struct Tally {
     pub(super) delivered: usize,
-    pub(super) retry: usize,
+    /// Failed for now: deferred, retried on later runs.
+    pub(super) deferred: usize,
+    /// Deferred longer than the retry lifetime: failed for good.
+    pub(super) expired: usize,
+    /// The recipients that failed for now in this pass (lowercase): later notices of the
+    /// same run hold them back, so that each gets their notices in order.
+    pub(super) held: Vec<String>,
     pub(super) refused: usize,
     pub(super) stopped: Option<String>,
     /// How long the pass took.
@@ -40,6 +49,8 @@ enum Said {
 /// transport's connections (behind a lock): each records its message before it goes on.
 struct Pass<'a> {
     journal: &'a mut Journal,
+    /// How long a deferred recipient is retried (`delivery.retry_lifetime`).
+    lifetime: Duration,
     /// Addresses may be named (-v).
     verbose: bool,
     tally: Tally,
@@ -72,6 +83,45 @@ impl<'a> Pass<'a> {
         Ok(())
     }
 
+    /// A message that failed for now: the recipient is deferred (the first time, with the
+    /// time, which starts the retry lifetime), or, deferred longer than the lifetime, fails
+    /// for good.
+    fn defer(&mut self, s: &Subscriber, why: &str) -> Result<(), NotifyError> {
+        let now = unix_now();
+        self.tally.held.push(s.email().to_lowercase());
+        let since = self.journal.deferred(&s.email()).map(|d| d.since);
+        if let Some(since) = since
+            && now.saturating_sub(since) >= self.lifetime.as_secs()
+        {
+            let reason = format!(
+                "deferred since {}, longer than retry_lifetime {}; last answer: {why}",
+                utc(since),
+                crate::config::format_lifetime(self.lifetime)
+            );
+            self.journal
+                .record_failed(&s.email(), &reason)
+                .map_err(io_error("cannot write the delivery journal"))?;
+            self.tally.expired += 1;
+            let line = format!(
+                "failed for good for {} (will not retry): {reason}",
+                self.who(s)
+            );
+            self.said.push(Said::Warning(line));
+            return Ok(());
+        }
+        self.journal
+            .record_deferred(&s.email(), since.unwrap_or(now), why)
+            .map_err(io_error("cannot write the delivery journal"))?;
+        self.tally.deferred += 1;
+        let until = utc(since.unwrap_or(now).saturating_add(self.lifetime.as_secs()));
+        let line = format!(
+            "not delivered to {} (will retry): {why}; deferred, retried on each run until {until}",
+            self.who(s)
+        );
+        self.said.push(Said::Warning(line));
+        Ok(())
+    }
+
     /// Records what the server said about one message; `Break` stops the pass.
     fn outcome(
         &mut self,
@@ -92,11 +142,7 @@ impl<'a> Pass<'a> {
                     self.refuse(s, &why)?;
                 }
             }
-            Err(SendError::Temporary(why)) => {
-                self.tally.retry += 1;
-                let line = format!("not delivered to {} (will retry): {why}", self.who(s));
-                self.said.push(Said::Warning(line));
-            }
+            Err(SendError::Temporary(why)) => self.defer(s, &why)?,
             Err(SendError::Permanent(why)) if self.journal.sent_count() == 0 => {
                 self.unconfirmed.push((s, why.clone()));
                 if self.unconfirmed.len() >= SUSPICIOUS_REFUSALS {
@@ -146,8 +192,28 @@ fn recorder<'a, 'p>(
     }
 }
 
+/// Seconds since the Unix epoch.
+pub(super) fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// `2026-12-06 01:09:12 UTC`.
+pub(super) fn utc(seconds: u64) -> String {
+    i64::try_from(seconds)
+        .ok()
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .map_or_else(
+            || seconds.to_string(),
+            |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        )
+}
+
 /// Sends a notification to every recipient the journal does not list yet, recording each
-/// acceptance before the next message goes out on that connection.
+/// acceptance before the next message goes out on that connection. Recipients in
+/// `held_back` (deferred earlier in this run) are not tried: they are deferred for this
+/// notification too, and get it after the earlier one.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn deliver(
     config: &Config,
@@ -157,26 +223,50 @@ pub(super) fn deliver(
     prebuilt: Prebuilt,
     sender: &Sender,
     journal: &mut Journal,
+    held_back: &HashSet<String>,
     voice: &Voice<'_>,
 ) -> Result<Tally, NotifyError> {
-    let todo: Vec<(&Subscriber, Option<Outgoing>)> = recipients
+    let mut tally = Tally {
+        delivered: 0,
+        deferred: 0,
+        expired: 0,
+        held: Vec::new(),
+        refused: 0,
+        stopped: None,
+        elapsed: Duration::ZERO,
+    };
+    let mut todo: Vec<(&Subscriber, Option<Outgoing>)> = Vec::with_capacity(recipients.len());
+    let pairs = recipients
         .iter()
         .copied()
-        .zip(prebuilt.into_iter().chain(std::iter::repeat_with(|| None)))
-        .filter(|(s, _)| !journal.is_done(&s.email()))
-        .collect();
+        .zip(prebuilt.into_iter().chain(std::iter::repeat_with(|| None)));
+    for (s, built) in pairs {
+        if journal.is_done(&s.email()) {
+            continue;
+        }
+        if held_back.contains(&s.email().to_lowercase()) {
+            journal
+                .record_deferred(
+                    &s.email(),
+                    unix_now(),
+                    "held back behind an earlier notice deferred in the same run",
+                )
+                .map_err(io_error("cannot write the delivery journal"))?;
+            tally.deferred += 1;
+            continue;
+        }
+        todo.push((s, built));
+    }
+    if todo.is_empty() {
+        return Ok(tally);
+    }
     let expected = todo.len();
     let started = Instant::now();
     let pass = Mutex::new(Pass {
         journal,
+        lifetime: config.retry_lifetime,
         verbose: voice.verbose,
-        tally: Tally {
-            delivered: 0,
-            retry: 0,
-            refused: 0,
-            stopped: None,
-            elapsed: Duration::ZERO,
-        },
+        tally,
         unconfirmed: Vec::new(),
         said: Vec::new(),
         failed: None,

@@ -152,9 +152,10 @@ fn record_baseline(
 enum Delivered {
     /// Every subscriber got the message (or refused it for good)…
     All,
-    /// …some refused it for good (reported; exit status 1).
+    /// …some refused it for good, or were deferred (reported; exit status 1).
     SomeRefused,
-    /// Messages are missing: the next run sends them before anything newer.
+    /// The run stopped: messages are missing, and the next run sends them before anything
+    /// newer.
     Unfinished,
 }
 
@@ -169,21 +170,46 @@ fn rate(messages: usize, elapsed: Duration) -> String {
     )
 }
 
-fn report_tally(tally: Tally, notification: &Notification, voice: &Voice<'_>) -> Delivered {
+fn report_tally(
+    tally: &Tally,
+    notification: &Notification,
+    lifetime: Duration,
+    prefix: &str,
+    voice: &Voice<'_>,
+) -> Delivered {
     let Tally {
         delivered,
-        retry,
+        deferred,
+        expired,
         refused,
-        stopped,
+        ref stopped,
         elapsed,
-    } = tally;
-    if delivered > 0 {
-        voice.say(&format!(
-            "sent {delivered} message{} for {} in {}",
-            if delivered == 1 { "" } else { "s" },
-            notification.describe(),
-            rate(delivered, elapsed)
-        ));
+        ..
+    } = *tally;
+    if delivered > 0 || deferred > 0 || expired > 0 {
+        let mut line = if delivered > 0 {
+            format!(
+                "{prefix}sent {delivered} message{} for {} in {}",
+                if delivered == 1 { "" } else { "s" },
+                notification.describe(),
+                rate(delivered, elapsed)
+            )
+        } else {
+            format!("{prefix}nothing sent for {}", notification.describe())
+        };
+        if deferred > 0 {
+            line.push_str(&format!(
+                "; {deferred} deferred (retried on each run for up to {})",
+                crate::config::format_lifetime(lifetime)
+            ));
+        }
+        if expired > 0 {
+            line.push_str(&format!(
+                "; {expired} failed for good (deferred longer than retry_lifetime {})",
+                crate::config::format_lifetime(lifetime)
+            ));
+        }
+        voice.say(&line);
     }
     if let Some(why) = stopped {
         voice.warn(&format!(
@@ -191,17 +217,23 @@ fn report_tally(tally: Tally, notification: &Notification, voice: &Voice<'_>) ->
         ));
         return Delivered::Unfinished;
     }
-    if retry > 0 {
-        voice.warn(&format!(
-            "{retry} message{} not delivered; the next run retries them",
-            if retry == 1 { "" } else { "s" }
-        ));
-        return Delivered::Unfinished;
-    }
-    if refused > 0 {
+    if refused > 0 || deferred > 0 || expired > 0 {
         Delivered::SomeRefused
     } else {
         Delivered::All
+    }
+}
+
+/// Reports the lines of a journal that were not records (left by a crash).
+fn warn_skipped(journal: &Journal, voice: &Voice<'_>) {
+    if let [first, ..] = journal.skipped() {
+        voice.warn(&format!(
+            "{}: skipped {} line{} that {} not a record (from line {first}); they were left by a crash",
+            journal.path().display(),
+            journal.skipped().len(),
+            if journal.skipped().len() == 1 { "" } else { "s" },
+            if journal.skipped().len() == 1 { "is" } else { "are" },
+        ));
     }
 }
 
@@ -209,7 +241,8 @@ fn report_tally(tally: Tally, notification: &Notification, voice: &Voice<'_>) ->
 enum Step {
     /// A notification was delivered (or there was nothing worth a message): go on to the tip.
     Next,
-    /// Delivered, but some recipients refused it for good: go on, and exit 1 at the end.
+    /// Delivered, but some recipients refused it for good or were deferred: go on, and exit
+    /// 1 at the end.
     NextRefused,
     /// Up to date: exit with the status gathered so far.
     Done,
@@ -226,6 +259,9 @@ struct Run<'a, 'v> {
     /// Loaded when there is something to send: a run with nothing new stays cheap.
     templates: Option<Templates>,
     sender: Option<Sender>,
+    /// Recipients that failed for now in this run (lowercase): later notices of the run
+    /// hold them back, so that each gets their notices in order.
+    held: std::collections::HashSet<String>,
 }
 
 impl Run<'_, '_> {
@@ -351,30 +387,14 @@ impl Run<'_, '_> {
     ) -> Result<Step, NotifyError> {
         let (config, repo, voice) = (self.config, self.repo, self.voice);
         let (old, target) = (notification.old, notification.new);
-        if self.sender.is_none() {
-            self.sender = Some(Sender::new(&config.delivery)?);
+        // The transport is known to be ready before any state is written.
+        if let Err(stop) = self.ready_sender()? {
+            return Ok(stop);
         }
         let sender = self.sender.as_ref().expect("transport is ready");
-        // The transport is known to be ready before any state is written.
-        match sender.ready() {
-            Ok(()) => {}
-            Err(login @ TransportError::Login { .. }) => return Err(login.into()),
-            Err(why) => {
-                voice.warn(&format!("nothing sent: {why}; the next run tries again"));
-                return Ok(Step::Stop(1));
-            }
-        }
         let mut journal = Journal::open(repo.git(), &notification.id, old, target)
             .map_err(io_error("cannot open the delivery journal"))?;
-        if let [first, ..] = journal.skipped() {
-            voice.warn(&format!(
-                "{}: skipped {} line{} that {} not a record (from line {first}); they were left by a crash",
-                journal.path().display(),
-                journal.skipped().len(),
-                if journal.skipped().len() == 1 { "" } else { "s" },
-                if journal.skipped().len() == 1 { "is" } else { "are" },
-            ));
-        }
+        warn_skipped(&journal, voice);
         let templates = self.templates.as_ref().expect("templates are loaded");
         let tally = deliver(
             config,
@@ -384,26 +404,237 @@ impl Run<'_, '_> {
             prebuilt,
             sender,
             &mut journal,
+            &self.held,
             voice,
         )?;
         journal
             .sync()
             .map_err(io_error("cannot write the delivery journal"))?;
-        let step = match report_tally(tally, notification, voice) {
+        let delivered = report_tally(&tally, notification, config.retry_lifetime, "", voice);
+        self.held.extend(tally.held);
+        let step = match delivered {
             Delivered::Unfinished => return Ok(Step::Stop(1)),
             Delivered::SomeRefused => Step::NextRefused,
             Delivered::All => Step::Next,
         };
+        // Everyone else is done: the ref moves. The deferred stay in the journal, which
+        // becomes this notification's retry queue (see [`Run::retry_queue`]).
         state::move_notified(repo.git(), Some(old), target, "policy-diff: notified")?;
-        journal
-            .finish()
-            .map_err(io_error("cannot remove the delivery journal"))?;
+        if journal.outstanding().is_empty() {
+            journal
+                .finish()
+                .map_err(io_error("cannot remove the delivery journal"))?;
+        }
         Ok(step)
+    }
+
+    /// The transport, ready to take messages; `Err(step)`: it is not, and the run stops.
+    fn ready_sender(&mut self) -> Result<Result<(), Step>, NotifyError> {
+        if self.sender.is_none() {
+            self.sender = Some(Sender::new(&self.config.delivery)?);
+        }
+        let sender = self.sender.as_ref().expect("transport is ready");
+        match sender.ready() {
+            Ok(()) => Ok(Ok(())),
+            Err(login @ TransportError::Login { .. }) => Err(login.into()),
+            Err(why) => {
+                self.voice
+                    .warn(&format!("nothing sent: {why}; the next run tries again"));
+                Ok(Err(Step::Stop(1)))
+            }
+        }
+    }
+
+    /// Retries the deferred recipients of earlier notifications, oldest notification first,
+    /// each with the notice they are owed and its first Message-ID; reports as failed for
+    /// good those deferred longer than `delivery.retry_lifetime`. A notification whose
+    /// deferred are all done leaves the queue.
+    fn retry_queue(&mut self) -> Result<Step, NotifyError> {
+        let (config, repo, voice) = (self.config, self.repo, self.voice);
+        let git = repo.git();
+        // Without a baseline there is no queue; an unreadable ref is the main loop's error.
+        let Some(notified) = state::notified(git) else {
+            return Ok(Step::Next);
+        };
+        let mut step = Step::Next;
+        // Oldest notice first, by the commit it starts from (a journal's time changes as it
+        // is written to): each recipient gets their notices in order.
+        let mut queue = Journal::list(git);
+        let time = |id: Oid| git.find_commit(id).map_or(i64::MIN, |c| c.time().seconds());
+        queue.sort_by(|(_, a, _), (_, b, _)| {
+            time(*a).cmp(&time(*b)).then_with(|| {
+                // Commits of the same second: the descendant comes after.
+                if git.graph_descendant_of(*a, *b).unwrap_or(false) {
+                    std::cmp::Ordering::Greater
+                } else if git.graph_descendant_of(*b, *a).unwrap_or(false) {
+                    std::cmp::Ordering::Less
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            })
+        });
+        for (id, old, new) in queue {
+            // Going from the notified commit: unfinished, not queued; the main loop ends it.
+            if old == notified {
+                continue;
+            }
+            let mut journal = Journal::open(git, &id, old, new)
+                .map_err(io_error("cannot open the delivery journal"))?;
+            warn_skipped(&journal, voice);
+            let owed: Vec<String> = journal
+                .outstanding()
+                .into_iter()
+                .map(|(who, _)| who.to_string())
+                .collect();
+            if owed.is_empty() {
+                // Done, but the run that finished it stopped before removing it.
+                journal
+                    .finish()
+                    .map_err(io_error("cannot remove the delivery journal"))?;
+                continue;
+            }
+            if git.find_commit(old).is_err() || git.find_commit(new).is_err() {
+                let why = format!(
+                    "the notice from {} to {} can no longer be built: a commit is gone from the repository (history rewritten)",
+                    short(old),
+                    short(new)
+                );
+                for who in &owed {
+                    journal
+                        .record_failed(who, &why)
+                        .map_err(io_error("cannot write the delivery journal"))?;
+                }
+                voice.warn(&format!(
+                    "{} deferred message{} failed for good: {why}",
+                    owed.len(),
+                    if owed.len() == 1 { "" } else { "s" }
+                ));
+                journal
+                    .finish()
+                    .map_err(io_error("cannot remove the delivery journal"))?;
+                step = Step::NextRefused;
+                continue;
+            }
+            voice.progress(&format!(
+                "retrying {} deferred message{} of the changes {} → {}",
+                owed.len(),
+                if owed.len() == 1 { "" } else { "s" },
+                short(old),
+                short(new)
+            ));
+            // The same notice as the first attempt: the same changes, and the journal's id,
+            // from which each message's Message-ID derives.
+            let mut notification = plan(config, repo, old, new, &mut Vec::new())?;
+            notification.id = id.clone();
+            let recipients: Vec<&Subscriber> = config
+                .subscribers
+                .iter()
+                .filter(|s| owed.contains(&s.email().to_lowercase()))
+                .filter(|s| notification.changes_for(s).next().is_some())
+                .collect();
+            for who in &owed {
+                if !recipients.iter().any(|s| s.email().to_lowercase() == *who) {
+                    if voice.verbose {
+                        voice.progress(&format!(
+                            "{who} no longer follows the changes {} → {}: not retried",
+                            short(old),
+                            short(new)
+                        ));
+                    }
+                    journal
+                        .record_failed(who, "no longer subscribed to this notice")
+                        .map_err(io_error("cannot write the delivery journal"))?;
+                }
+            }
+            if !recipients.is_empty() {
+                if self.templates.is_none() {
+                    self.templates = Some(Templates::load(config.templates_dir.as_deref())?);
+                }
+                if let Err(stop) = self.ready_sender()? {
+                    return Ok(stop);
+                }
+                let templates = self.templates.as_ref().expect("templates are loaded");
+                let sender = self.sender.as_ref().expect("transport is ready");
+                let tally = deliver(
+                    config,
+                    templates,
+                    &notification,
+                    &recipients,
+                    Vec::new(),
+                    sender,
+                    &mut journal,
+                    &self.held,
+                    voice,
+                )?;
+                journal
+                    .sync()
+                    .map_err(io_error("cannot write the delivery journal"))?;
+                let delivered = report_tally(
+                    &tally,
+                    &notification,
+                    config.retry_lifetime,
+                    "retry queue: ",
+                    voice,
+                );
+                self.held.extend(tally.held);
+                match delivered {
+                    Delivered::Unfinished => return Ok(Step::Stop(1)),
+                    Delivered::SomeRefused => step = Step::NextRefused,
+                    Delivered::All => {}
+                }
+            }
+            if journal.outstanding().is_empty() {
+                journal
+                    .finish()
+                    .map_err(io_error("cannot remove the delivery journal"))?;
+            }
+        }
+        Ok(step)
+    }
+
+    /// Says how many messages wait in the retry queue (with -v, for whom and since when).
+    fn show_queue(&self) {
+        let git = self.repo.git();
+        let mut messages = 0;
+        let mut people = std::collections::HashSet::new();
+        let mut oldest = u64::MAX;
+        for (id, old, new) in Journal::list(git) {
+            let Some(records) = state::Records::of(git, &id) else {
+                continue;
+            };
+            for (who, deferred) in records.outstanding() {
+                messages += 1;
+                oldest = oldest.min(deferred.since);
+                people.insert(who.to_string());
+                if self.voice.verbose {
+                    self.voice.progress(&format!(
+                        "deferred: {who}, the changes {} → {}, since {}: {}",
+                        short(old),
+                        short(new),
+                        utc(deferred.since),
+                        deferred.why
+                    ));
+                }
+            }
+        }
+        if messages > 0 {
+            self.voice.say(&format!(
+                "retry queue: {messages} message{} deferred, to {} recipient{}, the oldest since {}; \
+                 retried on each run for up to {} (delivery.retry_lifetime)",
+                if messages == 1 { "" } else { "s" },
+                people.len(),
+                if people.len() == 1 { "" } else { "s" },
+                utc(oldest),
+                crate::config::format_lifetime(self.config.retry_lifetime)
+            ));
+        }
     }
 }
 
 /// `policy-diff check`: notify about everything since the last notification. Returns the
-/// exit status: 0 done (or nothing to do), 1 some deliveries failed (retried next run).
+/// exit status: 0 done (or nothing to do), 1 some deliveries failed: the run stopped, or a
+/// recipient was deferred (retried by later runs, for up to `delivery.retry_lifetime`) or
+/// refused for good. Deferred recipients of earlier notifications are retried first.
 pub fn check(
     config: &Config,
     options: CheckOptions,
@@ -429,14 +660,28 @@ pub fn check(
         voice: &voice,
         templates: None,
         sender: None,
+        held: std::collections::HashSet::new(),
     };
     let mut status = 0;
-    loop {
+    // The deferred of earlier notifications first: each gets their notices in order.
+    if !options.dry_run && !options.rebaseline {
+        match run.retry_queue()? {
+            Step::Stop(code) => {
+                run.show_queue();
+                return Ok(code);
+            }
+            Step::NextRefused => status = 1,
+            Step::Next | Step::Done => {}
+        }
+    }
+    let code = loop {
         match run.step()? {
             Step::Next => {}
             Step::NextRefused => status = 1,
-            Step::Done => return Ok(status),
-            Step::Stop(code) => return Ok(code),
+            Step::Done => break status,
+            Step::Stop(code) => break code.max(status),
         }
-    }
+    };
+    run.show_queue();
+    Ok(code)
 }

@@ -11,7 +11,7 @@
 //! written: after a crash, at most one message per connection can have been accepted and
 //! not recorded.
 
-use super::transport::{Job, SendError, TransportError, classify, tls_parameters};
+use super::transport::{Job, SendError, Stage, TransportError, classify, tls_parameters};
 use crate::config::{Security, SmtpSettings};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
@@ -201,9 +201,13 @@ impl<T> Shared<'_, T> {
 enum Answer {
     /// DATA was accepted: the content goes next.
     Accepted,
-    /// Refused (the first refusal, or a 421); `in_data`: the server accepted DATA all the
-    /// same and waits for content.
-    Refused { why: SmtpError, in_data: bool },
+    /// Refused (the first refusal, or a 421) at `stage`; `in_data`: the server accepted
+    /// DATA all the same and waits for content.
+    Refused {
+        why: SmtpError,
+        stage: Stage,
+        in_data: bool,
+    },
 }
 
 /// How a run of messages over one connection ended.
@@ -217,7 +221,15 @@ enum End<T> {
     Broken(Job<T>, SendError, Vec<Job<T>>),
     /// The connection failed between messages.
     Lost,
+    /// The server closed the connection after a 421 about one recipient (reported as a
+    /// temporary failure of that message): the others go on over a new connection.
+    Closed(String),
 }
+
+/// 421 answers to RCPT in a row, with no message accepted in between, after which the
+/// server is taken to be busy rather than troubled by one recipient: the connection backs
+/// off as after any 421.
+const CLOSED_IN_A_ROW: u32 = 3;
 
 /// An SMTP client over lettre's connections.
 pub struct SmtpSender {
@@ -412,6 +424,7 @@ impl SmtpSender {
         let dog = Watchdog::start(&self.host, self.port);
         let mut held: Vec<Job<T>> = Vec::new();
         let mut failures = 0u32;
+        let mut closed = 0u32;
         loop {
             if shared.stop.load(Ordering::SeqCst) {
                 if let Some(c) = conn.take() {
@@ -461,6 +474,16 @@ impl SmtpSender {
                     shared.finish(job, Err(why));
                 }
                 End::Lost => c.inner.abort(),
+                End::Closed(why) => {
+                    c.inner.abort();
+                    closed = if c.sent > 0 { 1 } else { closed + 1 };
+                    if closed >= CLOSED_IN_A_ROW {
+                        closed = 0;
+                        if !self.back_off(shared, &mut held, &mut failures, &why) {
+                            return;
+                        }
+                    }
+                }
             }
         }
         shared.alive.fetch_sub(1, Ordering::SeqCst);
@@ -521,11 +544,22 @@ impl SmtpSender {
             let (envelope, cut) = dog.within(limit, || self.envelope(c, &current, envelope_sent));
             match envelope {
                 Err(e) => return self.failed(current, Vec::new(), &e, cut),
-                Ok(Answer::Refused { why, in_data }) => {
+                Ok(Answer::Refused {
+                    why,
+                    stage,
+                    in_data,
+                }) => {
                     if let Some(busy) = busy(&why) {
+                        if stage == Stage::Rcpt {
+                            // About this recipient, for now: the message is deferred, and
+                            // the others go on over a new connection.
+                            let why = format!("{}: {busy}", self.server);
+                            shared.finish(current, Err(SendError::Temporary(why.clone())));
+                            return End::Closed(why);
+                        }
                         return End::Busy(vec![current], busy);
                     }
-                    shared.finish(current, Err(classify(&why, &self.server)));
+                    shared.finish(current, Err(classify(&why, &self.server, stage)));
                     // Hanging up inside DATA delivers nothing; otherwise RSET ends the
                     // transaction.
                     if in_data || c.inner.command(Rset).is_err() {
@@ -577,7 +611,7 @@ impl SmtpSender {
                         return End::Busy([current].into_iter().chain(next).collect(), busy);
                     }
                     // A refused message ends its transaction: no RSET needed.
-                    shared.finish(current, Err(classify(&e, &self.server)));
+                    shared.finish(current, Err(classify(&e, &self.server, Stage::Content)));
                 }
             }
             match next {
@@ -617,7 +651,12 @@ impl SmtpSender {
         if c.pipelining && !written {
             first = Some(c.inner.command(Raw(&commands.concat())));
         }
-        let mut refusal: Option<SmtpError> = None;
+        let mut refusal: Option<(SmtpError, Stage)> = None;
+        let stage_of = |k: usize| match k {
+            0 => Stage::Mail,
+            k if k + 1 == count => Stage::Data,
+            _ => Stage::Rcpt,
+        };
         for (k, command) in commands.iter().enumerate() {
             let reply = if c.pipelining {
                 first.take().unwrap_or_else(|| c.inner.read_response())
@@ -630,24 +669,30 @@ impl SmtpSender {
                 // DATA accepted although something before it was refused: the server waits
                 // for content.
                 Ok(_) if k + 1 == count && refusal.is_some() => {
-                    let why = refusal.take().expect("a refusal");
-                    return Ok(Answer::Refused { why, in_data: true });
+                    let (why, stage) = refusal.take().expect("a refusal");
+                    return Ok(Answer::Refused {
+                        why,
+                        stage,
+                        in_data: true,
+                    });
                 }
                 Ok(_) => {}
                 // The server is closing the connection: what else it said does not matter.
                 Err(e) if busy(&e).is_some() => {
                     return Ok(Answer::Refused {
                         why: e,
+                        stage: stage_of(k),
                         in_data: false,
                     });
                 }
                 Err(e) if e.is_transient() || e.is_permanent() => {
-                    refusal.get_or_insert(e);
+                    refusal.get_or_insert((e, stage_of(k)));
                 }
                 Err(e) => {
                     return match refusal {
-                        Some(why) => Ok(Answer::Refused {
+                        Some((why, stage)) => Ok(Answer::Refused {
                             why,
+                            stage,
                             in_data: false,
                         }),
                         None => Err(e),
@@ -656,8 +701,9 @@ impl SmtpSender {
             }
         }
         Ok(match refusal {
-            Some(why) => Answer::Refused {
+            Some((why, stage)) => Answer::Refused {
                 why,
+                stage,
                 in_data: false,
             },
             None => Answer::Accepted,

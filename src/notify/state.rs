@@ -4,7 +4,10 @@
 //! - `refs/policy-diff/notified`: the last commit whose changes were fully delivered; moved
 //!   with compare-and-swap only after delivery;
 //! - `policy-diff/journal/<id>.log`: who already received notification `<id>`, appended to
-//!   as each server acceptance comes in, so that a rerun sends only to those missing;
+//!   as each server acceptance comes in, so that a rerun sends only to those missing; who
+//!   refused it for good; and who was deferred (a temporary failure), since when. A journal
+//!   outlives its notification while someone in it is deferred: it is then the retry queue
+//!   of that notification, read by every run until each deferred recipient is done;
 //! - `policy-diff/lock`: one run at a time per repository.
 
 use super::NotifyError;
@@ -137,7 +140,18 @@ pub struct Journal {
     pub new: Oid,
     sent: HashSet<String>,
     failed: HashMap<String, String>,
+    deferred: HashMap<String, Deferred>,
     skipped: Vec<usize>,
+}
+
+/// A recipient whose message failed for now: retried on each run until done, or until the
+/// retry lifetime counted from `since` is over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deferred {
+    /// The first temporary failure, in seconds since the Unix epoch.
+    pub since: u64,
+    /// What the server said then.
+    pub why: String,
 }
 
 const HEADER: &str = "policy-diff journal v1";
@@ -150,11 +164,35 @@ pub struct Records {
     pub sent: HashSet<String>,
     /// Recipients that refused for good, with the reason.
     pub failed: HashMap<String, String>,
+    /// Recipients deferred by a temporary failure (the first record of each counts).
+    pub deferred: HashMap<String, Deferred>,
     /// Lines (numbered from 1) that are not records.
     pub skipped: Vec<usize>,
 }
 
 impl Records {
+    /// The recipients deferred and not done since (lowercase addresses), by address.
+    pub fn outstanding(&self) -> Vec<(&str, &Deferred)> {
+        let mut out: Vec<(&str, &Deferred)> = self
+            .deferred
+            .iter()
+            .filter(|(who, _)| !self.sent.contains(*who) && !self.failed.contains_key(*who))
+            .map(|(who, d)| (who.as_str(), d))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(b.0));
+        out
+    }
+
+    /// The records of journal `id`, if it can be read (nothing is written).
+    pub fn of(repo: &Repository, id: &str) -> Option<Records> {
+        let path = state_dir(repo).join("journal").join(format!("{id}.log"));
+        // Never read through a link planted in the state folder.
+        if !std::fs::symlink_metadata(&path).ok()?.is_file() {
+            return None;
+        }
+        std::fs::read(path).ok().map(|bytes| Records::read(&bytes))
+    }
+
     /// Reads a journal's bytes: invalid UTF-8 (a crash in the middle of a record) is
     /// replaced, lines that are not records are skipped and listed.
     pub fn read(bytes: &[u8]) -> Records {
@@ -169,6 +207,21 @@ impl Records {
                 (Some("failed"), Some(who)) if !who.is_empty() => {
                     let why = parts.next().unwrap_or("").to_string();
                     records.failed.insert(who.to_string(), why);
+                }
+                (Some("deferred"), Some(who))
+                    if !who.is_empty()
+                        && let Some((since, why)) = parts
+                            .next()
+                            .map(|rest| rest.split_once(' ').unwrap_or((rest, "")))
+                        && let Ok(since) = since.parse::<u64>() =>
+                {
+                    records
+                        .deferred
+                        .entry(who.to_string())
+                        .or_insert_with(|| Deferred {
+                            since,
+                            why: why.to_string(),
+                        });
                 }
                 _ if line.is_empty() || (n == 0 && line.starts_with(HEADER)) => {}
                 _ => records.skipped.push(n + 1),
@@ -195,6 +248,7 @@ impl Journal {
         let Records {
             sent,
             failed,
+            deferred,
             skipped,
         } = Records::read(&bytes);
         if bytes.is_empty() {
@@ -211,6 +265,7 @@ impl Journal {
             new,
             sent,
             failed,
+            deferred,
             skipped,
         })
     }
@@ -227,9 +282,17 @@ impl Journal {
 
     /// A journal left unfinished by an earlier run, going from `old`: (id, old, new).
     pub fn pending(repo: &Repository, old: Oid) -> Option<(String, Oid, Oid)> {
+        Journal::list(repo).into_iter().rfind(|(_, o, _)| *o == old)
+    }
+
+    /// Every journal (id, old, new), oldest first (by when it was last written).
+    pub fn list(repo: &Repository) -> Vec<(String, Oid, Oid)> {
         let dir = state_dir(repo).join("journal");
         let mut found = Vec::new();
-        for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        for entry in entries.flatten() {
             let path = entry.path();
             let Some(id) = path
                 .file_stem()
@@ -253,20 +316,40 @@ impl Journal {
             if let (Some(Ok(o)), Some(Ok(n))) = (
                 words.next().map(Oid::from_str),
                 words.next().map(Oid::from_str),
-            ) && o == old
-            {
+            ) {
                 let modified = entry.metadata().and_then(|m| m.modified()).ok();
                 found.push((modified, id, o, n));
             }
         }
         found.sort();
-        found.pop().map(|(_, id, o, n)| (id, o, n))
+        found.into_iter().map(|(_, id, o, n)| (id, o, n)).collect()
     }
 
     /// Already handled: delivered, or refused for good.
     pub fn is_done(&self, email: &str) -> bool {
         let key = email.to_lowercase();
         self.sent.contains(&key) || self.failed.contains_key(&key)
+    }
+
+    /// When and why a recipient was first deferred, if they were and are not done yet.
+    pub fn deferred(&self, email: &str) -> Option<&Deferred> {
+        let key = email.to_lowercase();
+        if self.is_done(&key) {
+            return None;
+        }
+        self.deferred.get(&key)
+    }
+
+    /// The recipients deferred and not done yet (lowercase addresses), with since when.
+    pub fn outstanding(&self) -> Vec<(&str, &Deferred)> {
+        let mut out: Vec<(&str, &Deferred)> = self
+            .deferred
+            .iter()
+            .filter(|(who, _)| !self.is_done(who))
+            .map(|(who, d)| (who.as_str(), d))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(b.0));
+        out
     }
 
     /// How many recipients were delivered to.
@@ -295,6 +378,26 @@ impl Journal {
             .write_all(format!("failed {key} {reason}\n").as_bytes())
             .map_err(at(&self.path))?;
         self.failed.insert(key, reason);
+        Ok(())
+    }
+
+    /// Records a temporary failure: the recipient is retried on later runs. Only the first
+    /// is written (it starts the retry lifetime); later ones change nothing.
+    pub fn record_deferred(
+        &mut self,
+        email: &str,
+        since: u64,
+        reason: &str,
+    ) -> std::io::Result<()> {
+        let key = email.to_lowercase();
+        if self.deferred.contains_key(&key) {
+            return Ok(());
+        }
+        let why = crate::config::clean_header_text(reason);
+        self.file
+            .write_all(format!("deferred {key} {since} {why}\n").as_bytes())
+            .map_err(at(&self.path))?;
+        self.deferred.insert(key, Deferred { since, why });
         Ok(())
     }
 
@@ -337,6 +440,52 @@ mod tests {
         assert!(journal.is_done("ada@example.org"));
         assert!(journal.is_done("cy@example.org"));
         assert!(!journal.is_done("bob@example.org"));
+    }
+
+    #[test]
+    fn the_first_deferral_of_a_recipient_counts_until_they_are_done() {
+        let r = Records::read(
+            b"policy-diff journal v1 a b\ndeferred ada@x.example 100 451 4.2.2 full\n\
+              deferred ada@x.example 200 451 again\ndeferred bo@x.example 150\n\
+              deferred cy@x.example soon 451\ndeferred \nsent bo@x.example\n",
+        );
+        assert_eq!(
+            r.deferred.get("ada@x.example"),
+            Some(&Deferred {
+                since: 100,
+                why: "451 4.2.2 full".into()
+            })
+        );
+        assert_eq!(r.deferred.get("bo@x.example").map(|d| d.since), Some(150));
+        // Delivered since: no longer owed.
+        assert_eq!(
+            r.outstanding()
+                .iter()
+                .map(|(who, _)| *who)
+                .collect::<Vec<_>>(),
+            ["ada@x.example"]
+        );
+        assert_eq!(r.skipped, [5, 6]);
+
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let (old, new) = (Oid::ZERO_SHA1, Oid::from_bytes(&[1; 20]).unwrap());
+        let mut journal = Journal::open(&repo, "n1", old, new).unwrap();
+        journal
+            .record_deferred("Ada@x.example", 10, "451 full")
+            .unwrap();
+        journal
+            .record_deferred("ada@x.example", 20, "451 again")
+            .unwrap();
+        drop(journal);
+        let mut journal = Journal::open(&repo, "n1", old, new).unwrap();
+        assert_eq!(journal.deferred("ada@x.example").map(|d| d.since), Some(10));
+        assert!(!journal.is_done("ada@x.example"));
+        journal.record_sent("ada@x.example").unwrap();
+        assert!(journal.outstanding().is_empty());
+        assert_eq!(journal.deferred("ada@x.example"), None);
+        let text = std::fs::read_to_string(journal.path()).unwrap();
+        assert_eq!(text.matches("deferred ").count(), 1, "{text}");
     }
 
     #[test]

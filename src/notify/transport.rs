@@ -9,16 +9,44 @@ use lettre::{SendmailTransport, Transport};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-/// Why one message was not delivered.
+/// Why one message was not delivered. Modelled on a mail queue: a refusal is about one
+/// recipient, or about the whole mailing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendError {
-    /// Try again later (4xx, a dropped connection mid-message).
+    /// This message failed for now (a 4xx at RCPT or after its content): the recipient is
+    /// deferred and retried on later runs, for up to `delivery.retry_lifetime`.
     Temporary(String),
-    /// The server refused this recipient for good (5xx).
+    /// The server refused this recipient for good (a 5xx about the recipient's address or
+    /// mailbox, RFC 3463 X.1.x or X.2.x): written off.
     Permanent(String),
-    /// The transport itself is unusable (server unreachable, TLS or login failure):
-    /// stop this run.
+    /// The transport is unusable (server unreachable, TLS or login failure), or the server
+    /// refused the whole mailing (the sender, DATA, a quota, a policy): stop this run and
+    /// write off nobody.
     Unavailable(String),
+}
+
+/// Where in an SMTP transaction the server answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// `MAIL FROM`: an answer about the sender, for every message.
+    Mail,
+    /// `RCPT TO`: an answer about this message's one recipient.
+    Rcpt,
+    /// The `DATA` command.
+    Data,
+    /// After the message's content (its final dot).
+    Content,
+}
+
+impl Stage {
+    fn name(self) -> &'static str {
+        match self {
+            Stage::Mail => "the sender (MAIL FROM)",
+            Stage::Rcpt => "the recipient (RCPT TO)",
+            Stage::Data => "DATA",
+            Stage::Content => "the message after its content (DATA)",
+        }
+    }
 }
 
 /// A ready transport.
@@ -89,7 +117,8 @@ impl Sender {
             Sender::Sendmail(t) => Box::new(move |job| {
                 t.send_raw(&job.envelope, &job.formatted)
                     .map(|_| ())
-                    .map_err(|e| SendError::Temporary(format!("sendmail: {e}")))
+                    // A failing sendmail says nothing about one recipient: stop, write off nobody.
+                    .map_err(|e| SendError::Unavailable(format!("sendmail: {e}")))
             }),
         };
         while let Some(job) = take() {
@@ -114,19 +143,74 @@ pub struct Job<T> {
     pub name: String,
 }
 
-pub(super) fn classify(e: &lettre::transport::smtp::Error, server: &str) -> SendError {
-    let code = e.status().map(|c| c.to_string()).unwrap_or_default();
+/// The enhanced status code (RFC 3463) that starts a reply's text: `5.4.5 Daily…` → (5, 4, 5).
+fn enhanced_code(text: &str) -> Option<(u16, u16, u16)> {
+    let word = text.split_whitespace().next()?;
+    let mut parts = word.split('.').map(|p| {
+        (!p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<u16>().ok())
+            .flatten()
+    });
+    let (class, subject, detail) = (parts.next()??, parts.next()??, parts.next()??);
+    (parts.next().is_none() && matches!(class, 2 | 4 | 5)).then_some((class, subject, detail))
+}
+
+/// What a refusal is about, as a mail queue sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum About {
+    /// The recipient, for good: written off.
+    Recipient,
+    /// This message, for now: deferred.
+    Message,
+    /// The whole mailing (the sender, a quota, a policy, the content): the run stops.
+    Mailing,
+}
+
+/// Judges a refusal from its code (`550`), its text (`5.4.5 Daily user sending quota…`) and
+/// where it came. A 5xx is about the recipient only when its enhanced code says so — X.1.x
+/// (but X.1.7 and X.1.8, about the sender) or X.2.x — at RCPT or after the content (each
+/// message has one recipient), or, at RCPT, when it is a plain 550–553 with no enhanced
+/// code. A 4xx at RCPT or after the content is about that message; at MAIL or DATA, about
+/// the mailing. Anything else is about the mailing.
+fn judge(code: u16, text: &str, stage: Stage) -> About {
+    let at_recipient = matches!(stage, Stage::Rcpt | Stage::Content);
+    match code {
+        400..=499 if at_recipient => About::Message,
+        500..=599 if at_recipient => match enhanced_code(text) {
+            Some((_, 1, 7 | 8)) => About::Mailing,
+            Some((_, 1 | 2, _)) => About::Recipient,
+            Some(_) => About::Mailing,
+            None if stage == Stage::Rcpt && (550..=553).contains(&code) => About::Recipient,
+            None => About::Mailing,
+        },
+        _ => About::Mailing,
+    }
+}
+
+/// What a refusal means for the run (see [`judge`]): a 5xx about the recipient writes that
+/// recipient off, a 4xx about one message defers it, and a refusal of the sender, of DATA,
+/// or about anything else (a quota, a policy, the content) stops the run, writing off nobody.
+pub(super) fn classify(
+    e: &lettre::transport::smtp::Error,
+    server: &str,
+    stage: Stage,
+) -> SendError {
     let text = format!("{server}: {e}");
-    if e.is_permanent() {
-        SendError::Permanent(if code.is_empty() {
-            text
-        } else {
-            format!("{code} {text}")
-        })
-    } else if e.is_transient() {
-        SendError::Temporary(text)
-    } else {
-        SendError::Unavailable(text)
+    let Some(code) = e.status().and_then(|c| c.to_string().parse::<u16>().ok()) else {
+        return SendError::Unavailable(text);
+    };
+    let reply = std::error::Error::source(e)
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    let coded = format!("{code} {text}");
+    match judge(code, &reply, stage) {
+        About::Recipient => SendError::Permanent(coded),
+        About::Message => SendError::Temporary(text),
+        About::Mailing => SendError::Unavailable(format!(
+            "{server} refused {} with \"{code} {}\", a refusal of the whole mailing: nobody was written off",
+            stage.name(),
+            reply.trim()
+        )),
     }
 }
 
@@ -206,4 +290,91 @@ pub enum TransportError {
         /// What happened (never the password).
         message: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_refusals_about_the_recipient_write_them_off() {
+        use About::*;
+        use Stage::*;
+        for (code, text, stage, about) in [
+            // Google's daily quota: at MAIL, at RCPT or after DATA, the mailing.
+            (
+                550,
+                "5.4.5 Daily user sending quota exceeded.",
+                Mail,
+                Mailing,
+            ),
+            (
+                550,
+                "5.4.5 Daily user sending quota exceeded.",
+                Rcpt,
+                Mailing,
+            ),
+            (
+                550,
+                "5.4.5 Daily user sending quota exceeded.",
+                Content,
+                Mailing,
+            ),
+            // The sender refused, with whatever code.
+            (550, "5.1.1 No such user", Mail, Mailing),
+            (553, "5.1.8 Sender address rejected", Rcpt, Mailing),
+            (
+                550,
+                "5.1.7 Bad sender's mailbox address syntax",
+                Rcpt,
+                Mailing,
+            ),
+            (554, "5.7.1 Relay access denied", Rcpt, Mailing),
+            (554, "Transaction failed", Rcpt, Mailing),
+            (554, "5.7.1 Message rejected as spam", Content, Mailing),
+            (552, "Message size exceeds fixed limit", Content, Mailing),
+            (503, "5.5.1 Error: need RCPT command", Data, Mailing),
+            // About the recipient's address or mailbox.
+            (550, "5.1.1 No such user here", Rcpt, Recipient),
+            (550, "5.1.10 Recipient address has null MX", Rcpt, Recipient),
+            (552, "5.2.2 Mailbox full", Rcpt, Recipient),
+            (
+                552,
+                "5.2.2 STOREDRV.Deliver; mailbox full",
+                Content,
+                Recipient,
+            ),
+            (550, "No such user", Rcpt, Recipient),
+            (553, "mailbox name not allowed", Rcpt, Recipient),
+            // Temporary: one message, or the mailing.
+            (451, "4.3.0 Mailbox temporarily unavailable", Rcpt, Message),
+            (450, "4.2.0 Greylisted, try again", Rcpt, Message),
+            (452, "4.2.2 Mailbox full", Content, Message),
+            (451, "4.7.1 Sender rate limited", Mail, Mailing),
+            (451, "4.3.0 Try again later", Data, Mailing),
+        ] {
+            assert_eq!(
+                judge(code, text, stage),
+                about,
+                "{code} {text} at {stage:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn enhanced_codes_are_read_strictly() {
+        assert_eq!(enhanced_code("5.4.5 Daily quota"), Some((5, 4, 5)));
+        assert_eq!(enhanced_code("4.2.2"), Some((4, 2, 2)));
+        for text in [
+            "",
+            "5.4 x",
+            "5.4.5.1 x",
+            "3.1.1 x",
+            "5..1 x",
+            "5.1.1000 x",
+            "Mailbox full",
+        ] {
+            assert_eq!(enhanced_code(text), None, "{text:?}");
+        }
+    }
 }

@@ -8,7 +8,11 @@ messages, or store message N and hold its reply (creating DIR/held) so that a te
 the client in that window. Logs each connection greeted (DIR/sessions.log, one line each) and, for
 each piece of data received, the commands that arrived in it (DIR/arrivals.log, e.g.
 `MAIL RCPT DATA` when a client pipelines); offers PIPELINING with --pipelining, and refuses
-connections beyond --max-connections with 421.
+connections beyond --max-connections with 421. Relay answers: --quota-after N refuses every
+MAIL after N messages with Google's daily quota reply (550 5.4.5); --busy-rcpt answers 421 to
+RCPT for chosen recipients and hangs up; --defer-data takes a chosen recipient's message and
+then answers 452 4.2.2 (mailbox full), logging its Message-ID (DIR/deferred.log). Each refusal
+of a recipient is logged (DIR/refusals.log: `ADDRESS CODE`).
 Prints `ready PORT` on stdout once it accepts connections.
 """
 import argparse
@@ -79,6 +83,12 @@ class Handler:
         self.count = 0
         self.temp = set(a.lower() for a in args.reject_temp.split(",") if a)
         self.perm = set(a.lower() for a in args.reject_perm.split(",") if a)
+        self.busy_rcpt = set(a.lower() for a in args.busy_rcpt.split(",") if a)
+        self.defer_data = set(a.lower() for a in args.defer_data.split(",") if a)
+
+    def refused(self, address, code):
+        with open(os.path.join(self.args.dir, "refusals.log"), "a") as log:
+            log.write("%s %s\n" % (address.lower(), code))
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         # One line per connection greeted (not per EHLO: a client may say EHLO again after
@@ -98,15 +108,24 @@ class Handler:
             # Busy: refuse this transaction and hang up, as a relay at its limit does.
             asyncio.get_event_loop().call_soon(server.transport.close)
             return "421 4.7.0 Too busy, try again later"
+        if self.args.quota_after and self.count >= self.args.quota_after:
+            return "550 5.4.5 Daily user sending quota exceeded."
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.temp:
+            self.refused(address, 451)
             return "451 4.3.0 Mailbox temporarily unavailable, try again later"
         if address.lower() in self.perm:
+            self.refused(address, 550)
             return "550 5.1.1 No such user here"
+        if address.lower() in self.busy_rcpt:
+            # Busy for this recipient: refuse and hang up, as a relay limiting one domain does.
+            self.refused(address, 421)
+            asyncio.get_event_loop().call_soon(server.transport.close)
+            return "421 4.7.0 Try again later, closing connection"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -119,6 +138,15 @@ class Handler:
             return "421 4.3.2 Closing connection"
         if self.args.delay:
             await asyncio.sleep(self.args.delay)
+        if any(r.lower() in self.defer_data for r in envelope.rcpt_tos):
+            message_id = ""
+            for line in envelope.original_content.split(b"\r\n"):
+                if line.lower().startswith(b"message-id:"):
+                    message_id = line.split(b":", 1)[1].strip().decode()
+            with open(os.path.join(self.args.dir, "deferred.log"), "a") as log:
+                log.write("%s %s\n" % (",".join(envelope.rcpt_tos).lower(), message_id))
+            self.refused(",".join(envelope.rcpt_tos), 452)
+            return "452 4.2.2 Mailbox full, try again later"
         name = "%019d-%06d.eml" % (time.time_ns(), self.count)
         tmp = os.path.join(self.args.dir, "." + name)
         with open(tmp, "wb") as f:
@@ -148,6 +176,9 @@ def main():
     p.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte (port 465 style), not STARTTLS")
     p.add_argument("--pipelining", action="store_true", help="offer PIPELINING (RFC 2920)")
     p.add_argument("--busy-after", type=int, default=0, help="answer 421 to the Nth MAIL and hang up")
+    p.add_argument("--quota-after", type=int, default=0, help="after N messages, refuse every MAIL with 550 5.4.5 (a daily quota)")
+    p.add_argument("--busy-rcpt", default="", help="answer 421 to RCPT for these recipients and hang up")
+    p.add_argument("--defer-data", default="", help="answer 452 4.2.2 after the content of these recipients' messages")
     p.add_argument("--max-connections", type=int, default=0, help="answer 421 to connections beyond N open ones")
     args = p.parse_args()
     os.makedirs(args.dir, exist_ok=True)
