@@ -860,6 +860,15 @@ impl<'a> Writer<'a> {
             Ok(mut file) => file
                 .write_all(bytes)
                 .map_err(crate::private_fs::at(&path))?,
+            Err(_) if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) => {
+                // Not one of the site's folders (those get a `~`): left by a user, or by a
+                // build older than that naming. Never removed without being asked.
+                return Err(std::io::Error::other(format!(
+                    "{}: a folder stands where the site writes a page; policy-diff did not make \
+                     it and does not remove it: move it away and run again",
+                    path.display()
+                )));
+            }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 crate::private_fs::replace_whole(
                     &path,

@@ -1268,3 +1268,63 @@ fn a_kill_while_the_queue_is_retried_loses_nobody() {
     let journals = site.repo.path().join(".git/policy-diff/journal");
     assert_eq!(std::fs::read_dir(journals).unwrap().count(), 0);
 }
+
+#[test]
+fn a_recipient_refused_by_policy_is_deferred_and_holds_nobody_back() {
+    // Postfix's check_recipient_access answers 554 5.7.1 for one address: maybe that
+    // address's fault, maybe the mailing's. Nobody is written off, nobody else waits.
+    let server = SmtpServer::start(&["--policy-rcpt", "user0000@example.com"]);
+    let site = smtp_site(server.port, 5, ", connections: 1");
+    site.repo.commit("privacy.md", V2);
+    let run = site.run(&["check"]);
+    run.code(1)
+        .stdout_has("sent 4 messages")
+        .stdout_has("1 deferred");
+    assert!(!run.stderr.contains("will not retry"), "{run:?}");
+    assert_eq!(site.notified().unwrap(), head(&site), "the ref moves");
+    // The next change reaches the others; the refused recipient is tried again each run.
+    site.repo.commit("privacy.md", V3);
+    let run = site.run(&["check"]);
+    run.code(1).stdout_has("sent 4 messages");
+    assert!(!run.stderr.contains("will not retry"), "{run:?}");
+    assert_eq!(site.notified().unwrap(), head(&site));
+    assert_eq!(
+        server.messages_count(),
+        8,
+        "the four others got both notices"
+    );
+    let refusals = server_log(&server, "refusals.log");
+    assert_eq!(refusals.len(), 2, "tried once a run: {refusals:?}");
+}
+
+#[test]
+fn a_quota_refused_after_the_message_writes_nobody_off() {
+    // Microsoft 365's submission quota comes after each message's content, as 554 5.2.0:
+    // an X.2.0 code that says nothing about the recipient.
+    let server = SmtpServer::start(&["--submission-quota-after", "3"]);
+    let site = smtp_site(server.port, 10, ", connections: 1");
+    let baseline = site.notified();
+    site.repo.commit("privacy.md", V2);
+    let run = site.run(&["check"]);
+    run.code(1)
+        .stderr_has("SubmissionQuotaExceededException")
+        .stderr_has("nobody was written off")
+        .stderr_has("the next run sends what is missing");
+    assert!(!run.stderr.contains("will not retry"), "{run:?}");
+    assert_eq!(site.notified(), baseline, "the ref stays");
+    assert_eq!(server.messages_count(), 3);
+    assert_eq!(
+        server_log(&server, "refusals.log").len(),
+        3,
+        "three refusals in a row stop the run"
+    );
+
+    // The quota is lifted: everyone gets the notice once.
+    let next_day = SmtpServer::start(&[]);
+    site.move_smtp_port(server.port, next_day.port);
+    site.run(&["check"]).code(0).stdout_has("sent 7 messages");
+    let mut all = server.messages();
+    all.extend(next_day.messages());
+    each_once(&all, 10);
+    assert_eq!(site.notified().unwrap(), head(&site));
+}

@@ -682,3 +682,28 @@ fn bidi_controls_and_escapes_in_names_and_summaries_are_shown_not_obeyed() {
         assert_sound_page(&page, Some(&site));
     }
 }
+
+#[test]
+fn a_folder_in_the_way_of_a_page_is_named_and_left_alone() {
+    let repo = Repo::new();
+    repo.commit("a.md", &privacy(1));
+    let root = tempfile::tempdir().unwrap();
+    let site = root.path().join("site");
+    // A folder of someone else's where the policy's feed goes (as a build older than the
+    // `~` naming could leave): named with what to do, never removed, never a panic.
+    let in_the_way = site.join("policies/a.md/feed.atom");
+    std::fs::create_dir_all(in_the_way.join("b.md")).unwrap();
+    std::fs::write(in_the_way.join("b.md/notes.txt"), "mine").unwrap();
+    let run = repo.run(&["site", site.to_str().unwrap()]);
+    run.code(2)
+        .stderr_has("policies/a.md/feed.atom: a folder stands where the site writes a page")
+        .stderr_has("move it away");
+    assert_eq!(
+        std::fs::read_to_string(in_the_way.join("b.md/notes.txt")).unwrap(),
+        "mine"
+    );
+    // Moved away, the site builds.
+    std::fs::rename(&in_the_way, root.path().join("moved")).unwrap();
+    repo.run(&["site", site.to_str().unwrap()]).code(0);
+    assert!(in_the_way.is_file());
+}

@@ -58,6 +58,9 @@ struct Pass<'a> {
     /// address, the size…) rather than these recipients: they are recorded only once a
     /// message got through, or at the end of the run.
     unconfirmed: Vec<(&'a Subscriber, String)>,
+    /// Doubtful refusals of recipients tried for the first time since the last acceptance:
+    /// [`SUSPICIOUS_REFUSALS`] of them in a row stop the pass.
+    doubtful: usize,
     said: Vec<Said>,
     /// The journal could not be written: the pass stopped.
     failed: Option<NotifyError>,
@@ -88,7 +91,6 @@ impl<'a> Pass<'a> {
     /// for good.
     fn defer(&mut self, s: &Subscriber, why: &str) -> Result<(), NotifyError> {
         let now = unix_now();
-        self.tally.held.push(s.email().to_lowercase());
         let since = self.journal.deferred(&s.email()).map(|d| d.since);
         if let Some(since) = since
             && now.saturating_sub(since) >= self.lifetime.as_secs()
@@ -112,6 +114,7 @@ impl<'a> Pass<'a> {
         self.journal
             .record_deferred(&s.email(), since.unwrap_or(now), why)
             .map_err(io_error("cannot write the delivery journal"))?;
+        self.tally.held.push(s.email().to_lowercase());
         self.tally.deferred += 1;
         let until = utc(since.unwrap_or(now).saturating_add(self.lifetime.as_secs()));
         let line = format!(
@@ -134,6 +137,7 @@ impl<'a> Pass<'a> {
                     .record_sent(&s.email())
                     .map_err(io_error("cannot write the delivery journal"))?;
                 self.tally.delivered += 1;
+                self.doubtful = 0;
                 if self.verbose {
                     let line = format!("sent to {}", self.who(s));
                     self.said.push(Said::Progress(line));
@@ -143,6 +147,24 @@ impl<'a> Pass<'a> {
                 }
             }
             Err(SendError::Temporary(why)) => self.defer(s, &why)?,
+            Err(SendError::Doubtful(why)) => {
+                // Nobody is written off for a refusal that may be about the mailing: the
+                // message is deferred. A recipient retried from the queue does not count
+                // towards stopping, so a run always gets past those it stopped at before.
+                let retried = self.journal.deferred(&s.email()).is_some();
+                self.defer(s, &why)?;
+                if !retried {
+                    self.doubtful += 1;
+                    if self.doubtful >= SUSPICIOUS_REFUSALS {
+                        self.tally.stopped = Some(format!(
+                            "the server refused {SUSPICIOUS_REFUSALS} messages in a row ({why}); it may be \
+                             refusing the whole mailing (a quota, a policy, the sender), so nobody was \
+                             written off: those are deferred"
+                        ));
+                        return Ok(ControlFlow::Break(()));
+                    }
+                }
+            }
             Err(SendError::Permanent(why)) if self.journal.sent_count() == 0 => {
                 self.unconfirmed.push((s, why.clone()));
                 if self.unconfirmed.len() >= SUSPICIOUS_REFUSALS {
@@ -260,6 +282,12 @@ pub(super) fn deliver(
     if todo.is_empty() {
         return Ok(tally);
     }
+    // Recipients deferred by an earlier run go last: a run that stopped at them goes on
+    // with the others first.
+    let (first, retried): (Vec<_>, Vec<_>) = todo
+        .into_iter()
+        .partition(|(s, _)| journal.deferred(&s.email()).is_none());
+    let todo: Vec<_> = first.into_iter().chain(retried).collect();
     let expected = todo.len();
     let started = Instant::now();
     let pass = Mutex::new(Pass {
@@ -268,6 +296,7 @@ pub(super) fn deliver(
         verbose: voice.verbose,
         tally,
         unconfirmed: Vec::new(),
+        doubtful: 0,
         said: Vec::new(),
         failed: None,
     });

@@ -461,18 +461,20 @@ impl Run<'_, '_> {
         // is written to): each recipient gets their notices in order.
         let mut queue = Journal::list(git);
         let time = |id: Oid| git.find_commit(id).map_or(i64::MIN, |c| c.time().seconds());
-        queue.sort_by(|(_, a, _), (_, b, _)| {
-            time(*a).cmp(&time(*b)).then_with(|| {
-                // Commits of the same second: the descendant comes after.
-                if git.graph_descendant_of(*a, *b).unwrap_or(false) {
-                    std::cmp::Ordering::Greater
-                } else if git.graph_descendant_of(*b, *a).unwrap_or(false) {
-                    std::cmp::Ordering::Less
-                } else {
-                    std::cmp::Ordering::Equal
-                }
-            })
-        });
+        // Commits of the same second: one that descends from more of the others comes after
+        // them. A key, so the order is total (a comparator of ancestry alone is not).
+        let starts: Vec<Oid> = queue.iter().map(|(_, old, _)| *old).collect();
+        let below = |id: Oid| {
+            starts
+                .iter()
+                .filter(|&&other| {
+                    other != id
+                        && time(other) == time(id)
+                        && git.graph_descendant_of(id, other).unwrap_or(false)
+                })
+                .count()
+        };
+        queue.sort_by_cached_key(|(id, old, _)| (time(*old), below(*old), id.clone()));
         for (id, old, new) in queue {
             // Going from the notified commit: unfinished, not queued; the main loop ends it.
             if old == notified {

@@ -198,7 +198,15 @@ impl Records {
     pub fn read(bytes: &[u8]) -> Records {
         let mut records = Records::default();
         let text = String::from_utf8_lossy(bytes);
+        // A last line without its newline was cut short by a crash: a `deferred` record there
+        // may have lost digits of its time, which would end the retry lifetime at once.
+        let cut = (!bytes.is_empty() && !bytes.ends_with(b"\n")).then(|| text.lines().count());
         for (n, line) in text.lines().enumerate() {
+            // A line ended after a crash cut it short (see `Journal::open`): not a record.
+            if line.contains('\0') {
+                records.skipped.push(n + 1);
+                continue;
+            }
             let mut parts = line.splitn(3, ' ');
             match (parts.next(), parts.next()) {
                 (Some("sent"), Some(who)) if !who.is_empty() => {
@@ -210,6 +218,7 @@ impl Records {
                 }
                 (Some("deferred"), Some(who))
                     if !who.is_empty()
+                        && cut != Some(n + 1)
                         && let Some((since, why)) = parts
                             .next()
                             .map(|rest| rest.split_once(' ').unwrap_or((rest, "")))
@@ -255,8 +264,9 @@ impl Journal {
             file.write_all(format!("{HEADER} {old} {new}\n").as_bytes())
                 .map_err(at(&path))?;
         } else if !bytes.ends_with(b"\n") {
-            // A line cut short by a crash: end it, so that the next record starts a line.
-            file.write_all(b"\n").map_err(at(&path))?;
+            // A line cut short by a crash: end it, marked (a NUL) so that it is never read
+            // as a record, and the next record starts a line.
+            file.write_all(b"\0\n").map_err(at(&path))?;
         }
         Ok(Journal {
             path,
@@ -466,6 +476,17 @@ mod tests {
             ["ada@x.example"]
         );
         assert_eq!(r.skipped, [5, 6]);
+
+        // A deferral cut short by a crash (its time lost digits) is not a record, neither
+        // while it is the last line nor once a later run has ended it.
+        let cut = Records::read(b"policy-diff journal v1 a b\ndeferred ada@x.example 17");
+        assert_eq!(cut.deferred.get("ada@x.example"), None);
+        assert_eq!(cut.skipped, [2]);
+        let ended = Records::read(
+            b"policy-diff journal v1 a b\ndeferred ada@x.example 17\0\nsent bo@x.example\n",
+        );
+        assert_eq!(ended.deferred.get("ada@x.example"), None);
+        assert!(ended.sent.contains("bo@x.example"));
 
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init(dir.path()).unwrap();

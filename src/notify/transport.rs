@@ -17,8 +17,14 @@ pub enum SendError {
     /// deferred and retried on later runs, for up to `delivery.retry_lifetime`.
     Temporary(String),
     /// The server refused this recipient for good (a 5xx about the recipient's address or
-    /// mailbox, RFC 3463 X.1.x or X.2.x): written off.
+    /// mailbox, RFC 3463 X.1.1–X.1.3, X.1.6, X.1.10, X.2.1, X.2.2): written off.
     Permanent(String),
+    /// The server refused this message for good with a 5xx that does not say it is about the
+    /// recipient (a policy `5.7.1`, a quota, the content, an unspecified `X.Y.0`): it may be
+    /// about this recipient or about the whole mailing, so nobody is written off for it —
+    /// the message is deferred (and, past the retry lifetime, fails for good), and several
+    /// in a row stop the run.
+    Doubtful(String),
     /// The transport is unusable (server unreachable, TLS or login failure), or the server
     /// refused the whole mailing (the sender, DATA, a quota, a policy): stop this run and
     /// write off nobody.
@@ -164,24 +170,31 @@ enum About {
     Message,
     /// The whole mailing (the sender, a quota, a policy, the content): the run stops.
     Mailing,
+    /// This message for good, but the reply does not say it is the recipient's fault: it may
+    /// be about the mailing. Deferred; several in a row stop the run.
+    Doubtful,
 }
 
 /// Judges a refusal from its code (`550`), its text (`5.4.5 Daily user sending quota…`) and
-/// where it came. A 5xx is about the recipient only when its enhanced code says so — X.1.x
-/// (but X.1.7 and X.1.8, about the sender) or X.2.x — at RCPT or after the content (each
-/// message has one recipient), or, at RCPT, when it is a plain 550–553 with no enhanced
-/// code. A 4xx at RCPT or after the content is about that message; at MAIL or DATA, about
-/// the mailing. Anything else is about the mailing.
+/// where it came. A 5xx at RCPT or after the content (each message has one recipient) is
+/// about the recipient only when its enhanced code names the recipient's address or
+/// mailbox — X.1.1 (no such mailbox), X.1.2 (no such system), X.1.3 (bad syntax), X.1.6
+/// (moved), X.1.10 (null MX), X.2.1 (disabled), X.2.2 (full) — or, at RCPT, when it is a
+/// plain 550–553 with no enhanced code. X.1.7 and X.1.8 (the sender), X.3.x (the mail
+/// system), X.4.5 (congestion, a sending quota) and X.5.x (the protocol) are about the
+/// mailing. Any other 5xx there (a policy `5.7.1`, `X.Y.0`, a quota, the size) is doubtful: one
+/// recipient's, or everyone's. A 4xx at RCPT or after the content is about that message;
+/// anything at MAIL or DATA is about the mailing.
 fn judge(code: u16, text: &str, stage: Stage) -> About {
     let at_recipient = matches!(stage, Stage::Rcpt | Stage::Content);
     match code {
         400..=499 if at_recipient => About::Message,
         500..=599 if at_recipient => match enhanced_code(text) {
-            Some((_, 1, 7 | 8)) => About::Mailing,
-            Some((_, 1 | 2, _)) => About::Recipient,
-            Some(_) => About::Mailing,
+            Some((_, 1, 1 | 2 | 3 | 6 | 10) | (_, 2, 1 | 2)) => About::Recipient,
+            Some((_, 1, 7 | 8) | (_, 3, _) | (_, 4, 5) | (_, 5, _)) => About::Mailing,
+            Some(_) => About::Doubtful,
             None if stage == Stage::Rcpt && (550..=553).contains(&code) => About::Recipient,
-            None => About::Mailing,
+            None => About::Doubtful,
         },
         _ => About::Mailing,
     }
@@ -206,6 +219,7 @@ pub(super) fn classify(
     match judge(code, &reply, stage) {
         About::Recipient => SendError::Permanent(coded),
         About::Message => SendError::Temporary(text),
+        About::Doubtful => SendError::Doubtful(coded),
         About::Mailing => SendError::Unavailable(format!(
             "{server} refused {} with \"{code} {}\", a refusal of the whole mailing: nobody was written off",
             stage.name(),
@@ -329,10 +343,35 @@ mod tests {
                 Rcpt,
                 Mailing,
             ),
-            (554, "5.7.1 Relay access denied", Rcpt, Mailing),
-            (554, "Transaction failed", Rcpt, Mailing),
-            (554, "5.7.1 Message rejected as spam", Content, Mailing),
-            (552, "Message size exceeds fixed limit", Content, Mailing),
+            // Maybe one recipient's, maybe everyone's: deferred, several in a row stop.
+            (554, "5.7.1 Relay access denied", Rcpt, Doubtful),
+            (
+                554,
+                "5.7.1 <u1@example.org>: Recipient address rejected: Access denied",
+                Rcpt,
+                Doubtful,
+            ),
+            (554, "Transaction failed", Rcpt, Doubtful),
+            (550, "5.7.1 Message rejected as spam", Content, Doubtful),
+            (552, "Message size exceeds fixed limit", Content, Doubtful),
+            (
+                554,
+                "5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException",
+                Content,
+                Doubtful,
+            ),
+            (
+                550,
+                "5.1.0 <legal@acme.example>: Sender address rejected",
+                Rcpt,
+                Doubtful,
+            ),
+            (
+                552,
+                "5.2.3 Message length exceeds administrative limit",
+                Content,
+                Doubtful,
+            ),
             (503, "5.5.1 Error: need RCPT command", Data, Mailing),
             // About the recipient's address or mailbox.
             (550, "5.1.1 No such user here", Rcpt, Recipient),

@@ -12,7 +12,10 @@ connections beyond --max-connections with 421. Relay answers: --quota-after N re
 MAIL after N messages with Google's daily quota reply (550 5.4.5); --busy-rcpt answers 421 to
 RCPT for chosen recipients and hangs up; --defer-data takes a chosen recipient's message and
 then answers 452 4.2.2 (mailbox full), logging its Message-ID (DIR/deferred.log). Each refusal
-of a recipient is logged (DIR/refusals.log: `ADDRESS CODE`).
+of a recipient is logged (DIR/refusals.log: `ADDRESS CODE`). Refusals that do not say whose
+fault they are: --policy-rcpt answers Postfix's `554 5.7.1 … Recipient address rejected:
+Access denied` to RCPT for chosen recipients; --submission-quota-after N takes each message
+after the Nth and answers Microsoft 365's `554 5.2.0 … SubmissionQuotaExceededException`.
 Prints `ready PORT` on stdout once it accepts connections.
 """
 import argparse
@@ -85,6 +88,7 @@ class Handler:
         self.perm = set(a.lower() for a in args.reject_perm.split(",") if a)
         self.busy_rcpt = set(a.lower() for a in args.busy_rcpt.split(",") if a)
         self.defer_data = set(a.lower() for a in args.defer_data.split(",") if a)
+        self.policy_rcpt = set(a.lower() for a in args.policy_rcpt.split(",") if a)
 
     def refused(self, address, code):
         with open(os.path.join(self.args.dir, "refusals.log"), "a") as log:
@@ -121,6 +125,9 @@ class Handler:
         if address.lower() in self.perm:
             self.refused(address, 550)
             return "550 5.1.1 No such user here"
+        if address.lower() in self.policy_rcpt:
+            self.refused(address, 554)
+            return "554 5.7.1 <%s>: Recipient address rejected: Access denied" % address
         if address.lower() in self.busy_rcpt:
             # Busy for this recipient: refuse and hang up, as a relay limiting one domain does.
             self.refused(address, 421)
@@ -138,6 +145,10 @@ class Handler:
             return "421 4.3.2 Closing connection"
         if self.args.delay:
             await asyncio.sleep(self.args.delay)
+        if self.args.submission_quota_after and self.count > self.args.submission_quota_after:
+            self.refused(",".join(envelope.rcpt_tos), 554)
+            return ("554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; "
+                    "Failed to process message due to a permanent exception")
         if any(r.lower() in self.defer_data for r in envelope.rcpt_tos):
             message_id = ""
             for line in envelope.original_content.split(b"\r\n"):
@@ -179,6 +190,8 @@ def main():
     p.add_argument("--quota-after", type=int, default=0, help="after N messages, refuse every MAIL with 550 5.4.5 (a daily quota)")
     p.add_argument("--busy-rcpt", default="", help="answer 421 to RCPT for these recipients and hang up")
     p.add_argument("--defer-data", default="", help="answer 452 4.2.2 after the content of these recipients' messages")
+    p.add_argument("--policy-rcpt", default="", help="answer 554 5.7.1 (access denied) to RCPT for these recipients")
+    p.add_argument("--submission-quota-after", type=int, default=0, help="after N messages, answer 554 5.2.0 (a submission quota) after each message's content")
     p.add_argument("--max-connections", type=int, default=0, help="answer 421 to connections beyond N open ones")
     args = p.parse_args()
     os.makedirs(args.dir, exist_ok=True)
