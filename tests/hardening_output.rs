@@ -45,3 +45,71 @@ fn a_detached_check_closes_inherited_descriptors() {
     wait_for("the whole delivery", || server.messages_count() == 100);
     each_once(&server.messages(), 100);
 }
+
+/// Every number of the configuration is bounded: a value out of bounds is refused by
+/// `config check` and by `check` with the file, the line and the key (exit 2), never a panic
+/// (before: `config check` accepted these and `check` exited 101 when it sent).
+#[test]
+fn every_configured_number_is_bounded() {
+    let server = SmtpServer::start(&[]);
+    let site = smtp_site(server.port, 3, "");
+    let baseline = site.notified();
+    site.repo.commit("privacy.md", V2);
+    let config = |extra: &str| {
+        format!(
+            "policies: [{{ path: privacy.md, name: Privacy Policy }}]
+sender: legal@acme.example
+subscribers_file: people.csv
+delivery:
+  transport: smtp
+  smtp:
+    host: 127.0.0.1
+    port: {}
+    security: none
+{extra}",
+            server.port
+        )
+    };
+    for (extra, want) in [
+        (
+            "    rate_limit: 1e-300\n",
+            "policy-diff.yaml:11: delivery.smtp.rate_limit: 1e-300 is not a number of messages per second from 0.001 to 10000",
+        ),
+        (
+            "    rate_limit: 1e-19\n",
+            "policy-diff.yaml:11: delivery.smtp.rate_limit: 1e-19 is not a number of messages per second from 0.001 to 10000",
+        ),
+        (
+            "    timeout_seconds: 18446744073709551615\n",
+            "policy-diff.yaml:11: delivery.smtp.timeout_seconds: 18446744073709551615 is not a number of seconds from 1 to 3600",
+        ),
+        (
+            "    max_messages_per_connection: 18446744073709551615\n",
+            "policy-diff.yaml:11: delivery.smtp.max_messages_per_connection: 18446744073709551615 is not a number of messages from 1 to 1000000",
+        ),
+        (
+            "notify: { excerpt_words: 18446744073709551615 }\n",
+            "policy-diff.yaml:11: notify.excerpt_words: 18446744073709551615 is not a number of words from 10 to 100000",
+        ),
+    ] {
+        site.config(&config(extra));
+        for command in [&["config", "check"][..], &["check"][..]] {
+            let run = site.run(command);
+            assert!(
+                !run.stderr.contains("panicked"),
+                "{command:?} {extra}: {}",
+                run.stderr
+            );
+            run.code(2).stderr_has(want);
+        }
+        assert_eq!(server.messages_count(), 0, "nothing sent for {extra}");
+        assert_eq!(site.notified(), baseline, "nothing moved for {extra}");
+    }
+    // The bounds themselves are accepted, and the run delivers.
+    site.config(&config(
+        "    rate_limit: 10000\n    timeout_seconds: 3600\n    max_messages_per_connection: 1000000\n",
+    ));
+    site.run(&["config", "check"]).code(0);
+    site.run(&["check"]).code(0);
+    each_once(&server.messages(), 3);
+}
