@@ -113,3 +113,78 @@ delivery:
     site.run(&["check"]).code(0);
     each_once(&server.messages(), 3);
 }
+
+/// A carriage return that ends no line reaches no terminal raw, wherever it stands (between
+/// words of a change, in a heading): it is shown as `\x0d`, in plain, coloured and Markdown
+/// output. Before, `Zz sells data.\r We never sell…` showed only the second sentence.
+#[test]
+fn a_lone_carriage_return_is_shown_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "a.md",
+        "# Privacy\n\nWe never sell your data.\n\n## Logs\n\nWe keep logs.\n",
+    );
+    write(
+        "b.md",
+        "# Privacy\n\nZz sells data.\r We never sell your data.\n\n## Lo\rgs\n\nWe keep logs.\n",
+    );
+    for format in [
+        &["--color", "never"][..],
+        &["--color", "always"][..],
+        &["--format", "markdown"][..],
+    ] {
+        let mut args = vec!["a.md", "b.md"];
+        args.extend(format);
+        let run = run_in(dir.path(), &args);
+        run.code(1);
+        assert!(!run.stdout.contains('\r'), "{format:?}: {:?}", run.stdout);
+        let shown = run.stdout.replace(r"\\x0d", r"\x0d");
+        assert!(
+            shown.contains(r"Zz sells data."),
+            "{format:?}: {}",
+            run.stdout
+        );
+        assert!(
+            shown.contains(r"\x0d We never sell"),
+            "{format:?}: {}",
+            run.stdout
+        );
+        assert!(shown.contains(r"Lo\x0dgs"), "{format:?}: {}", run.stdout);
+    }
+    run_in(dir.path(), &["a.md", "b.md", "--color", "never"])
+        .stdout_has(r"{+Zz sells data.+}\x0d We never sell your data.");
+}
+
+/// CRLF line ends stay line ends: no escape, and no carriage return left at the end of a
+/// line (in a coloured or Markdown insertion spanning lines either).
+#[test]
+fn crlf_line_ends_are_line_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "a.md",
+        "# Privacy\r\n\r\nWe never sell your data.\r\nWe keep logs.\r\n",
+    );
+    write(
+        "b.md",
+        "# Privacy\r\n\r\nWe never sell your data.\r\nWe keep some logs.\r\nAnd more lines\r\nhere.\r\n",
+    );
+    for format in [
+        &["--color", "never"][..],
+        &["--color", "always"][..],
+        &["--format", "markdown"][..],
+    ] {
+        let mut args = vec!["a.md", "b.md"];
+        args.extend(format);
+        let run = run_in(dir.path(), &args);
+        run.code(1);
+        assert!(!run.stdout.contains('\r'), "{format:?}: {:?}", run.stdout);
+        assert!(!run.stdout.contains("x0d"), "{format:?}: {}", run.stdout);
+        assert!(
+            run.stdout.contains("And more lines"),
+            "{format:?}: {}",
+            run.stdout
+        );
+    }
+}
