@@ -81,6 +81,10 @@ pub fn range(
 
 /// Fixes the date of each policy with a `stale-date` or `date-backwards` finding, in the
 /// work tree (see [`fix_file`]); a line per policy saying what was done.
+///
+/// All or nothing: every file is read and its new text checked first; then each new text is
+/// written beside its file, and only when all are written are they renamed over the files.
+/// A policy that cannot be fixed leaves every file as it was.
 pub fn fix(
     repo: &PolicyRepo,
     findings: &[Finding],
@@ -92,13 +96,47 @@ pub fn fix(
         .workdir()
         .ok_or_else(|| LintError::NoWorkTree(repo.git().path().display().to_string()))?;
     let mut done = HashSet::new();
-    let mut lines = Vec::new();
+    let mut fixes = Vec::new();
     for f in findings {
         if matches!(f.check, "stale-date" | "date-backwards") && done.insert(f.path.as_str()) {
-            lines.push(fix_file(workdir, &f.path, rules.for_path(&f.path), date)?);
+            fixes.push(plan_fix(workdir, &f.path, rules.for_path(&f.path), date)?);
         }
     }
-    Ok(lines)
+    write_all(&fixes)?;
+    Ok(fixes.into_iter().map(|f| f.said).collect())
+}
+
+/// A date fix, checked and not yet written.
+struct Fix {
+    /// What to say about it.
+    said: String,
+    /// The file and its new text, with the file's permissions; none when already dated.
+    write: Option<(std::path::PathBuf, String, std::fs::Permissions)>,
+}
+
+/// Writes every fix's new text to a new file beside its policy, then renames them all over
+/// the policies: a failure before the renames (a full disk, a read-only folder) leaves every
+/// policy as it was, and the new files are removed.
+fn write_all(fixes: &[Fix]) -> Result<(), LintError> {
+    use std::io::Write as _;
+    let mut staged = Vec::with_capacity(fixes.len());
+    for (file, text, permissions) in fixes.iter().filter_map(|f| f.write.as_ref()) {
+        let dir = file.parent().unwrap_or(std::path::Path::new("."));
+        let mut temp = tempfile::Builder::new()
+            .prefix(".policy-diff-")
+            .suffix(".tmp")
+            .permissions(permissions.clone())
+            .tempfile_in(dir)
+            .map_err(crate::private_fs::at(dir))?;
+        temp.write_all(text.as_bytes())
+            .map_err(crate::private_fs::at(file))?;
+        staged.push((temp, file));
+    }
+    for (temp, file) in staged {
+        temp.persist(file)
+            .map_err(|e| crate::private_fs::at(file)(e.error))?;
+    }
+    Ok(())
 }
 
 /// How much a finding weighs.
@@ -732,6 +770,18 @@ pub fn fix_file(
     rule: &crate::rules::Rule,
     date: chrono::NaiveDate,
 ) -> Result<String, LintError> {
+    let fix = plan_fix(workdir, path, rule, date)?;
+    write_all(std::slice::from_ref(&fix))?;
+    Ok(fix.said)
+}
+
+/// Reads the policy at `path` and checks its date fix, writing nothing (see [`fix_file`]).
+fn plan_fix(
+    workdir: &std::path::Path,
+    path: &str,
+    rule: &crate::rules::Rule,
+    date: chrono::NaiveDate,
+) -> Result<Fix, LintError> {
     use chrono::Datelike;
     let file = workdir.join(path);
     let text = std::fs::read_to_string(&file).map_err(crate::private_fs::at(&file))?;
@@ -761,7 +811,10 @@ pub fn fix_file(
         date_line(&updated, span.label),
     );
     if updated == text {
-        return Ok(format!("{path}:{line}: already dated {date}: {before:?}"));
+        return Ok(Fix {
+            said: format!("{path}:{line}: already dated {date}: {before:?}"),
+            write: None,
+        });
     }
     // The new date must read back as written (a numeric date whose day and month are both
     // 12 or under reads only with a known date order).
@@ -774,10 +827,12 @@ pub fn fix_file(
     let permissions = std::fs::metadata(&file)
         .map_err(crate::private_fs::at(&file))?
         .permissions();
-    crate::private_fs::replace_whole(&file, updated.as_bytes(), permissions)?;
-    Ok(format!(
-        "{path}:{line}: fixed: {before:?} → {after:?} (in the work tree; git add it)"
-    ))
+    Ok(Fix {
+        said: format!(
+            "{path}:{line}: fixed: {before:?} → {after:?} (in the work tree; git add it)"
+        ),
+        write: Some((file, updated, permissions)),
+    })
 }
 
 #[cfg(test)]

@@ -188,3 +188,63 @@ fn crlf_line_ends_are_line_ends() {
         );
     }
 }
+
+/// `lint --fix` is all or nothing: when one policy cannot be fixed, no policy is rewritten
+/// (before: `a.md` was rewritten, then `b.md` failed with "nothing was written"); when all
+/// can, all are.
+#[test]
+fn lint_fix_writes_every_file_or_none() {
+    let policy = |date: &str, days: &str| {
+        format!(
+            "# Privacy\n\nLast updated: {date}\n\nWe make garden software.\n\n## Data\n\nWe keep data for {days}.\n"
+        )
+    };
+    let repo = Repo::new();
+    repo.write("a.md", &policy("January 17, 2013", "30 days"));
+    repo.write("b.md", &policy("01/17/2013", "30 days"));
+    repo.commit_all("v1");
+    let a = policy("January 17, 2013", "90 days");
+    // 03/02/2026 would not read back without a date order: b.md cannot be fixed.
+    let b = policy("01/17/2013", "90 days");
+    repo.write("a.md", &a);
+    repo.write("b.md", &b);
+    repo.git(&["add", "-A"]);
+    repo.run(&["lint", "--fix", "--date", "2026-03-02"])
+        .code(2)
+        .stderr_has("b.md:3: --fix would write \"03/02/2026\"")
+        .stderr_has("nothing was written");
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("a.md")).unwrap(),
+        a
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("b.md")).unwrap(),
+        b
+    );
+    let left: Vec<_> = std::fs::read_dir(repo.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    // Both fixable: both are written.
+    repo.run(&[
+        "lint",
+        "--fix",
+        "--date",
+        "2026-03-02",
+        "--date-order",
+        "mdy",
+    ])
+    .code(1)
+    .stdout_has("a.md:3: fixed")
+    .stdout_has("b.md:3: fixed");
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("a.md")).unwrap(),
+        a.replace("January 17, 2013", "March 2, 2026")
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("b.md")).unwrap(),
+        b.replace("01/17/2013", "03/02/2026")
+    );
+}
