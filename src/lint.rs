@@ -483,24 +483,60 @@ fn heading_findings(
                 .collect()
         })
         .unwrap_or_default();
+    let lines = LineIndex::of(text);
     heading_problems(new)
         .into_iter()
         .filter(|(check, i, _)| !known.contains(&(*check, new.sections[*i].key.clone())))
-        .map(|(check, i, message)| (check, line_of(text, new.sections[i].text.start()), message))
+        .map(|(check, i, message)| (check, lines.line(new.sections[i].text.start()), message))
         .collect()
+}
+
+/// Where each line of a text starts, to find the line of many offsets at once (one finding
+/// per heading of a long document must not count the lines again each time).
+struct LineIndex {
+    /// The offset of each `\n`.
+    breaks: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    fn of(text: &str) -> LineIndex {
+        LineIndex {
+            breaks: memchr::memchr_iter(b'\n', text.as_bytes()).collect(),
+            len: text.len(),
+        }
+    }
+
+    /// The line (from 1) of the byte at `at`, as [`line_of`] counts it.
+    fn line(&self, at: usize) -> usize {
+        self.breaks.partition_point(|&b| b < at.min(self.len)) + 1
+    }
 }
 
 /// (check, index of the section, message) for each heading problem of a document.
 fn heading_problems(doc: &Document) -> Vec<(&'static str, usize, String)> {
     let mut out = Vec::new();
     let secs = &doc.sections;
+    // The first section of each (heading, parent): one look-up per heading, not a scan of
+    // the sections before it.
+    let mut first: std::collections::HashMap<(&str, &str), usize> =
+        std::collections::HashMap::new();
     for (i, s) in secs.iter().enumerate() {
         if s.level == 0 {
             continue;
         }
-        if let Some(j) = secs[..i].iter().position(|p| {
-            p.level > 0 && !s.key.is_empty() && p.key == s.key && p.parent_key == s.parent_key
-        }) {
+        let earlier = if s.key.is_empty() {
+            None
+        } else {
+            match first.entry((s.key.as_str(), s.parent_key.as_str())) {
+                std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                    None
+                }
+            }
+        };
+        if let Some(j) = earlier {
             out.push((
                 "duplicate-heading",
                 i,
@@ -527,17 +563,19 @@ fn heading_problems(doc: &Document) -> Vec<(&'static str, usize, String)> {
     // (parent key, level, [(section, its number)]).
     type Siblings<'a> = (&'a str, u8, Vec<(usize, Vec<u32>)>);
     let mut groups: Vec<Siblings> = Vec::new();
+    let mut group_of: std::collections::HashMap<(&str, u8), usize> =
+        std::collections::HashMap::new();
     for (i, s) in secs.iter().enumerate() {
         let Some(number) = section_number(&s.heading) else {
             continue;
         };
-        match groups
-            .iter_mut()
-            .find(|(p, l, _)| *p == s.parent_key && *l == s.level)
-        {
-            Some(g) => g.2.push((i, number)),
-            None => groups.push((&s.parent_key, s.level, vec![(i, number)])),
-        }
+        let g = *group_of
+            .entry((s.parent_key.as_str(), s.level))
+            .or_insert_with(|| {
+                groups.push((&s.parent_key, s.level, Vec::new()));
+                groups.len() - 1
+            });
+        groups[g].2.push((i, number));
     }
     for (_, _, members) in groups {
         for pair in members.windows(2) {
@@ -888,6 +926,68 @@ mod tests {
             restyled("Monday, January 14, 2013", (2013, 1, 14), Language::En),
             None
         );
+    }
+
+    /// The pairwise definition the linear check replaced: a heading repeats the first
+    /// earlier one with the same key under the same parent.
+    fn duplicates_pairwise(doc: &Document) -> Vec<(usize, usize)> {
+        let secs = &doc.sections;
+        (0..secs.len())
+            .filter(|&i| secs[i].level > 0)
+            .filter_map(|i| {
+                let s = &secs[i];
+                secs[..i]
+                    .iter()
+                    .position(|p| {
+                        p.level > 0
+                            && !s.key.is_empty()
+                            && p.key == s.key
+                            && p.parent_key == s.parent_key
+                    })
+                    .map(|j| (i, j))
+            })
+            .collect()
+    }
+
+    /// The duplicate-heading check finds exactly what comparing every pair of headings finds
+    /// (same sections, same first occurrence), and its lines are those counted from the
+    /// start, on a long document with repeats under several parents and levels.
+    #[test]
+    fn duplicate_headings_are_found_as_pairwise_in_one_pass() {
+        let mut text = String::from("Preamble.\n\n# Policy\n\nIntro.\n\n");
+        for i in 0..3000 {
+            let level = ["##", "###", "####"][i % 3];
+            let name = ["Same", "Other", "Numbered 3.", "", "Data", "same!"][(i * 7) % 6];
+            text.push_str(&format!("{level} {name}\n\nText {i}.\n\n"));
+            if i % 500 == 0 {
+                text.push_str(&format!("# Part {}\n\nMore.\n\n", i % 1000));
+            }
+        }
+        let doc = parse(&text, Format::Markdown, Default::default());
+        let want = duplicates_pairwise(&doc);
+        assert!(want.len() > 2000, "{}", want.len());
+        let message = |i: usize, j: usize| {
+            let s = &doc.sections[i];
+            format!(
+                "the heading {:?} appears twice under {} (also at section {})",
+                s.heading,
+                s.parent
+                    .as_deref()
+                    .map_or("the top level".to_string(), |p| format!("{p:?}")),
+                j + 1
+            )
+        };
+        let got: Vec<(usize, String)> = heading_problems(&doc)
+            .into_iter()
+            .filter(|(check, _, _)| *check == "duplicate-heading")
+            .map(|(_, i, m)| (i, m))
+            .collect();
+        let want: Vec<(usize, String)> = want.iter().map(|&(i, j)| (i, message(i, j))).collect();
+        assert_eq!(got, want);
+        let lines = LineIndex::of(&text);
+        for at in (0..=text.len() + 3).step_by(97) {
+            assert_eq!(lines.line(at), line_of(&text, at), "{at}");
+        }
     }
 
     #[test]
