@@ -248,3 +248,122 @@ fn lint_fix_writes_every_file_or_none() {
         b.replace("01/17/2013", "03/02/2026")
     );
 }
+
+/// Sentences of 8 to 20 words from a vocabulary of 3,000 words and a few common ones
+/// (deterministic: a linear congruential generator seeded by `seed`), about `words` words.
+fn prose(seed: u64, words: usize) -> Vec<String> {
+    let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+    let mut next = |n: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    };
+    let common = [
+        "the", "we", "data", "your", "and", "of", "to", "a", "in", "may",
+    ];
+    let (mut sentences, mut count) = (Vec::new(), 0);
+    while count < words {
+        let n = 8 + next(13) as usize;
+        let mut s: Vec<String> = (0..n)
+            .map(|_| match next(4) {
+                0 => common[next(10) as usize].to_string(),
+                _ => format!("w{}", next(3000)),
+            })
+            .collect();
+        s[0] = format!("W{}", &s[0][1..]);
+        s[n - 1].push('.');
+        count += n;
+        sentences.push(s.join(" "));
+    }
+    sentences
+}
+
+/// The word diff's cost is bounded: a paragraph of 100,000 words rewritten throughout is
+/// replaced in a few long runs (the fallback for huge rewrites, not a word-by-word search),
+/// and a huge text with scattered edits is still compared finely; both stay lossless (the
+/// ops rebuild each version's words). Before, the rewrite was searched word by word.
+#[test]
+fn a_huge_rewrite_is_diffed_coarsely_and_losslessly() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = prose(1, 100_000);
+    let new = prose(2, 100_000);
+    let write = |name: &str, sentences: &[String]| {
+        std::fs::write(
+            dir.path().join(name),
+            format!("# Policy\n\n{}\n", sentences.join(" ")),
+        )
+        .unwrap()
+    };
+    write("old.md", &old);
+    write("new.md", &new);
+    // Every 40th sentence rewritten, on one line of some 600 kB.
+    let edited: Vec<String> = old
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if i % 40 == 7 {
+                format!("Now {s}")
+            } else {
+                s.clone()
+            }
+        })
+        .collect();
+    write("edited.md", &edited);
+
+    let run = run_in(dir.path(), &["old.md", "new.md", "--format", "json"]);
+    run.code(1);
+    let doc = &run.json()["documents"][0];
+    let kinds: Vec<&str> = doc["sections"][0]["ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["op"].as_str().unwrap())
+        .collect();
+    // Replaced in a few long runs (equal only where whole pieces of text recur), not
+    // searched word by word for every common word the two texts share.
+    assert!(
+        kinds.len() < 100,
+        "{} ops: the rewrite is compared word by word",
+        kinds.len()
+    );
+    let removed = doc["sections"][0]["words_removed"].as_u64().unwrap() as usize;
+    let old_words: usize = old.iter().map(|s| s.split(' ').count()).sum();
+    assert!(
+        removed * 100 >= old_words * 95,
+        "{removed} of {old_words} words removed"
+    );
+    let words = |s: &[String]| -> Vec<String> {
+        std::iter::once("#".to_string())
+            .chain(std::iter::once("Policy".to_string()))
+            .chain(s.iter().flat_map(|s| s.split(' ').map(str::to_string)))
+            .collect()
+    };
+    assert!(
+        rebuilt_words(doc, "delete") == words(&old),
+        "old text rebuilt"
+    );
+    assert!(
+        rebuilt_words(doc, "insert") == words(&new),
+        "new text rebuilt"
+    );
+
+    let run = run_in(dir.path(), &["old.md", "edited.md", "--format", "json"]);
+    run.code(1);
+    let doc = &run.json()["documents"][0];
+    let section = &doc["sections"][0];
+    let changes = old.len().div_ceil(40);
+    assert_eq!(
+        section["words_added"], changes,
+        "one word added per edited sentence"
+    );
+    assert_eq!(section["words_removed"], 0);
+    assert!(
+        rebuilt_words(doc, "delete") == words(&old),
+        "old text rebuilt"
+    );
+    assert!(
+        rebuilt_words(doc, "insert") == words(&edited),
+        "edited text rebuilt"
+    );
+}
