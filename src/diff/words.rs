@@ -114,9 +114,10 @@ pub(super) fn shared_words(old: &[u32], new: &[u32]) -> usize {
 const RECHECK_CHANGED: usize = 32;
 
 /// From this many words on both sides together, two word lists are compared piece by piece
-/// first (see [`diff_pieces`]): the word diff's cost grows faster than its input, and a
-/// wholly rewritten paragraph of 400,000 words took 12–18 s. Above the largest change in the
-/// corpus (a section of about 100,000 changed words), so that no real result depends on it.
+/// first (pieces of about 16 words, cut where the words say): the word diff's cost grows
+/// faster than its input, and a wholly rewritten paragraph of 400,000 words took 12–18 s.
+/// Above the largest change in the corpus (a section of about 100,000 changed words), so
+/// that no real result depends on it.
 pub const PIECES_FIRST: usize = 150_000;
 
 /// A changed stretch of pieces with more words than this (both sides together) is shown
