@@ -77,14 +77,18 @@ pub fn detach(
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
-        // SAFETY: setsid is async-signal-safe; it only makes the child the leader of a new
-        // session, without a controlling terminal, so that closing the terminal or the
-        // hook's process group does not end it.
+        let highest = highest_descriptor();
+        // SAFETY: setsid, fcntl and the close_range system call are async-signal-safe and
+        // touch no memory: the child becomes the leader of a new session, without a
+        // controlling terminal, so that closing the terminal or the hook's process group
+        // does not end it; and every descriptor above 2 is closed at exec, so that the check
+        // holds no pipe of the hook's callers open.
         unsafe {
-            command.pre_exec(|| {
+            command.pre_exec(move || {
                 if libc::setsid() == -1 {
                     return Err(std::io::Error::last_os_error());
                 }
+                close_inherited_at_exec(highest);
                 Ok(())
             });
         }
@@ -96,6 +100,54 @@ pub fn detach(
         if n == 1 { "" } else { "s" },
         log.display()
     ))
+}
+
+/// The highest descriptor number the process may hold (its `RLIMIT_NOFILE`, bounded), read
+/// before the fork so that the child only makes system calls.
+#[cfg(unix)]
+fn highest_descriptor() -> libc::c_int {
+    const BOUND: libc::rlim_t = 1 << 20;
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes only into the struct given.
+    let got = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    let n = if got == 0 && limit.rlim_cur != libc::RLIM_INFINITY {
+        limit.rlim_cur.min(BOUND)
+    } else {
+        BOUND
+    };
+    libc::c_int::try_from(n).unwrap_or(libc::c_int::MAX)
+}
+
+/// Marks every descriptor above 2 close-on-exec (in the child, between fork and exec).
+/// Marking rather than closing keeps the descriptor through which the standard library
+/// reports a failed exec working until the exec itself.
+#[cfg(unix)]
+fn close_inherited_at_exec(highest: libc::c_int) {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: close_range (Linux 5.11) only changes descriptor flags.
+        let done = unsafe {
+            libc::syscall(
+                libc::SYS_close_range,
+                3 as libc::c_uint,
+                libc::c_uint::MAX,
+                libc::CLOSE_RANGE_CLOEXEC,
+            )
+        };
+        if done == 0 {
+            return;
+        }
+    }
+    for fd in 3..highest {
+        // SAFETY: fcntl on a descriptor that may not be open fails with EBADF and does
+        // nothing else.
+        unsafe {
+            libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+        }
+    }
 }
 
 /// Opens the log for appending (private, never through a link), first moving it aside when

@@ -144,7 +144,7 @@ pub enum TransportKind {
 struct RawSmtp {
     host: Spanned<String>,
     #[serde(default)]
-    port: Option<u16>,
+    port: Option<Spanned<u16>>,
     #[serde(default)]
     security: Option<Security>,
     #[serde(default)]
@@ -154,7 +154,7 @@ struct RawSmtp {
     #[serde(default)]
     password_file: Option<Spanned<String>>,
     #[serde(default)]
-    timeout_seconds: Option<u64>,
+    timeout_seconds: Option<Spanned<u64>>,
     #[serde(default)]
     ca_file: Option<String>,
     #[serde(default)]
@@ -191,7 +191,7 @@ struct RawNotify {
     #[serde(default)]
     list_id: Option<Spanned<String>>,
     #[serde(default)]
-    excerpt_words: Option<usize>,
+    excerpt_words: Option<Spanned<usize>>,
 }
 
 /// `lint:`: each check's level (error, warning or off), and the future-date window.
@@ -241,15 +241,8 @@ impl RawLint {
                     .expect("every lint check is named in the configuration");
             }
         }
-        if let Some(days) = self.future_days {
-            if !(0..=3650).contains(&days.value) {
-                return Err(ctx.invalid(
-                    days.referenced.line() as usize,
-                    "lint.future_days",
-                    format!("{}: a number of days from 0 to 3650", days.value),
-                ));
-            }
-            settings.future_days = days.value;
+        if let Some(days) = &self.future_days {
+            settings.future_days = ctx.bounded(days, "lint.future_days", FUTURE_DAYS)?;
         }
         Ok(settings)
     }
@@ -410,6 +403,88 @@ pub fn format_lifetime(lifetime: Duration) -> String {
 pub const DEFAULT_CONNECTIONS: usize = 4;
 /// Connections allowed at most (Postfix opens up to 20 per destination).
 pub const MAX_CONNECTIONS: usize = 32;
+
+/// The accepted values of one number in the configuration. Every number is bounded, so that
+/// nothing a configuration holds can overflow a time or a size computed from it.
+#[derive(Debug, Clone)]
+pub struct Bounds<T> {
+    /// The smallest and the largest value accepted.
+    pub range: std::ops::RangeInclusive<T>,
+    /// What the number counts, for the error message.
+    pub what: &'static str,
+    /// Said after the bounds in the error message (what leaving the key out does).
+    pub hint: &'static str,
+}
+
+/// A number as an error message shows it: a tiny or huge fraction in exponent form.
+pub trait Shown {
+    /// The number, readable.
+    fn shown(&self) -> String;
+}
+
+macro_rules! shown_as_displayed {
+    ($($t:ty),*) => {$(
+        impl Shown for $t {
+            fn shown(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+shown_as_displayed!(u16, u64, usize, i64);
+
+impl Shown for f64 {
+    fn shown(&self) -> String {
+        if *self == 0.0 || !self.is_finite() || (1e-4..1e15).contains(&self.abs()) {
+            self.to_string()
+        } else {
+            format!("{self:e}")
+        }
+    }
+}
+
+/// `delivery.smtp.port`.
+pub const PORT: Bounds<u16> = Bounds {
+    range: 1..=65535,
+    what: "a port",
+    hint: "",
+};
+/// `delivery.smtp.timeout_seconds`: up to an hour per read.
+pub const TIMEOUT_SECONDS: Bounds<u64> = Bounds {
+    range: 1..=3600,
+    what: "a number of seconds",
+    hint: "",
+};
+/// `delivery.smtp.connections`.
+pub const CONNECTIONS: Bounds<usize> = Bounds {
+    range: 1..=MAX_CONNECTIONS,
+    what: "a number of connections",
+    hint: "",
+};
+/// `delivery.smtp.rate_limit`: from one message every 1,000 s to 10,000 a second.
+pub const RATE_LIMIT: Bounds<f64> = Bounds {
+    range: 0.001..=10_000.0,
+    what: "a number of messages per second",
+    hint: " (leave it out for no limit)",
+};
+/// `delivery.smtp.max_messages_per_connection`.
+pub const MESSAGES_PER_CONNECTION: Bounds<usize> = Bounds {
+    range: 1..=1_000_000,
+    what: "a number of messages",
+    hint: " (leave it out for no limit)",
+};
+/// `notify.excerpt_words`.
+pub const EXCERPT_WORDS: Bounds<usize> = Bounds {
+    range: 10..=100_000,
+    what: "a number of words",
+    hint: "",
+};
+/// `lint.future_days`: up to ten years.
+pub const FUTURE_DAYS: Bounds<i64> = Bounds {
+    range: 0..=3650,
+    what: "a number of days",
+    hint: "",
+};
 
 /// Where the SMTP password is read from; it is never written in the config itself.
 #[derive(Debug, Clone)]
@@ -605,7 +680,12 @@ impl Config {
                     .map(|u| ctx.link(u, "notify.diff_url"))
                     .transpose()?,
                 list_id,
-                excerpt_words: n.excerpt_words.unwrap_or(120).max(10),
+                excerpt_words: n
+                    .excerpt_words
+                    .as_ref()
+                    .map(|w| ctx.bounded(w, "notify.excerpt_words", EXCERPT_WORDS))
+                    .transpose()?
+                    .unwrap_or(120),
             },
             templates_dir: raw.templates_dir.as_deref().map(|p| ctx.resolve(p)),
             rules,
@@ -720,6 +800,28 @@ impl Context {
                 ),
             ))
         }
+    }
+
+    /// A number inside its bounds, or an error naming the key, the line and the bounds.
+    fn bounded<T>(&self, value: &Spanned<T>, key: &str, bounds: Bounds<T>) -> Result<T, ConfigError>
+    where
+        T: PartialOrd + Copy + Shown,
+    {
+        if bounds.range.contains(&value.value) {
+            return Ok(value.value);
+        }
+        Err(self.invalid(
+            value.referenced.line() as usize,
+            key,
+            format!(
+                "{} is not {} from {} to {}{}",
+                value.value.shown(),
+                bounds.what,
+                bounds.range.start().shown(),
+                bounds.range.end().shown(),
+                bounds.hint
+            ),
+        ))
     }
 
     fn at(&self, line: usize) -> String {
@@ -962,8 +1064,19 @@ impl Context {
                         ),
                     ));
                 }
+                let port = s
+                    .port
+                    .as_ref()
+                    .map(|p| self.bounded(p, "delivery.smtp.port", PORT))
+                    .transpose()?;
+                let timeout = s
+                    .timeout_seconds
+                    .as_ref()
+                    .map(|t| self.bounded(t, "delivery.smtp.timeout_seconds", TIMEOUT_SECONDS))
+                    .transpose()?
+                    .unwrap_or(30);
                 Delivery::Smtp(SmtpSettings {
-                    port: s.port.unwrap_or(match security {
+                    port: port.unwrap_or(match security {
                         Security::Starttls => 587,
                         Security::Tls => 465,
                         Security::None => 25,
@@ -972,41 +1085,30 @@ impl Context {
                     security,
                     username: s.username,
                     password,
-                    timeout: Duration::from_secs(s.timeout_seconds.unwrap_or(30).max(1)),
+                    timeout: Duration::from_secs(timeout),
                     ca_file: s.ca_file.as_deref().map(resolve),
-                    connections: match &s.connections {
-                        Some(c) if !(1..=MAX_CONNECTIONS).contains(&c.value) => {
-                            return Err(invalid(
-                                c.referenced.line() as usize,
-                                "delivery.smtp.connections",
-                                format!("{} is not between 1 and {MAX_CONNECTIONS}", c.value),
-                            ));
-                        }
-                        c => c.as_ref().map_or(DEFAULT_CONNECTIONS, |c| c.value),
-                    },
-                    rate_limit: match &s.rate_limit {
-                        Some(r) if !(r.value.is_finite() && r.value > 0.0) => {
-                            return Err(invalid(
-                                r.referenced.line() as usize,
-                                "delivery.smtp.rate_limit",
-                                format!(
-                                    "{} is not a number of messages per second above 0 (leave it out for no limit)",
-                                    r.value
-                                ),
-                            ));
-                        }
-                        r => r.as_ref().map(|r| r.value),
-                    },
-                    max_messages_per_connection: match &s.max_messages_per_connection {
-                        Some(m) if m.value == 0 => {
-                            return Err(invalid(
-                                m.referenced.line() as usize,
+                    connections: s
+                        .connections
+                        .as_ref()
+                        .map(|c| self.bounded(c, "delivery.smtp.connections", CONNECTIONS))
+                        .transpose()?
+                        .unwrap_or(DEFAULT_CONNECTIONS),
+                    rate_limit: s
+                        .rate_limit
+                        .as_ref()
+                        .map(|r| self.bounded(r, "delivery.smtp.rate_limit", RATE_LIMIT))
+                        .transpose()?,
+                    max_messages_per_connection: s
+                        .max_messages_per_connection
+                        .as_ref()
+                        .map(|m| {
+                            self.bounded(
+                                m,
                                 "delivery.smtp.max_messages_per_connection",
-                                "must be at least 1 (leave it out for no limit)".into(),
-                            ));
-                        }
-                        m => m.as_ref().map(|m| m.value),
-                    },
+                                MESSAGES_PER_CONNECTION,
+                            )
+                        })
+                        .transpose()?,
                 })
             }
         })
@@ -1303,23 +1405,39 @@ ignore: ['Updated \\d+ days ago']
         for (extra, want) in [
             (
                 "    connections: 0\n",
-                "/etc/pd/policy-diff.yaml:9: delivery.smtp.connections: 0 is not between 1 and 32",
+                "/etc/pd/policy-diff.yaml:9: delivery.smtp.connections: 0 is not a number of connections from 1 to 32",
             ),
             (
                 "    connections: 33\n",
-                "/etc/pd/policy-diff.yaml:9: delivery.smtp.connections: 33 is not between 1 and 32",
+                "/etc/pd/policy-diff.yaml:9: delivery.smtp.connections: 33 is not a number of connections from 1 to 32",
             ),
             (
                 "    rate_limit: 0\n",
-                "/etc/pd/policy-diff.yaml:9: delivery.smtp.rate_limit: 0 is not a number of messages per second above 0 (leave it out for no limit)",
+                "/etc/pd/policy-diff.yaml:9: delivery.smtp.rate_limit: 0 is not a number of messages per second from 0.001 to 10000 (leave it out for no limit)",
             ),
             (
                 "    rate_limit: -2\n",
-                "/etc/pd/policy-diff.yaml:9: delivery.smtp.rate_limit: -2 is not a number of messages per second above 0 (leave it out for no limit)",
+                "/etc/pd/policy-diff.yaml:9: delivery.smtp.rate_limit: -2 is not a number of messages per second from 0.001 to 10000 (leave it out for no limit)",
+            ),
+            (
+                "    rate_limit: 1e-300\n",
+                "/etc/pd/policy-diff.yaml:9: delivery.smtp.rate_limit: 1e-300 is not a number of messages per second from 0.001 to 10000 (leave it out for no limit)",
+            ),
+            (
+                "    rate_limit: .nan\n",
+                "/etc/pd/policy-diff.yaml:9: delivery.smtp.rate_limit: NaN is not a number of messages per second from 0.001 to 10000 (leave it out for no limit)",
             ),
             (
                 "    max_messages_per_connection: 0\n",
-                "/etc/pd/policy-diff.yaml:9: delivery.smtp.max_messages_per_connection: must be at least 1 (leave it out for no limit)",
+                "/etc/pd/policy-diff.yaml:9: delivery.smtp.max_messages_per_connection: 0 is not a number of messages from 1 to 1000000 (leave it out for no limit)",
+            ),
+            (
+                "    timeout_seconds: 18446744073709551615\n",
+                "/etc/pd/policy-diff.yaml:9: delivery.smtp.timeout_seconds: 18446744073709551615 is not a number of seconds from 1 to 3600",
+            ),
+            (
+                "    port: 0\n",
+                "/etc/pd/policy-diff.yaml:9: delivery.smtp.port: 0 is not a port from 1 to 65535",
             ),
         ] {
             assert_eq!(smtp(extra).unwrap_err(), want);

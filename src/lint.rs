@@ -89,6 +89,10 @@ pub fn range(
 
 /// Fixes the date of each policy with a `stale-date` or `date-backwards` finding, in the
 /// work tree (see [`fix_file`]); a line per policy saying what was done.
+///
+/// All or nothing: every file is read and its new text checked first; then each new text is
+/// written beside its file, and only when all are written are they renamed over the files.
+/// A policy that cannot be fixed leaves every file as it was.
 pub fn fix(
     repo: &PolicyRepo,
     findings: &[Finding],
@@ -100,13 +104,47 @@ pub fn fix(
         .workdir()
         .ok_or_else(|| LintError::NoWorkTree(repo.git().path().display().to_string()))?;
     let mut done = HashSet::new();
-    let mut lines = Vec::new();
+    let mut fixes = Vec::new();
     for f in findings {
         if matches!(f.check, "stale-date" | "date-backwards") && done.insert(f.path.as_str()) {
-            lines.push(fix_file(workdir, &f.path, rules.for_path(&f.path), date)?);
+            fixes.push(plan_fix(workdir, &f.path, rules.for_path(&f.path), date)?);
         }
     }
-    Ok(lines)
+    write_all(&fixes)?;
+    Ok(fixes.into_iter().map(|f| f.said).collect())
+}
+
+/// A date fix, checked and not yet written.
+struct Fix {
+    /// What to say about it.
+    said: String,
+    /// The file and its new text, with the file's permissions; none when already dated.
+    write: Option<(std::path::PathBuf, String, std::fs::Permissions)>,
+}
+
+/// Writes every fix's new text to a new file beside its policy, then renames them all over
+/// the policies: a failure before the renames (a full disk, a read-only folder) leaves every
+/// policy as it was, and the new files are removed.
+fn write_all(fixes: &[Fix]) -> Result<(), LintError> {
+    use std::io::Write as _;
+    let mut staged = Vec::with_capacity(fixes.len());
+    for (file, text, permissions) in fixes.iter().filter_map(|f| f.write.as_ref()) {
+        let dir = file.parent().unwrap_or(std::path::Path::new("."));
+        let mut temp = tempfile::Builder::new()
+            .prefix(".policy-diff-")
+            .suffix(".tmp")
+            .permissions(permissions.clone())
+            .tempfile_in(dir)
+            .map_err(crate::private_fs::at(dir))?;
+        temp.write_all(text.as_bytes())
+            .map_err(crate::private_fs::at(file))?;
+        staged.push((temp, file));
+    }
+    for (temp, file) in staged {
+        temp.persist(file)
+            .map_err(|e| crate::private_fs::at(file)(e.error))?;
+    }
+    Ok(())
 }
 
 /// How much a finding weighs.
@@ -453,24 +491,60 @@ fn heading_findings(
                 .collect()
         })
         .unwrap_or_default();
+    let lines = LineIndex::of(text);
     heading_problems(new)
         .into_iter()
         .filter(|(check, i, _)| !known.contains(&(*check, new.sections[*i].key.clone())))
-        .map(|(check, i, message)| (check, line_of(text, new.sections[i].text.start()), message))
+        .map(|(check, i, message)| (check, lines.line(new.sections[i].text.start()), message))
         .collect()
+}
+
+/// Where each line of a text starts, to find the line of many offsets at once (one finding
+/// per heading of a long document must not count the lines again each time).
+struct LineIndex {
+    /// The offset of each `\n`.
+    breaks: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    fn of(text: &str) -> LineIndex {
+        LineIndex {
+            breaks: memchr::memchr_iter(b'\n', text.as_bytes()).collect(),
+            len: text.len(),
+        }
+    }
+
+    /// The line (from 1) of the byte at `at`, as [`line_of`] counts it.
+    fn line(&self, at: usize) -> usize {
+        self.breaks.partition_point(|&b| b < at.min(self.len)) + 1
+    }
 }
 
 /// (check, index of the section, message) for each heading problem of a document.
 fn heading_problems(doc: &Document) -> Vec<(&'static str, usize, String)> {
     let mut out = Vec::new();
     let secs = &doc.sections;
+    // The first section of each (heading, parent): one look-up per heading, not a scan of
+    // the sections before it.
+    let mut first: std::collections::HashMap<(&str, &str), usize> =
+        std::collections::HashMap::new();
     for (i, s) in secs.iter().enumerate() {
         if s.level == 0 {
             continue;
         }
-        if let Some(j) = secs[..i].iter().position(|p| {
-            p.level > 0 && !s.key.is_empty() && p.key == s.key && p.parent_key == s.parent_key
-        }) {
+        let earlier = if s.key.is_empty() {
+            None
+        } else {
+            match first.entry((s.key.as_str(), s.parent_key.as_str())) {
+                std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                    None
+                }
+            }
+        };
+        if let Some(j) = earlier {
             out.push((
                 "duplicate-heading",
                 i,
@@ -497,17 +571,19 @@ fn heading_problems(doc: &Document) -> Vec<(&'static str, usize, String)> {
     // (parent key, level, [(section, its number)]).
     type Siblings<'a> = (&'a str, u8, Vec<(usize, Vec<u32>)>);
     let mut groups: Vec<Siblings> = Vec::new();
+    let mut group_of: std::collections::HashMap<(&str, u8), usize> =
+        std::collections::HashMap::new();
     for (i, s) in secs.iter().enumerate() {
         let Some(number) = section_number(&s.heading) else {
             continue;
         };
-        match groups
-            .iter_mut()
-            .find(|(p, l, _)| *p == s.parent_key && *l == s.level)
-        {
-            Some(g) => g.2.push((i, number)),
-            None => groups.push((&s.parent_key, s.level, vec![(i, number)])),
-        }
+        let g = *group_of
+            .entry((s.parent_key.as_str(), s.level))
+            .or_insert_with(|| {
+                groups.push((&s.parent_key, s.level, Vec::new()));
+                groups.len() - 1
+            });
+        groups[g].2.push((i, number));
     }
     for (_, _, members) in groups {
         for pair in members.windows(2) {
@@ -740,6 +816,18 @@ pub fn fix_file(
     rule: &crate::rules::Rule,
     date: chrono::NaiveDate,
 ) -> Result<String, LintError> {
+    let fix = plan_fix(workdir, path, rule, date)?;
+    write_all(std::slice::from_ref(&fix))?;
+    Ok(fix.said)
+}
+
+/// Reads the policy at `path` and checks its date fix, writing nothing (see [`fix_file`]).
+fn plan_fix(
+    workdir: &std::path::Path,
+    path: &str,
+    rule: &crate::rules::Rule,
+    date: chrono::NaiveDate,
+) -> Result<Fix, LintError> {
     use chrono::Datelike;
     // The name is git's: it must stay in the work tree, and no folder on the way may be a
     // link out of it.
@@ -778,7 +866,10 @@ pub fn fix_file(
         date_line(&updated, span.label),
     );
     if updated == text {
-        return Ok(format!("{path}:{line}: already dated {date}: {before:?}"));
+        return Ok(Fix {
+            said: format!("{path}:{line}: already dated {date}: {before:?}"),
+            write: None,
+        });
     }
     // The new date must read back as written (a numeric date whose day and month are both
     // 12 or under reads only with a known date order).
@@ -791,10 +882,12 @@ pub fn fix_file(
     let permissions = std::fs::metadata(&file)
         .map_err(crate::private_fs::at(&file))?
         .permissions();
-    crate::private_fs::replace_whole(&file, updated.as_bytes(), permissions)?;
-    Ok(format!(
-        "{path}:{line}: fixed: {before:?} → {after:?} (in the work tree; git add it)"
-    ))
+    Ok(Fix {
+        said: format!(
+            "{path}:{line}: fixed: {before:?} → {after:?} (in the work tree; git add it)"
+        ),
+        write: Some((file, updated, permissions)),
+    })
 }
 
 #[cfg(test)]
@@ -850,6 +943,68 @@ mod tests {
             restyled("Monday, January 14, 2013", (2013, 1, 14), Language::En),
             None
         );
+    }
+
+    /// The pairwise definition the linear check replaced: a heading repeats the first
+    /// earlier one with the same key under the same parent.
+    fn duplicates_pairwise(doc: &Document) -> Vec<(usize, usize)> {
+        let secs = &doc.sections;
+        (0..secs.len())
+            .filter(|&i| secs[i].level > 0)
+            .filter_map(|i| {
+                let s = &secs[i];
+                secs[..i]
+                    .iter()
+                    .position(|p| {
+                        p.level > 0
+                            && !s.key.is_empty()
+                            && p.key == s.key
+                            && p.parent_key == s.parent_key
+                    })
+                    .map(|j| (i, j))
+            })
+            .collect()
+    }
+
+    /// The duplicate-heading check finds exactly what comparing every pair of headings finds
+    /// (same sections, same first occurrence), and its lines are those counted from the
+    /// start, on a long document with repeats under several parents and levels.
+    #[test]
+    fn duplicate_headings_are_found_as_pairwise_in_one_pass() {
+        let mut text = String::from("Preamble.\n\n# Policy\n\nIntro.\n\n");
+        for i in 0..3000 {
+            let level = ["##", "###", "####"][i % 3];
+            let name = ["Same", "Other", "Numbered 3.", "", "Data", "same!"][(i * 7) % 6];
+            text.push_str(&format!("{level} {name}\n\nText {i}.\n\n"));
+            if i % 500 == 0 {
+                text.push_str(&format!("# Part {}\n\nMore.\n\n", i % 1000));
+            }
+        }
+        let doc = parse(&text, Format::Markdown, Default::default());
+        let want = duplicates_pairwise(&doc);
+        assert!(want.len() > 2000, "{}", want.len());
+        let message = |i: usize, j: usize| {
+            let s = &doc.sections[i];
+            format!(
+                "the heading {:?} appears twice under {} (also at section {})",
+                s.heading,
+                s.parent
+                    .as_deref()
+                    .map_or("the top level".to_string(), |p| format!("{p:?}")),
+                j + 1
+            )
+        };
+        let got: Vec<(usize, String)> = heading_problems(&doc)
+            .into_iter()
+            .filter(|(check, _, _)| *check == "duplicate-heading")
+            .map(|(_, i, m)| (i, m))
+            .collect();
+        let want: Vec<(usize, String)> = want.iter().map(|&(i, j)| (i, message(i, j))).collect();
+        assert_eq!(got, want);
+        let lines = LineIndex::of(&text);
+        for at in (0..=text.len() + 3).step_by(97) {
+            assert_eq!(lines.line(at), line_of(&text, at), "{at}");
+        }
     }
 
     #[test]

@@ -113,12 +113,157 @@ pub(super) fn shared_words(old: &[u32], new: &[u32]) -> usize {
 /// against the histogram algorithm's: see [`diff_ids`].
 const RECHECK_CHANGED: usize = 32;
 
-/// The raw diff of two word-id lists. Myers (bounded, as similar runs it) is quick and
+/// From this many words on both sides together, two word lists are compared piece by piece
+/// first (pieces of about 16 words, cut where the words say): the word diff's cost grows
+/// faster than its input, and a wholly rewritten paragraph of 400,000 words took 12–18 s.
+/// Above the largest change in the corpus (a section of about 100,000 changed words), so
+/// that no real result depends on it.
+pub const PIECES_FIRST: usize = 150_000;
+
+/// A changed stretch of pieces with more words than this (both sides together) is shown
+/// replaced whole instead of compared word by word.
+pub const WORDS_AT_MOST: usize = 150_000;
+
+/// The raw diff of two word-id lists: word by word (see [`diff_exact`]), or, for huge lists,
+/// piece by piece first ([`diff_pieces`]), so that its cost stays bounded.
+fn diff_ids(old: &[u32], new: &[u32]) -> Vec<similar::DiffOp> {
+    if old.len() + new.len() > PIECES_FIRST {
+        diff_pieces(old, new)
+    } else {
+        diff_exact(old, new)
+    }
+}
+
+/// Longest piece, in words.
+const PIECE_WORDS: usize = 64;
+
+/// The word index where each piece of `ids` starts. A piece ends after a word whose id
+/// hashes to a sixteenth of the values (or at [`PIECE_WORDS`] words): the cuts depend on the
+/// words themselves, not on their positions, so that text the two lists share is cut into
+/// the same pieces in both, whatever was inserted before it.
+fn piece_starts(ids: &[u32]) -> Vec<u32> {
+    let mut starts = Vec::with_capacity(ids.len() / 8 + 1);
+    let mut len = 0;
+    for (i, &id) in ids.iter().enumerate() {
+        if len == 0 {
+            starts.push(i as u32);
+        }
+        len += 1;
+        if id.wrapping_mul(0x9e37_79b1) >> 28 == 0 || len >= PIECE_WORDS {
+            len = 0;
+        }
+    }
+    starts
+}
+
+/// Huge word lists: their pieces (runs of about 16 words cut where the words say, see
+/// [`piece_starts`]) are compared first, as lines are for long texts; equal pieces are equal
+/// runs, and only the changed stretches between them are compared word by word — or, when a
+/// stretch still holds more than [`WORDS_AT_MOST`] words (a text rewritten throughout),
+/// shown replaced whole. Either way the steps cover both lists.
+fn diff_pieces(old: &[u32], new: &[u32]) -> Vec<similar::DiffOp> {
+    use similar::DiffOp;
+    let (old_starts, new_starts) = (piece_starts(old), piece_starts(new));
+    let mut intern: FxHashMap<&[u32], u32> = FxHashMap::default();
+    let old_pieces = line_ids(old, &old_starts, &mut intern);
+    let new_pieces = line_ids(new, &new_starts, &mut intern);
+    drop(intern);
+    let words = |starts: &[u32], len: usize, r: Range<usize>| {
+        let at = |i: usize| starts.get(i).map_or(len, |&w| w as usize);
+        at(r.start)..at(r.end)
+    };
+    let mut out = Vec::new();
+    for op in capture_diff_slices(Algorithm::Histogram, &old_pieces, &new_pieces) {
+        let (tag, a, b) = op.as_tag_tuple();
+        let a = words(&old_starts, old.len(), a);
+        let b = words(&new_starts, new.len(), b);
+        if tag == DiffTag::Equal {
+            out.push(DiffOp::Equal {
+                old_index: a.start,
+                new_index: b.start,
+                len: a.len(),
+            });
+        } else if a.len() + b.len() <= WORDS_AT_MOST {
+            out.extend(
+                diff_exact(&old[a.clone()], &new[b.clone()])
+                    .into_iter()
+                    .map(|op| shift(op, a.start, b.start)),
+            );
+        } else {
+            out.push(match (a.is_empty(), b.is_empty()) {
+                (false, true) => DiffOp::Delete {
+                    old_index: a.start,
+                    old_len: a.len(),
+                    new_index: b.start,
+                },
+                (true, false) => DiffOp::Insert {
+                    old_index: a.start,
+                    new_index: b.start,
+                    new_len: b.len(),
+                },
+                _ => DiffOp::Replace {
+                    old_index: a.start,
+                    old_len: a.len(),
+                    new_index: b.start,
+                    new_len: b.len(),
+                },
+            });
+        }
+    }
+    out
+}
+
+/// A step of a stretch's diff, moved to where the stretch starts in the whole lists.
+fn shift(op: similar::DiffOp, by_old: usize, by_new: usize) -> similar::DiffOp {
+    use similar::DiffOp;
+    match op {
+        DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } => DiffOp::Equal {
+            old_index: old_index + by_old,
+            new_index: new_index + by_new,
+            len,
+        },
+        DiffOp::Delete {
+            old_index,
+            old_len,
+            new_index,
+        } => DiffOp::Delete {
+            old_index: old_index + by_old,
+            old_len,
+            new_index: new_index + by_new,
+        },
+        DiffOp::Insert {
+            old_index,
+            new_index,
+            new_len,
+        } => DiffOp::Insert {
+            old_index: old_index + by_old,
+            new_index: new_index + by_new,
+            new_len,
+        },
+        DiffOp::Replace {
+            old_index,
+            old_len,
+            new_index,
+            new_len,
+        } => DiffOp::Replace {
+            old_index: old_index + by_old,
+            old_len,
+            new_index: new_index + by_new,
+            new_len,
+        },
+    }
+}
+
+/// The word diff of two word-id lists. Myers (bounded, as similar runs it) is quick and
 /// minimal on small edits (long stretches go to the histogram algorithm directly); on rewritten or restructured text its bounded search can miss much
 /// of what stayed, where the histogram algorithm (as in `git diff --histogram`), anchored on
 /// the rarest common words, finds it. A large Myers result is compared with the histogram
 /// one, and the one with fewer changed words is kept.
-fn diff_ids(old: &[u32], new: &[u32]) -> Vec<similar::DiffOp> {
+fn diff_exact(old: &[u32], new: &[u32]) -> Vec<similar::DiffOp> {
     let changed = |ops: &[similar::DiffOp]| -> usize {
         ops.iter()
             .filter(|o| o.tag() != DiffTag::Equal)
@@ -240,7 +385,9 @@ fn skip_word_noting(text: &str, mut i: usize) -> (usize, bool) {
 pub(super) type Interner<'a> = FxHashMap<(&'a str, bool), u32>;
 
 pub(super) struct Words {
-    pub(super) starts: Vec<usize>,
+    /// Byte offsets, as `u32` to halve the memory of a huge text's words (a text of 4 GiB
+    /// or more is not split into words: see [`word_chunks`]).
+    pub(super) starts: Vec<u32>,
     pub(super) ids: Vec<u32>,
     /// Index of the first word of each line (the first word, and each word after a line
     /// break).
@@ -249,9 +396,13 @@ pub(super) struct Words {
 
 impl Words {
     pub(super) fn of<'a>(text: &'a str, ids: &mut Interner<'a>) -> Words {
+        // At most one word per space or line break, and one more (more in text without
+        // spaces, where the lists then grow): a huge text's lists are not grown by doubling.
+        let spaces = text.bytes().filter(|&b| b == b' ' || b == b'\n').count() + 1;
+        let capacity = spaces.min(text.len() / 2 + 1);
         let mut words = Words {
-            starts: Vec::with_capacity(text.len() / 6),
-            ids: Vec::with_capacity(text.len() / 6),
+            starts: Vec::with_capacity(capacity),
+            ids: Vec::with_capacity(capacity),
             lines: Vec::with_capacity(text.len() / 60),
         };
         let mut line_start = true;
@@ -261,7 +412,7 @@ impl Words {
                 words.lines.push(words.starts.len() as u32);
             }
             line_start = memchr::memchr(b'\n', &text.as_bytes()[word_end..ws_end]).is_some();
-            words.starts.push(start);
+            words.starts.push(start as u32);
             // A word cut from a run without spaces (`ws_end == word_end` before the end) is
             // glued to the next: it is a different word from the same characters standing
             // alone, so that equal runs group their words alike in both versions.
@@ -275,7 +426,7 @@ impl Words {
 
     /// Bytes of the words in `r` (with their whitespace), in a text of `len` bytes.
     pub(super) fn span(&self, r: Range<usize>, len: usize) -> Range<usize> {
-        self.starts[r.start]..self.starts.get(r.end).copied().unwrap_or(len)
+        self.starts[r.start] as usize..self.starts.get(r.end).map_or(len, |&s| s as usize)
     }
 }
 
@@ -530,13 +681,25 @@ fn word_chunks<'a>(
             words: 0,
         });
     }
+    if old.len().max(new.len()) > u32::MAX as usize {
+        // Beyond what word offsets hold: the stretch is one change.
+        out.words_removed += count_words(old);
+        out.words_added += count_words(new);
+        chunks.push(Chunk {
+            equal: false,
+            old_end: old_at + old.len(),
+            new_end: new_at + new.len(),
+            words: 0,
+        });
+        return;
+    }
     let old_w = Words::of(old, ids);
     let new_w = Words::of(new, ids);
     // Where the words of `r` end; an empty side ends where the step before did (0: the
     // chunk is extended to the previous end when the runs are built).
     let end = |w: &Words, len: usize, r: &Range<usize>, at: usize| match r.is_empty() {
         true => 0,
-        false => at + w.starts.get(r.end).copied().unwrap_or(len),
+        false => at + w.starts.get(r.end).map_or(len, |&s| s as usize),
     };
     for op in diff_ids(&old_w.ids, &new_w.ids) {
         let (tag, a, b) = op.as_tag_tuple();
@@ -903,6 +1066,52 @@ mod tests {
             .into_iter()
             .map(|o| (o.op, o.text.to_string()))
             .collect()
+    }
+
+    /// Huge word lists go the piece-first way: a list rewritten throughout is one
+    /// replacement (no word-by-word search), and scattered edits stay fine-grained; the steps
+    /// always cover both lists in order, equal steps over equal words.
+    #[test]
+    fn huge_word_lists_are_compared_piece_by_piece() {
+        let covers = |old: &[u32], new: &[u32], ops: &[similar::DiffOp]| {
+            let (mut o, mut n) = (0, 0);
+            for op in ops {
+                let (tag, a, b) = op.as_tag_tuple();
+                assert_eq!((a.start, b.start), (o, n), "{op:?}");
+                if tag == DiffTag::Equal {
+                    assert_eq!(old[a.clone()], new[b.clone()]);
+                }
+                (o, n) = (a.end, b.end);
+            }
+            assert_eq!((o, n), (old.len(), new.len()));
+        };
+        let old: Vec<u32> = (0..100_000).collect();
+        let new: Vec<u32> = (100_000..200_000).collect();
+        assert!(old.len() + new.len() > PIECES_FIRST);
+        let ops = diff_ids(&old, &new);
+        assert_eq!(
+            ops,
+            [similar::DiffOp::Replace {
+                old_index: 0,
+                old_len: 100_000,
+                new_index: 0,
+                new_len: 100_000
+            }]
+        );
+        let old: Vec<u32> = (0..200_000).collect();
+        let mut new = old.clone();
+        for i in (500..new.len()).step_by(1000) {
+            new[i] = 1_000_000 + i as u32;
+        }
+        let ops = diff_ids(&old, &new);
+        covers(&old, &new, &ops);
+        let changed: Vec<_> = ops.iter().filter(|o| o.tag() != DiffTag::Equal).collect();
+        assert_eq!(changed.len(), 200, "one step per edit");
+        assert!(
+            changed
+                .iter()
+                .all(|o| o.old_range().len() == 1 && o.new_range().len() == 1)
+        );
     }
 
     #[test]

@@ -90,14 +90,14 @@ pub(crate) fn shingles(body: &str) -> Vec<u64> {
             h.finish()
         })
         .collect();
-    let mut pairs: Vec<u64> = if words.len() == 1 {
-        words
-    } else {
-        words
-            .windows(2)
-            .map(|w| w[0].rotate_left(17) ^ w[1].wrapping_mul(0x9e37_79b9_7f4a_7c15))
-            .collect()
-    };
+    // Each pair in the place of its first word: a huge section needs no second list.
+    let mut pairs = words;
+    if pairs.len() > 1 {
+        for i in 0..pairs.len() - 1 {
+            pairs[i] = pairs[i].rotate_left(17) ^ pairs[i + 1].wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+        pairs.pop();
+    }
     pairs.sort_unstable();
     pairs.dedup();
     pairs

@@ -60,7 +60,7 @@ impl Pace {
             let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
             let slot = (*next).max(now);
-            *next = slot + self.interval;
+            *next = slot.checked_add(self.interval).unwrap_or(slot);
             slot
         };
         let now = Instant::now();
@@ -263,6 +263,32 @@ impl SmtpSender {
             }
             None => None,
         };
+        // Every time span derived from the configuration is computed here, before any
+        // connection: a rate or a timeout that could not be counted is an error, not a panic
+        // in the middle of a delivery.
+        let out_of_range = |key, value: String| TransportError::OutOfRange { key, value };
+        let pace = match s.rate_limit {
+            Some(rate) => {
+                let interval = Duration::try_from_secs_f64(1.0 / rate)
+                    .ok()
+                    .filter(|i| Instant::now().checked_add(*i).is_some())
+                    .ok_or_else(|| out_of_range("delivery.smtp.rate_limit", rate.to_string()))?;
+                Some(Pace {
+                    interval,
+                    next: Mutex::new(Instant::now()),
+                })
+            }
+            None => None,
+        };
+        if Instant::now()
+            .checked_add(s.timeout.saturating_mul(2))
+            .is_none()
+        {
+            return Err(out_of_range(
+                "delivery.smtp.timeout_seconds",
+                s.timeout.as_secs().to_string(),
+            ));
+        }
         Ok(SmtpSender {
             host: s.host.clone(),
             port: s.port,
@@ -272,10 +298,7 @@ impl SmtpSender {
             credentials,
             connections: s.connections.max(1),
             per_connection: s.max_messages_per_connection,
-            pace: s.rate_limit.map(|rate| Pace {
-                interval: Duration::from_secs_f64(1.0 / rate),
-                next: Mutex::new(Instant::now()),
-            }),
+            pace,
             pool: Mutex::new(Vec::new()),
         })
     }

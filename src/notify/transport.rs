@@ -304,6 +304,15 @@ pub enum TransportError {
         /// What happened (never the password).
         message: String,
     },
+    /// A configured number gives a time span this machine cannot count (a configuration
+    /// within its documented bounds never does).
+    #[error("{key}: {value} gives a time span out of range")]
+    OutOfRange {
+        /// The configuration key.
+        key: &'static str,
+        /// The value, as configured.
+        value: String,
+    },
 }
 
 #[cfg(test)]

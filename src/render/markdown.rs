@@ -13,8 +13,12 @@ use std::fmt::Write;
 /// text can inject markup, a raw HTML element or an image that loads a remote URL.
 pub fn md_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in inert(text, false).chars() {
+    let text = inert(text, false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
+            // A CRLF line end is a line end: no CR is left at the end of a quoted line.
+            '\r' if chars.peek() == Some(&'\n') => {}
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),

@@ -364,9 +364,41 @@ pub fn layout_ops(ops: &[WordOp], context: usize, mark: &dyn Fn(OpKind, &str) ->
         }
         let replaced = op.op == OpKind::Delete
             && matches!(pieces.get(i + 1), Some(Some(next)) if next.op == OpKind::Insert);
-        body.push_str(if replaced { " " } else { ws });
+        if replaced {
+            body.push(' ');
+        } else {
+            let line_follows =
+                matches!(pieces.get(i + 1), Some(Some(next)) if next.text.starts_with('\n'));
+            push_spacing(&mut body, ws, line_follows, mark);
+        }
     }
     body.trim_end().to_string()
+}
+
+/// Puts the whitespace between words into `body`: spaces, tabs and line breaks (a CRLF one
+/// too) as they are; any other control character in it (a carriage return that ends no
+/// line, a vertical tab, a form feed, NEL) goes through `mark` as unchanged text, so that a
+/// renderer for a terminal shows it as an escape instead of letting it move the cursor back
+/// over the words before it. `line_follows`: the next piece starts with a line feed.
+fn push_spacing(
+    body: &mut String,
+    ws: &str,
+    line_follows: bool,
+    mark: &dyn Fn(OpKind, &str) -> String,
+) {
+    let mut chars = ws.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let line_end = c == '\r'
+            && match chars.peek() {
+                Some((_, next)) => *next == '\n',
+                None => line_follows,
+            };
+        if matches!(c, ' ' | '\t' | '\n') || line_end || !c.is_control() {
+            body.push(c);
+        } else {
+            body.push_str(&mark(OpKind::Equal, &ws[at..at + c.len_utf8()]));
+        }
+    }
 }
 
 /// Applies `f` to each non-blank line of `text` separately, so that a mark spanning several

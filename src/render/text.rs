@@ -42,7 +42,8 @@ impl Style {
         self.paint("1", text)
     }
     fn op(&self, kind: OpKind, words: &str) -> String {
-        let words = &*inert(words, false);
+        // A CRLF line end is a line end on a terminal: only a lone CR is shown escaped.
+        let words = &*inert(words, false).replace("\r\n", "\n");
         match (kind, self.color) {
             (OpKind::Equal, _) => words.to_string(),
             (OpKind::Insert, true) => per_line(words, |l| self.paint("32", l)),
