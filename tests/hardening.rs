@@ -357,7 +357,7 @@ fn a_template_failing_for_one_subscriber_sends_nothing_to_anyone() {
 #[test]
 fn control_characters_from_policies_never_reach_the_terminal() {
     let hostile_v1 = "# Privacy \u{1b}]0;owned\u{7}Policy\n\nLast updated: January 15, 2024\n\n## Data\n\nWe keep data.\n";
-    let hostile_v2 = "# Privacy \u{1b}]0;owned\u{7}Policy\n\nLast updated: June 3, 2024\n\n## Data \u{1b}[2J\n\nWe keep data\rhidden \u{202e}txt.exe and \u{9b}31m more.\n";
+    let hostile_v2 = "# Privacy \u{1b}]0;owned\u{7}Policy\n\nLast updated: June 3, 2024\n\n## Data \u{1b}[2J\n\nWe keep data\rhidden \u{202e}txt.exe and \u{9b}31m \u{200f}more.\n";
     let site = Site::new(
         "policies: [{ path: \"*.md\" }]
 sender: legal@acme.example
@@ -384,6 +384,7 @@ subscribers: [{ email: ada@example.com }]
                 .filter(|c| {
                     (c.is_control() && !matches!(c, '\n' | '\t'))
                         || ('\u{202a}'..='\u{202e}').contains(c)
+                        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}')
                 })
                 .collect();
             // With colour, policy-diff's own colour codes are the only escapes.

@@ -115,10 +115,9 @@ pub fn inert(text: &str, one_line: bool) -> std::borrow::Cow<'_, str> {
     use std::fmt::Write as _;
     let harmful = |c: char, next: Option<char>| match c {
         '\n' => one_line,
-        '\t' => false,
         '\r' => one_line || next != Some('\n'),
-        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => true,
-        c => c.is_control(),
+        // The same characters as pages and feeds show escaped (bidirectional marks too).
+        c => redline::shown_not_obeyed(c),
     };
     let mut chars = text.chars().peekable();
     let mut clean = true;
