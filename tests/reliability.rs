@@ -1328,3 +1328,26 @@ fn a_quota_refused_after_the_message_writes_nobody_off() {
     each_once(&all, 10);
     assert_eq!(site.notified().unwrap(), head(&site));
 }
+
+#[test]
+fn three_dead_addresses_at_the_head_of_the_list_do_not_stall_it() {
+    // Three refusals before any delivery stop a run (the relay may refuse all mail); the next
+    // run must not stop at the same three again.
+    let server = SmtpServer::start(&[
+        "--reject-perm",
+        "user0000@example.com,user0001@example.com,user0002@example.com",
+    ]);
+    let site = smtp_site(server.port, 6, ", connections: 1");
+    site.repo.commit("privacy.md", V2);
+    let run = site.run(&["check"]);
+    run.code(1)
+        .stderr_has("refused each of the first 3 messages");
+    assert!(!run.stderr.contains("will not retry"), "{run:?}");
+    assert_eq!(server.messages_count(), 0);
+    // The next run reaches the others first; the three are then refused for good.
+    let run = site.run(&["check"]);
+    run.code(1).stdout_has("sent 3 messages");
+    assert_eq!(run.stderr.matches("will not retry").count(), 3, "{run:?}");
+    each_once(&server.messages(), 3);
+    assert_eq!(site.notified().unwrap(), head(&site));
+}

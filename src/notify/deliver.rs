@@ -168,9 +168,22 @@ impl<'a> Pass<'a> {
             Err(SendError::Permanent(why)) if self.journal.sent_count() == 0 => {
                 self.unconfirmed.push((s, why.clone()));
                 if self.unconfirmed.len() >= SUSPICIOUS_REFUSALS {
+                    // Written off by nobody, but deferred: the next run tries them after the
+                    // others, so three dead addresses at the head of a list never stall it.
+                    for (s, why) in std::mem::take(&mut self.unconfirmed) {
+                        let since = self
+                            .journal
+                            .deferred(&s.email())
+                            .map_or(unix_now(), |d| d.since);
+                        self.journal
+                            .record_deferred(&s.email(), since, &why)
+                            .map_err(io_error("cannot write the delivery journal"))?;
+                        self.tally.deferred += 1;
+                    }
                     self.tally.stopped = Some(format!(
                         "the server refused each of the first {SUSPICIOUS_REFUSALS} messages ({why}); it may refuse \
-                         all mail (sender address, size, content), so none was recorded as refused"
+                         all mail (sender address, size, content), so none was recorded as refused: they are \
+                         tried again after the others"
                     ));
                     return Ok(ControlFlow::Break(()));
                 }
