@@ -5,7 +5,7 @@
 //! `date_words`) followed by a date in one of the forms `read_date` reads. Among
 //! several dates, the document's own is the one near its title, else at its very end, else
 //! in its first page; dates of other versions (a range, a statute in parentheses, a heading
-//! announcing a clause, a list of previous versions) are left out. See the README, "How
+//! announcing a clause, a list of previous versions) are left out. See docs/guide.md, "How
 //! documents are read".
 
 use super::date_words::{self as words, Kind, fold};
