@@ -385,33 +385,16 @@ impl Run<'_, '_> {
         recipients: &[&Subscriber],
         prebuilt: Prebuilt,
     ) -> Result<Step, NotifyError> {
-        let (config, repo, voice) = (self.config, self.repo, self.voice);
+        let (repo, voice) = (self.repo, self.voice);
         let (old, target) = (notification.old, notification.new);
         // The transport is known to be ready before any state is written.
         if let Err(stop) = self.ready_sender()? {
             return Ok(stop);
         }
-        let sender = self.sender.as_ref().expect("transport is ready");
         let mut journal = Journal::open(repo.git(), &notification.id, old, target)
             .map_err(io_error("cannot open the delivery journal"))?;
         warn_skipped(&journal, voice);
-        let templates = self.templates.as_ref().expect("templates are loaded");
-        let tally = deliver(
-            config,
-            templates,
-            notification,
-            recipients,
-            prebuilt,
-            sender,
-            &mut journal,
-            &self.held,
-            voice,
-        )?;
-        journal
-            .sync()
-            .map_err(io_error("cannot write the delivery journal"))?;
-        let delivered = report_tally(&tally, notification, config.retry_lifetime, "", voice);
-        self.held.extend(tally.held);
+        let delivered = self.pass(notification, recipients, prebuilt, &mut journal, "")?;
         let step = match delivered {
             Delivered::Unfinished => return Ok(Step::Stop(1)),
             Delivered::SomeRefused => Step::NextRefused,
@@ -555,30 +538,13 @@ impl Run<'_, '_> {
                 if let Err(stop) = self.ready_sender()? {
                     return Ok(stop);
                 }
-                let templates = self.templates.as_ref().expect("templates are loaded");
-                let sender = self.sender.as_ref().expect("transport is ready");
-                let tally = deliver(
-                    config,
-                    templates,
+                let delivered = self.pass(
                     &notification,
                     &recipients,
                     Vec::new(),
-                    sender,
                     &mut journal,
-                    &self.held,
-                    voice,
-                )?;
-                journal
-                    .sync()
-                    .map_err(io_error("cannot write the delivery journal"))?;
-                let delivered = report_tally(
-                    &tally,
-                    &notification,
-                    config.retry_lifetime,
                     "retry queue: ",
-                    voice,
-                );
-                self.held.extend(tally.held);
+                )?;
                 match delivered {
                     Delivered::Unfinished => return Ok(Step::Stop(1)),
                     Delivered::SomeRefused => step = Step::NextRefused,
@@ -592,6 +558,39 @@ impl Run<'_, '_> {
             }
         }
         Ok(step)
+    }
+
+    /// One delivery pass of a notification into its journal, once the templates and the
+    /// transport are ready: sends, makes the journal durable, says what it did (each line
+    /// after `prefix`), and holds back later notices for those it deferred.
+    fn pass(
+        &mut self,
+        notification: &Notification,
+        recipients: &[&Subscriber],
+        prebuilt: Prebuilt,
+        journal: &mut Journal,
+        prefix: &str,
+    ) -> Result<Delivered, NotifyError> {
+        let (config, voice) = (self.config, self.voice);
+        let templates = self.templates.as_ref().expect("templates are loaded");
+        let sender = self.sender.as_ref().expect("transport is ready");
+        let tally = deliver(
+            config,
+            templates,
+            notification,
+            recipients,
+            prebuilt,
+            sender,
+            journal,
+            &self.held,
+            voice,
+        )?;
+        journal
+            .sync()
+            .map_err(io_error("cannot write the delivery journal"))?;
+        let delivered = report_tally(&tally, notification, config.retry_lifetime, prefix, voice);
+        self.held.extend(tally.held);
+        Ok(delivered)
     }
 
     /// Says how many messages wait in the retry queue (with -v, for whom and since when).
