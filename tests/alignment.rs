@@ -117,10 +117,24 @@ fn sub_headings_put_over_existing_text_report_only_the_headings() {
 }
 
 #[test]
-fn bold_line_becoming_a_heading_moves_no_text() {
+fn bold_line_becoming_a_heading_is_the_same_section() {
+    // A bold line of its own over text is a clause title: made a heading, it is the same
+    // section, and only its formatting changed.
     let (a, b) = (para("fee", 40), para("refund", 40));
     let old = format!("## Payment\n\n{a}\n\n**Refunds**\n\n{b}\n");
     let new = format!("## Payment\n\n{a}\n\n## Refunds\n\n{b}\n");
+    let d = diff(&old, &new);
+    assert!(changed_words(&d) <= 4, "{:?}", rows(&d));
+    let refunds = find(&d, "Refunds");
+    assert_eq!(refunds.status, Status::Unchanged, "{:?}", rows(&d));
+    assert!(refunds.cosmetic && !refunds.heading_added);
+}
+
+#[test]
+fn bold_words_starting_a_paragraph_put_under_a_heading_move_no_text() {
+    let (a, b) = (para("fee", 40), para("refund", 40));
+    let old = format!("## Payment\n\n{a}\n\n**Refunds** work like this:\n{b}\n");
+    let new = format!("## Payment\n\n{a}\n\n## Refunds\n\nRefunds work like this:\n{b}\n");
     let d = diff(&old, &new);
     assert!(changed_words(&d) <= 4, "{:?}", rows(&d));
     let refunds = find(&d, "Refunds");

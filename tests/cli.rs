@@ -423,11 +423,17 @@ fn root_compares_a_revision_with_nothing() {
 fn a_heading_put_over_existing_text_reads_as_a_heading_change() {
     let refunds = "Refunds are paid to the card used for the order within fourteen days of our \
                    receiving the returned goods in their original packaging.";
-    let old = format!("## Payment\n\nYou pay when you order.\n\n**Refunds**\n\n{refunds}\n");
+    let old = format!("## Payment\n\nYou pay when you order.\n\n{refunds}\n");
     let new = format!("## Payment\n\nYou pay when you order.\n\n## Refunds\n\n{refunds}\n");
     let repo = Repo::new();
     repo.commit("terms.md", &old).tag("v1");
     repo.commit("terms.md", &new).tag("v2");
+    // A bold title of its own line made a heading is the same clause, reformatted.
+    let bold = format!("## Payment\n\nYou pay when you order.\n\n**Refunds**\n\n{refunds}\n");
+    repo.commit("terms.md", &bold).tag("v3");
+    repo.run(&["v2", "v3", "--color", "never"])
+        .code(0)
+        .stdout_has("unchanged (formatting only)");
     let run = repo.run(&["v1", "v2", "--color", "never"]);
     run.code(1)
         .stdout_has("+ Added: Refunds (heading put over existing text, 2 words new)")
@@ -607,4 +613,60 @@ fn binary_files_are_skipped_and_unreadable_files_are_trouble() {
     repo.run(&["folder.md", "privacy.md"])
         .code(2)
         .stderr_has("folder.md");
+}
+
+#[test]
+fn a_small_edit_in_a_document_without_headings_is_reported_in_its_clause() {
+    // Terms written as a numbered list with bold titles and clauses nested under them: no
+    // Markdown heading at all.
+    let old = r#"Example Terms
+
+These terms govern your use of Example.
+
+1.  **SUBSCRIPTION TERM, FEES AND PAYMENT**
+
+    1.  **Term**. This agreement lasts one year from the day you sign up.
+    2.  **Fees and Payment**. All fees are due in advance. Invoices are payable within thirty (30) days.
+
+        Late payments carry interest at one percent a month.
+
+2.  **CONFIDENTIALITY**
+
+    Each party keeps the other's confidential information secret.
+"#;
+    let new = old.replace("thirty (30) days", "fifteen (15) days");
+    let repo = Repo::new();
+    repo.commit("terms.md", old).tag("v1");
+    repo.commit("terms.md", &new).tag("v2");
+    repo.run(&["v1", "v2", "--color", "never"])
+        .code(1)
+        .stdout_has("1 modified; 4 unchanged")
+        .stdout_has("~ Modified: 2. Fees and Payment (+2 −2 words)")
+        // The clause's lines without the list's indentation.
+        .stdout_has("\n      Late payments carry interest");
+    repo.run(&["v1", "v2", "--format", "markdown"])
+        .code(1)
+        .stdout_has("\n> Late payments carry interest");
+    let json = repo.run(&["v1", "v2", "--format", "json"]).json();
+    let doc = &json["documents"][0];
+    let changed: Vec<&str> = doc["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] != "unchanged")
+        .map(|s| s["new_heading"].as_str().unwrap())
+        .collect();
+    assert_eq!(changed, ["2. Fees and Payment"]);
+    assert_eq!(
+        section(doc, "2. Fees and Payment")["old_heading"],
+        "2. Fees and Payment"
+    );
+    // The redline shows the clause's text as text: its title apart, its indented lines not
+    // turned into code.
+    let html = repo.run(&["v1", "v2", "--format", "html"]);
+    html.code(1)
+        .stdout_has("Modified</span>2. Fees and Payment</h")
+        .stdout_has("<p>All fees are due in advance. Invoices are payable within <del>thirty (30)</del> <ins>fifteen (15)</ins> days.</p>")
+        .stdout_has("<p>Late payments carry interest")
+        .stdout_lacks("<pre");
 }

@@ -480,3 +480,184 @@ proptest! {
         prop_assert!(check_lossless(Some(&md(&old_text)), Some(&md(&new_text)), &diff).is_ok());
     }
 }
+
+// Clause structure without Markdown headings: titles in numbered bold list items (with
+// clauses nested under them, titled in bold and running into their text), bold lines,
+// escaped numbers and capitals. Each title is found, the sections still make up the text,
+// and a word changed in one clause is reported in that clause alone.
+
+const TITLE_WORDS: &[&str] = &[
+    "Fees",
+    "Payment",
+    "Data",
+    "Retention",
+    "Your",
+    "Account",
+    "Cookies",
+    "Liability",
+    "Termination",
+    "Privacy",
+    "Sharing",
+    "Disputes",
+    "Security",
+    "Content",
+    "Notices",
+];
+
+/// A clause: its title's words, its text, and clauses nested under it.
+#[derive(Debug, Clone)]
+struct Clause {
+    title: Vec<usize>,
+    body: Vec<usize>,
+    nested: Vec<(Vec<usize>, Vec<usize>)>,
+}
+
+/// How a document writes its clause titles.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Style {
+    BoldListItems,
+    BoldLines,
+    EscapedNumbers,
+    Capitals,
+}
+
+fn title_words(ix: &[usize]) -> String {
+    ix.iter()
+        .map(|&i| TITLE_WORDS[i % TITLE_WORDS.len()])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn sentence(ix: &[usize]) -> String {
+    let w = words(ix).join(" ");
+    format!("Clause text {w}.")
+}
+
+fn clause_document(intro: &[usize], clauses: &[Clause], style: Style) -> (String, Vec<String>) {
+    let mut out = format!("{}\n\n", sentence(intro));
+    let mut titles = Vec::new();
+    for (i, c) in clauses.iter().enumerate() {
+        let n = i + 1;
+        let title = title_words(&c.title);
+        let shown = match style {
+            Style::BoldListItems => {
+                out.push_str(&format!("{n}.  **{title}**\n\n"));
+                if c.nested.is_empty() {
+                    out.push_str(&format!("    {}\n\n", sentence(&c.body)));
+                }
+                for (j, (t, b)) in c.nested.iter().enumerate() {
+                    let t = title_words(t);
+                    out.push_str(&format!("    {}.  **{t}**. {}\n", j + 1, sentence(b)));
+                    titles.push(format!("{}. {t}", j + 1));
+                }
+                out.push('\n');
+                format!("{n}. {title}")
+            }
+            Style::BoldLines => {
+                out.push_str(&format!("**{n}\\. {title}**\n\n{}\n\n", sentence(&c.body)));
+                format!("{n}. {title}")
+            }
+            Style::EscapedNumbers => {
+                out.push_str(&format!("{n}\\. {title}\n\n{}\n\n", sentence(&c.body)));
+                format!("{n}. {title}")
+            }
+            Style::Capitals => {
+                let caps = title.to_uppercase();
+                out.push_str(&format!("{caps}\n\n{}\n\n", sentence(&c.body)));
+                caps
+            }
+        };
+        titles.push(shown);
+    }
+    (out, titles)
+}
+
+/// The title of clause `index` (of its first nested clause, if `nested`), as it is shown.
+fn title_of(
+    titles: &[String],
+    clauses: &[Clause],
+    index: usize,
+    style: Style,
+    nested: bool,
+) -> String {
+    if style != Style::BoldListItems {
+        return titles[index].clone();
+    }
+    // Titles are listed nested ones first, then their parent.
+    let at: usize = clauses[..index].iter().map(|c| c.nested.len() + 1).sum();
+    if nested {
+        titles[at].clone()
+    } else {
+        titles[at + clauses[index].nested.len()].clone()
+    }
+}
+
+fn clauses() -> impl Strategy<Value = Vec<Clause>> {
+    let title = prop::collection::vec(0..TITLE_WORDS.len(), 1..4);
+    let nested = prop::collection::vec(
+        (title.clone(), prop::collection::vec(0..WORDS.len(), 3..12)),
+        0..3,
+    );
+    prop::collection::vec(
+        (title, prop::collection::vec(0..WORDS.len(), 3..20), nested).prop_map(
+            |(title, body, nested)| Clause {
+                title,
+                body,
+                nested,
+            },
+        ),
+        1..6,
+    )
+}
+
+fn style() -> impl Strategy<Value = Style> {
+    prop_oneof![
+        Just(Style::BoldListItems),
+        Just(Style::BoldLines),
+        Just(Style::EscapedNumbers),
+        Just(Style::Capitals),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn clause_titles_are_found_and_sections_stay_lossless(
+        intro in prop::collection::vec(0..WORDS.len(), 3..12),
+        clauses in clauses(),
+        style in style(),
+        edit in (0..6usize, 0..40usize),
+    ) {
+        let (text, titles) = clause_document(&intro, &clauses, style);
+        let doc = md(&text);
+        let joined: String = doc.sections.iter().map(|s| s.text.as_str()).collect();
+        prop_assert_eq!(&joined, &text);
+        let headings: Vec<&str> = doc.sections.iter().map(|s| s.heading.as_str()).collect();
+        for t in &titles {
+            prop_assert!(headings.contains(&t.as_str()), "{t:?} not in {headings:?}\n{text}");
+        }
+        // One word changed in one clause's text: that clause alone is modified.
+        let mut changed = clauses.clone();
+        let index = edit.0 % clauses.len();
+        let c = &mut changed[index];
+        let (target, expected) = if c.nested.is_empty() || style != Style::BoldListItems {
+            (&mut c.body, title_of(&titles, &clauses, index, style, false))
+        } else {
+            (&mut c.nested[0].1, title_of(&titles, &clauses, index, style, true))
+        };
+        let at = edit.1 % target.len();
+        target[at] = (target[at] + 1) % WORDS.len();
+        let (new_text, _) = clause_document(&intro, &changed, style);
+        let new = md(&new_text);
+        let diff = diff_documents(Some(&doc), Some(&new));
+        prop_assert!(check_lossless(Some(&doc), Some(&new), &diff).is_ok());
+        let modified: Vec<&str> = diff
+            .sections
+            .iter()
+            .filter(|s| s.status != Status::Unchanged)
+            .map(|s| s.heading())
+            .collect();
+        prop_assert_eq!(modified, vec![expected.as_str()], "--- old\n{}\n--- new\n{}", text, new_text);
+    }
+}

@@ -108,6 +108,36 @@ pub struct SectionDiff {
     /// Position of the section in the new document.
     #[serde(skip)]
     pub new_index: Option<usize>,
+    /// Where the heading ends and how the body is indented, for showing the body apart.
+    #[serde(skip)]
+    pub layout: BodyLayout,
+}
+
+/// Where a section's heading ends in its text and how its body is indented: what a reader
+/// needs to show the body apart from the heading.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BodyLayout {
+    /// For the old and the new section: the byte length of a heading that does not end its
+    /// line (a clause title running into its text, `1.2 Fees. You pay…`), counted from its
+    /// first character; `None` when the heading is its whole line(s).
+    pub run_in: [Option<usize>; 2],
+    /// Columns of indentation the body's lines carry because the section is a clause in a
+    /// list item (`    2.  **Fees**` and its text indented under it); 0 otherwise.
+    pub indent: usize,
+}
+
+impl BodyLayout {
+    fn of(old: Option<&Section>, new: Option<&Section>) -> BodyLayout {
+        let run_in = |s: Option<&Section>| {
+            let s = s?;
+            let head = &s.text[..s.heading_len];
+            (s.level > 0 && !head.ends_with('\n')).then(|| head.trim().len())
+        };
+        BodyLayout {
+            run_in: [run_in(old), run_in(new)],
+            indent: new.or(old).map_or(0, Section::body_indent),
+        }
+    }
 }
 
 impl SectionDiff {
@@ -486,6 +516,7 @@ fn diff_sections(
         level: new.or(old).map_or(0, |s| s.level),
         old_index: None,
         new_index: None,
+        layout: BodyLayout::of(old, new),
     };
     match (old, new) {
         (Some(o), Some(n)) => {

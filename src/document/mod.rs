@@ -2,9 +2,12 @@
 //!
 //! Markdown (`.md`, `.markdown`) is split at ATX and Setext headings; anything else is read
 //! as plain text and split at heading-like lines (numbered, `Section 4 —`, short ALL CAPS).
-//! Text before the first heading becomes a section with the empty heading `""`. YAML front
-//! matter is metadata, not a section.
+//! In both, clause titles written without headings (numbered bold list items, bold lines,
+//! numbered lines, run-in titles: see the `clause` module) start sections too. Text before
+//! the first heading becomes a section with the empty heading `""`. YAML front matter is
+//! metadata, not a section.
 
+mod clause;
 pub mod date;
 mod date_words;
 mod markdown;
@@ -58,6 +61,15 @@ impl Section {
     /// The text after the heading, without surrounding whitespace.
     pub fn body(&self) -> &str {
         self.text[self.heading_len..].trim()
+    }
+
+    /// Columns of indentation the body's lines carry because the heading is a clause title in
+    /// a list item (`    2.  **Fees**`): the column its text starts at. 0 for other headings.
+    pub fn body_indent(&self) -> usize {
+        if self.level == 0 {
+            return 0;
+        }
+        clause::content_column(&self.text[..self.heading_len])
     }
 
     /// Sorted, deduplicated hashes of the body's consecutive word pairs (words compared
@@ -253,17 +265,12 @@ pub fn parse_owned(text: String, format: Format, options: ParseOptions) -> Docum
         Format::Markdown => markdown::headings(body),
         Format::Plain => plain::headings(body),
     };
-    let sections = split_sections(&source, bom + body_start, &heads);
     let front_title = front
         .iter()
         .find(|(k, _)| k == "title")
         .map(|(_, v)| v.clone());
-    let title = front_title.or_else(|| {
-        sections
-            .iter()
-            .find(|s| s.level == 1)
-            .map(|s| s.heading.clone())
-    });
+    // The title is a heading's: a clause title is not the document's.
+    let title = front_title.or_else(|| heads.iter().find(|h| h.level == 1).map(|h| h.text.clone()));
     let spans: Vec<date::HeadingSpan> = heads
         .iter()
         .map(|h| date::HeadingSpan {
@@ -282,6 +289,10 @@ pub fn parse_owned(text: String, format: Format, options: ParseOptions) -> Docum
             language: options.language,
         },
     );
+    drop(spans);
+    // Clause titles are sections too; dates are read from the headings alone.
+    let heads = clause::with_clauses(body, heads, format);
+    let sections = split_sections(&source, bom + body_start, &heads);
     Document {
         title,
         sections,

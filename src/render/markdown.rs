@@ -90,11 +90,15 @@ pub fn render_markdown(report: &Report, context: usize) -> String {
                 continue;
             }
             // Policy text is escaped, equal text too: it is never markup here.
-            let body = layout_ops(&s.ops, context, &|kind, words| match kind {
-                OpKind::Equal => md_text(words),
-                OpKind::Insert => per_line(&md_text(words), |l| format!("<ins>{l}</ins>")),
-                OpKind::Delete => per_line(&md_text(words), |l| format!("<del>{l}</del>")),
-            });
+            let body = layout_ops(
+                &super::redline::unindented_ops(s),
+                context,
+                &|kind, words| match kind {
+                    OpKind::Equal => md_text(words),
+                    OpKind::Insert => per_line(&md_text(words), |l| format!("<ins>{l}</ins>")),
+                    OpKind::Delete => per_line(&md_text(words), |l| format!("<del>{l}</del>")),
+                },
+            );
             for line in body.lines() {
                 let _ = writeln!(out, "> {line}");
             }

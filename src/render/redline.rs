@@ -11,6 +11,7 @@
 
 use super::{split_trailing_ws, with_context};
 use crate::diff::{OpKind, SectionDiff, Status, WordOp};
+use crate::document::SharedText;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -88,41 +89,134 @@ pub fn lay_out(ops: &[WordOp], context: Option<usize>) -> Marked {
 }
 
 /// The ops of a section after its heading line(s): the heading is shown apart (as the
-/// section's title, renamed or not), so a renumbered heading is no change in the text.
+/// section's title, renamed or not), so a renumbered heading is no change in the text. A
+/// clause title that runs into its text ends where the title ends; a clause in a list item
+/// has its body's indentation taken off, so that it reads as the text it is.
 pub fn body_ops(s: &SectionDiff) -> Vec<WordOp> {
     if s.level == 0 {
         return s.ops.clone();
     }
-    let (mut old_done, mut new_done) = (false, false);
+    let start = |run_in: Option<usize>| match run_in {
+        Some(len) => Head::Lead(len),
+        None => Head::Line,
+    };
+    let (mut old, mut new) = (start(s.layout.run_in[0]), start(s.layout.run_in[1]));
     let mut body = Vec::with_capacity(s.ops.len());
     for op in &s.ops {
-        let done = match op.op {
-            OpKind::Equal | OpKind::Insert => new_done,
-            OpKind::Delete => old_done,
+        let text = op.text.as_str();
+        let cut = match op.op {
+            OpKind::Equal => old.advance(text).max(new.advance(text)),
+            OpKind::Insert => new.advance(text),
+            OpKind::Delete => old.advance(text),
         };
-        if done {
-            body.push(op.clone());
-            continue;
-        }
-        let Some(nl) = op.text.find('\n') else {
-            continue;
-        };
-        match op.op {
-            OpKind::Equal => (old_done, new_done) = (true, true),
-            OpKind::Insert => new_done = true,
-            OpKind::Delete => old_done = true,
-        }
-        let rest = op.text.slice(nl + 1..op.text.len());
-        if !rest.is_empty() {
+        let cut = (cut..=text.len())
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(text.len());
+        if cut < text.len() {
             body.push(WordOp {
                 op: op.op,
-                text: rest,
+                text: op.text.slice(cut..text.len()),
                 moved: op.moved,
             });
         }
     }
     drop_underline(&mut body);
+    if s.layout.indent > 0 {
+        dedent(&mut body, s.layout.indent);
+    }
     body
+}
+
+/// How much of one side's heading is still to be skipped in [`body_ops`].
+#[derive(Clone, Copy)]
+enum Head {
+    /// A heading that is its whole line: up to the first line break.
+    Line,
+    /// A run-in title of this many bytes, after the whitespace before it.
+    Lead(usize),
+    /// This many bytes of a run-in title left.
+    Rest(usize),
+    /// The heading is behind: the rest is body.
+    Done,
+}
+
+impl Head {
+    /// Skips the heading's part of `text` (the next piece of this side): the byte where the
+    /// body starts in it, `text.len()` when all of it is heading.
+    fn advance(&mut self, text: &str) -> usize {
+        let mut at = 0;
+        loop {
+            match *self {
+                Head::Done => return at,
+                Head::Line => {
+                    return match text[at..].find('\n') {
+                        Some(i) => {
+                            *self = Head::Done;
+                            at + i + 1
+                        }
+                        None => text.len(),
+                    };
+                }
+                Head::Lead(len) => {
+                    let rest = text[at..].trim_start();
+                    if rest.is_empty() {
+                        return text.len();
+                    }
+                    at = text.len() - rest.len();
+                    *self = Head::Rest(len);
+                }
+                Head::Rest(len) => {
+                    let left = text.len() - at;
+                    if len > left {
+                        *self = Head::Rest(len - left);
+                        return text.len();
+                    }
+                    *self = Head::Done;
+                    // The space after a run-in title is not the body's.
+                    let after = &text[at + len..];
+                    return at + len + (after.len() - after.trim_start_matches([' ', '\t']).len());
+                }
+            }
+        }
+    }
+}
+
+/// A section's ops (heading included), without the indentation a list gives a clause's
+/// lines (see [`body_ops`]): what the text and Markdown reports show.
+pub(crate) fn unindented_ops(s: &SectionDiff) -> std::borrow::Cow<'_, [WordOp]> {
+    if s.layout.indent == 0 {
+        return std::borrow::Cow::Borrowed(&s.ops);
+    }
+    let mut ops = s.ops.clone();
+    dedent(&mut ops, s.layout.indent);
+    std::borrow::Cow::Owned(ops)
+}
+
+/// Takes up to `columns` spaces off the start of each line of the ops' text.
+fn dedent(ops: &mut [WordOp], columns: usize) {
+    let mut line_start = true;
+    for op in ops.iter_mut() {
+        let text = op.text.as_str();
+        let mut out = String::with_capacity(text.len());
+        let mut changed = false;
+        for piece in text.split_inclusive('\n') {
+            let mut piece = piece;
+            if line_start {
+                let spaces = piece.len() - piece.trim_start_matches(' ').len();
+                let cut = spaces.min(columns);
+                changed |= cut > 0;
+                piece = &piece[cut..];
+            }
+            out.push_str(piece);
+            line_start = piece.ends_with('\n');
+        }
+        if text.is_empty() {
+            continue;
+        }
+        if changed {
+            op.text = SharedText::from(out);
+        }
+    }
 }
 
 /// Drops the underline of a setext heading (`Title` over `=====`) left at the start.
@@ -782,6 +876,7 @@ mod tests {
             level: 2,
             old_index: Some(5),
             new_index: Some(2),
+            layout: Default::default(),
         };
         let body = body_ops(&s);
         let text = to_text(&lay_out(&body, None), true);
@@ -807,6 +902,7 @@ mod tests {
             level: 1,
             old_index: Some(0),
             new_index: Some(0),
+            layout: Default::default(),
         };
         assert_eq!(
             to_text(&lay_out(&body_ops(&s), None), true),

@@ -142,9 +142,8 @@ fn section_block(out: &mut String, s: &SectionDiff, options: &TextOptions, style
     if s.status == Status::Unchanged {
         return;
     }
-    let body = layout_ops(&s.ops, options.context, &|kind, words| {
-        style.op(kind, words)
-    });
+    let ops = super::redline::unindented_ops(s);
+    let body = layout_ops(&ops, options.context, &|kind, words| style.op(kind, words));
     for line in body.lines() {
         if line.trim().is_empty() {
             out.push('\n');
