@@ -295,3 +295,57 @@ fn section_moved_up_over_the_text_it_now_follows() {
     // The heading moved (4 words out, 4 in); the introduction stayed where it was.
     assert!(changed_words(&d) <= 10, "{:?}", rows(&d));
 }
+
+// Text written without spaces (Japanese, Chinese).
+
+#[test]
+fn partner_added_to_a_japanese_list_changes_only_its_own_words() {
+    // A list of partners in Latin letters, separated by full-width marks and written without
+    // spaces, as Japanese policies give them; the new version adds a partner named in kana
+    // and kanji. Every version is cut into words the same way, so the rest of the list stays
+    // equal (it used to be one word without the new name's characters, dozens with them).
+    let partners = [
+        "NorthwindAds",
+        "Contoso",
+        "FabrikamAnalytics",
+        "Tailspin",
+        "AdventureWorks",
+        "Litware",
+        "ProsewareMetrics",
+        "WingtipToys",
+        "Lucerne",
+        "Fourth.Coffee",
+        "TreyResearch",
+        "BlueYonder",
+        "Coho-Vineyard",
+        "Margie's.Travel",
+    ];
+    for mark in ["｜", "／", "！"] {
+        let list = partners.join(mark);
+        let policy = |list: &str| {
+            format!(
+                "# プライバシーポリシー\n\n当社は、お客様の情報を大切に扱います。\n\n\
+                 ## 第三者への提供\n\n当社は、広告の配信と効果の測定のため、次の提携先に\
+                 情報を提供することがあります。\n\n{list}\n\n\
+                 提携先は、当社との契約に従って情報を取り扱います。\n\n\
+                 ## お問い合わせ\n\nご質問は、サポート窓口までご連絡ください。\n"
+            )
+        };
+        let old = policy(&list);
+        let new = policy(&format!("{list}{mark}デルタ分析"));
+        let d = diff(&old, &new);
+        // The mark and the new name (a katakana word and two ideographs), nothing more.
+        assert!(
+            changed_words(&d) <= 6,
+            "{mark}: {} words: {:?}",
+            changed_words(&d),
+            d.sections
+                .iter()
+                .flat_map(|s| &s.ops)
+                .filter(|o| o.op != OpKind::Equal)
+                .map(|o| (o.op, o.text.as_str()))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(count(&d, Status::Modified), 1, "{:?}", rows(&d));
+    }
+}
