@@ -281,3 +281,115 @@ fn section_moved_up_over_the_text_it_now_follows() {
     // The heading moved (4 words out, 4 in); the introduction stayed where it was.
     assert!(changed_words(&d) <= 10, "{:?}", rows(&d));
 }
+
+// Issue 24, part 2: the last alignment failures seen on unseen archives.
+
+/// One copy of a help article, as help centres stitch many into one page: a title of its
+/// own, an "Important" and a "Note" label over short texts (or the labels exchanged), and
+/// the same "Related articles" list in every copy.
+fn help_page(product: &str, labels_exchanged: bool) -> String {
+    let (first, second) = match labels_exchanged {
+        false => ("Important", "Note"),
+        true => ("Note", "Important"),
+    };
+    format!(
+        "# Sharing in {product}\n\nHow to share folders with your team in {product}.\n\n\
+         ## {first}\n\nBefore you turn on sharing in {product}, ask every member of the team to \
+         sign in once, or the invitations will not reach them.\n\n\
+         ## {second}\n\nSharing settings for {product} take up to an hour to reach every device \
+         linked to the account.\n\n\
+         ## Related articles\n\n- Sharing basics\n- Team accounts\n\n"
+    )
+}
+
+#[test]
+fn labels_exchanged_in_every_copy_of_an_article_are_renames_in_place() {
+    let products: Vec<String> = (0..10).map(|k| format!("Quillbox{k}")).collect();
+    let old: String = products.iter().map(|p| help_page(p, false)).collect();
+    let new: String = products.iter().map(|p| help_page(p, true)).collect();
+    let d = diff(&old, &new);
+    // A word diff of the page changes two labels per copy: four words.
+    assert!(changed_words(&d) <= 4 * products.len(), "{:?}", rows(&d));
+    assert!(d.sections.iter().all(|s| !s.moved), "{:?}", rows(&d));
+    assert_eq!(count(&d, Status::Added) + count(&d, Status::Removed), 0);
+    // Each text stays with itself: "Important" over the sign-in text is now "Note".
+    for s in d.sections.iter().filter(|s| s.status != Status::Unchanged) {
+        assert!(s.renamed, "{:?}", rows(&d));
+        assert!(s.words_added == 1 && s.words_removed == 1, "{:?}", rows(&d));
+    }
+}
+
+#[test]
+fn repeated_sections_pair_within_their_own_copy() {
+    let products: Vec<String> = (0..8).map(|k| format!("Quillbox{k}")).collect();
+    let old: String = products.iter().map(|p| help_page(p, false)).collect();
+    // Copy 2 goes to the end, copy 5 goes away, copy 6 gets a new related article.
+    let mut new = String::new();
+    for (k, p) in products.iter().enumerate() {
+        match k {
+            2 | 5 => {}
+            6 => new.push_str(&help_page(p, false).replace(
+                "- Team accounts\n",
+                "- Team accounts\n- Sharing with guests\n",
+            )),
+            _ => new.push_str(&help_page(p, false)),
+        }
+    }
+    new.push_str(&help_page(&products[2], false));
+    let d = diff(&old, &new);
+    let (o, n) = (
+        parse(&old, Format::Markdown, ParseOptions::default()),
+        parse(&new, Format::Markdown, ParseOptions::default()),
+    );
+    for s in &d.sections {
+        if let (Some(i), Some(j)) = (s.old_index, s.new_index) {
+            assert_eq!(o.sections[i].parent, n.sections[j].parent, "{:?}", rows(&d));
+        }
+    }
+    // Copy 2 moved whole (its four sections), copy 5 was removed whole, one line added.
+    assert_eq!(
+        d.sections.iter().filter(|s| s.moved).count(),
+        4,
+        "{:?}",
+        rows(&d)
+    );
+    assert_eq!(count(&d, Status::Removed), 4, "{:?}", rows(&d));
+    assert_eq!(count(&d, Status::Modified), 1, "{:?}", rows(&d));
+}
+
+#[test]
+fn an_empty_parent_heading_does_not_take_a_renamed_siblings_place() {
+    let (control, secrecy, access) = (para("ctl", 20), para("secret", 30), para("acc", 25));
+    let (defs, limits, duties) = (para("def", 40), para("lim", 40), para("duty", 60));
+    let old = format!(
+        "# Hosting Terms\n\n## E. Private Folders\n\n### 1. Control of Private Folders.\n\n{control}\n\n\
+         ### 2. Confidentiality of Private Folders.\n\n{secrecy}\n\n### 3. Access.\n\n{access}\n\n\
+         ## R. Confidentiality\n\n### 1. Definitions\n\n{defs}\n\n### 2. Limits\n\n{limits}\n\n\
+         ### 3. Duties\n\n{duties}\n\n## S. Services\n\n{}\n",
+        para("svc", 30)
+    );
+    // Sub-headings shortened; section R loses its sub-sections, its last text kept under it.
+    let new = format!(
+        "# Hosting Terms\n\n## E. Private Folders\n\n### 1. Control.\n\n{control}\n\n\
+         ### 2. Confidentiality.\n\n{secrecy} Customer\n\n### 3. Access.\n\n{access}\n\n\
+         ## R. Confidentiality\n\n{duties}\n\n## S. Services\n\n{}\n",
+        para("svc", 30)
+    );
+    let d = diff(&old, &new);
+    let r = find(&d, "R. Confidentiality");
+    assert_eq!(
+        r.old_heading.as_deref(),
+        Some("R. Confidentiality"),
+        "{:?}",
+        rows(&d)
+    );
+    assert!(!r.moved, "{:?}", rows(&d));
+    let e2 = find(&d, "2. Confidentiality.");
+    assert_eq!(
+        e2.old_heading.as_deref(),
+        Some("2. Confidentiality of Private Folders."),
+        "{:?}",
+        rows(&d)
+    );
+    assert!(d.sections.iter().all(|s| !s.moved), "{:?}", rows(&d));
+}
