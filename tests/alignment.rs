@@ -393,3 +393,66 @@ fn an_empty_parent_heading_does_not_take_a_renamed_siblings_place() {
     );
     assert!(d.sections.iter().all(|s| !s.moved), "{:?}", rows(&d));
 }
+
+#[test]
+fn a_heading_turned_into_bold_text_is_a_heading_taken_away_not_a_removal() {
+    use policy_diff::render::{section_label, section_notes};
+    let (a, b) = (para("fee", 40), para("refund", 40));
+    let old = format!("## Payment\n\n{a}\n\n## Refunds\n\n{b}\n");
+    let new = format!("## Payment\n\n{a}\n\n**Refunds**\n\n{b}\n");
+    let d = diff(&old, &new);
+    assert!(changed_words(&d) <= 4, "{:?}", rows(&d));
+    let refunds = find(&d, "Refunds");
+    assert!(refunds.heading_removed, "{:?}", rows(&d));
+    assert_eq!(section_label(refunds), "Heading taken away");
+    assert!(section_notes(refunds).contains("text kept"));
+    for s in &d.sections {
+        assert_ne!(section_label(s), "Removed", "{:?}", rows(&d));
+    }
+}
+
+#[test]
+fn a_page_replaced_by_an_error_stub_is_a_removal_and_an_addition() {
+    use policy_diff::render::{section_label, section_notes};
+    // The site's cookie banner ends the policy page and the stub alike.
+    let banner = para("cookiebanner", 60);
+    let old = format!(
+        "## Privacy Policy\n\n{}\n\n{}\n\n{banner}\n",
+        para("policy", 200),
+        para("rights", 150)
+    );
+    let new = "## This page isn't available right now\n\nSomething went wrong. Try reloading \
+               this page.\n\n"
+        .to_string()
+        + &banner
+        + "\n";
+    let d = diff(&old, &new);
+    assert!(d.sections.iter().all(|s| !s.renamed), "{:?}", rows(&d));
+    let stub = find(&d, "This page isn't available right now");
+    assert_eq!(stub.status, Status::Added);
+    assert!(!stub.heading_added, "{:?}", rows(&d));
+    assert_eq!(section_label(stub), "Added");
+    assert!(!section_notes(stub).contains("heading put over"));
+    assert_eq!(count(&d, Status::Removed), 1, "{:?}", rows(&d));
+}
+
+#[test]
+fn text_before_the_first_heading_is_never_said_to_gain_a_heading() {
+    use policy_diff::render::{section_label, section_notes, section_title};
+    let (intro, more, data) = (para("intro", 40), para("more", 40), para("data", 40));
+    let old = format!("## Welcome\n\n{intro}\n\n{more}\n\n## Data\n\n{data}\n");
+    let new = format!("{intro}\n\n## Welcome\n\n{more}\n\n## Data\n\n{data}\n");
+    let d = diff(&old, &new);
+    assert!(changed_words(&d) <= 4, "{:?}", rows(&d));
+    for s in &d.sections {
+        let line = format!(
+            "{}: {} ({})",
+            section_label(s),
+            section_title(s),
+            section_notes(s)
+        );
+        let preamble = line.contains("(text before the first heading)");
+        assert!(!(preamble && line.contains("heading put over")), "{line}");
+        assert!(!(preamble && line.contains("heading taken away")), "{line}");
+    }
+}

@@ -436,9 +436,19 @@ fn rejoin_run(old: &[Section], new: &[Section], rows: &mut [SectionDiff]) {
         row.words_removed = j.words_removed;
         row.words_moved = j.words_moved;
         row.ops = j.ops;
+        // Only the heading is new (or gone) when most of the row's text came from (or went
+        // to) a section that is in both versions, and the row has a heading: text before
+        // the first heading has none to put over or take away, and text shared with a
+        // section that went away (a page replaced by an error stub under the same cookie
+        // banner) is a removal and an addition.
+        let heading_only = 2 * j.words_moved_kept >= total;
         match row.status {
-            Status::Added => row.heading_added = 2 * j.words_moved >= total,
-            Status::Removed => row.heading_removed = 2 * j.words_moved >= total,
+            Status::Added => {
+                row.heading_added = heading_only && row.new_heading.as_deref() != Some("");
+            }
+            Status::Removed => {
+                row.heading_removed = heading_only && row.old_heading.as_deref() != Some("");
+            }
             _ if j.words_moved > 0 => {
                 row.status = Status::Modified;
                 row.cosmetic = false;
