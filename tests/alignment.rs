@@ -456,3 +456,67 @@ fn text_before_the_first_heading_is_never_said_to_gain_a_heading() {
         assert!(!(preamble && line.contains("heading taken away")), "{line}");
     }
 }
+
+#[test]
+fn bullets_kept_in_a_section_rewritten_with_new_sub_headings_are_followed() {
+    let bullets: Vec<String> = (0..6)
+        .map(|k| format!("- {}", para(&format!("item{k}x"), 12)))
+        .collect();
+    let old = format!(
+        "## Intro\n\n{}\n\n## Sharing\n\n{}\n\n{}\n\n{}\n\n## End\n\n{}\n",
+        para("hello", 20),
+        para("before", 60),
+        bullets.join("\n"),
+        para("closing", 40),
+        para("bye", 20)
+    );
+    let new = format!(
+        "## Intro\n\n{}\n\n## Sharing\n\n{}\n\n### With partners\n\n{}\n\n{}\n\n\
+         ### With authorities\n\n{}\n\n{}\n\n## End\n\n{}\n",
+        para("hello", 20),
+        para("after", 50),
+        para("partner", 30),
+        bullets[..3].join("\n"),
+        para("authority", 30),
+        bullets[3..].join("\n"),
+        para("bye", 20)
+    );
+    let d = diff(&old, &new);
+    // Rewritten: 60 + 40 words out, 50 + 2 × 30 in, and two headings of three words.
+    assert!(changed_words(&d) <= 216, "{:?}", rows(&d));
+    // Each kept bullet is moved into its new sub-section, not deleted and added again.
+    for s in &d.sections {
+        for o in s.ops.iter().filter(|o| o.text.contains("item0x3")) {
+            assert!(o.op == OpKind::Equal || o.moved, "{:?}", s.ops);
+        }
+    }
+}
+
+#[test]
+fn a_sub_heading_put_over_text_of_a_section_that_moved_and_was_reworded() {
+    let bodies: Vec<String> = (0..4).map(|k| para(&format!("rule{k}y"), 50)).collect();
+    let old: String = (0..4)
+        .map(|k| format!("## Policy {k}\n\n{}\n\n", bodies[k]))
+        .collect();
+    // Every policy gets a summary, its text goes under "Policy details" with one word
+    // changed, and policy 1 comes first.
+    let new: String = [1usize, 0, 2, 3]
+        .iter()
+        .map(|&k| {
+            format!(
+                "## Policy {k}\n\nSummary {k} of this policy.\n\n### Policy details\n\n{}\n\n",
+                bodies[k].replacen(&format!("rule{k}y7 "), "changed ", 1)
+            )
+        })
+        .collect();
+    let d = diff(&old, &new);
+    // Per policy: a five-word summary, a three-word heading, one word out and one in.
+    assert!(changed_words(&d) <= 4 * 10, "{:?}", rows(&d));
+    let details: Vec<&SectionDiff> = d
+        .sections
+        .iter()
+        .filter(|s| s.heading() == "Policy details")
+        .collect();
+    assert_eq!(details.len(), 4);
+    assert!(details.iter().all(|s| s.heading_added), "{:?}", rows(&d));
+}

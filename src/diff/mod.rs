@@ -334,22 +334,40 @@ fn rejoin_moved_text(old: &[Section], new: &[Section], rows: &mut [SectionDiff])
                 | (Some(OpKind::Insert), Some(OpKind::Delete))
         )
     };
+    // A section that moved, with sub-headings new under it: its neighbours in the new order
+    // are not its old ones, so its text is followed into its new sub-sections on its own.
+    let mut done = vec![false; rows.len()];
+    let added = |r: &SectionDiff| r.old_index.is_none();
+    for r in 0..rows.len() {
+        if !(rows[r].moved && edited(&rows[r])) {
+            continue;
+        }
+        let end = (r + 1..rows.len())
+            .find(|&k| !added(&rows[k]))
+            .unwrap_or(rows.len());
+        if end > r + 1 && rejoin_run(old, new, &mut rows[r..end]) {
+            done[r..end].fill(true);
+        }
+    }
+    let loose = |r: usize, rows: &[SectionDiff]| !done[r] && loose(&rows[r]);
+    let changed = |r: usize, rows: &[SectionDiff]| !done[r] && changed(&rows[r]);
+    let edited = |r: usize, rows: &[SectionDiff]| !done[r] && edited(&rows[r]);
     let mut member = vec![false; rows.len()];
     for r in 0..rows.len() {
         if r + 1 < rows.len()
-            && edited(&rows[r])
-            && edited(&rows[r + 1])
+            && edited(r, rows)
+            && edited(r + 1, rows)
             && boundary(&rows[r], &rows[r + 1])
         {
             member[r] = true;
             member[r + 1] = true;
         }
-        if loose(&rows[r]) {
+        if loose(r, rows) {
             member[r] = true;
-            if r > 0 && changed(&rows[r - 1]) {
+            if r > 0 && changed(r - 1, rows) {
                 member[r - 1] = true;
             }
-            if r + 1 < rows.len() && changed(&rows[r + 1]) {
+            if r + 1 < rows.len() && changed(r + 1, rows) {
                 member[r + 1] = true;
             }
         }
@@ -369,49 +387,54 @@ fn rejoin_moved_text(old: &[Section], new: &[Section], rows: &mut [SectionDiff])
 }
 
 /// True when the words the rows delete and the words they insert have enough in common for
-/// text to have moved between them (a cheap test before a joint diff).
+/// text to have moved between them (a cheap test before a joint diff). Counted in word
+/// pairs: moved text (a kept bullet under a new sub-heading) shares its pairs whole, while a
+/// rewrite shares its common words but seldom two in a row.
 fn may_have_moved(rows: &[SectionDiff]) -> bool {
-    let words = |kind: OpKind| {
-        rows.iter()
-            .flat_map(|r| &r.ops)
-            .filter(move |o| o.op == kind)
-            .flat_map(|o| o.text.split_whitespace())
+    let pairs = |kind: OpKind| {
+        rows.iter().flat_map(move |r| {
+            let words: Vec<&str> = r
+                .ops
+                .iter()
+                .filter(|o| o.op == kind)
+                .flat_map(|o| o.text.split_whitespace())
+                .collect();
+            let pairs: Vec<(&str, &str)> = words.windows(2).map(|w| (w[0], w[1])).collect();
+            pairs
+        })
     };
-    let mut deleted: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    let mut deleted: rustc_hash::FxHashMap<(&str, &str), usize> = rustc_hash::FxHashMap::default();
     let mut total_deleted = 0;
-    for w in words(OpKind::Delete) {
+    for w in pairs(OpKind::Delete) {
         *deleted.entry(w).or_default() += 1;
         total_deleted += 1;
     }
     let (mut shared, mut total_inserted) = (0, 0);
-    for w in words(OpKind::Insert) {
+    for w in pairs(OpKind::Insert) {
         total_inserted += 1;
-        if let Some(n) = deleted.get_mut(w).filter(|n| **n > 0) {
+        if let Some(n) = deleted.get_mut(&w).filter(|n| **n > 0) {
             *n -= 1;
             shared += 1;
         }
     }
-    // Moved text is shared whole; a rewrite shares its common words only.
     shared >= MOVED_WORDS_WORTH_A_LOOK && shared * MOVED_SHARE >= total_deleted.min(total_inserted)
 }
 
-/// A joint diff is tried when at least one word in this many of the smaller side (words
-/// deleted, words inserted) is shared.
-const MOVED_SHARE: usize = 2;
+/// A joint diff is tried when at least one word pair in this many of the smaller side (pairs
+/// deleted, pairs inserted) is shared.
+const MOVED_SHARE: usize = 4;
 
-/// Words deleted in some rows and inserted in others, at least, before a joint diff is tried.
+/// Word pairs deleted in some rows and inserted in others, at least, before a joint diff is
+/// tried.
 const MOVED_WORDS_WORTH_A_LOOK: usize = 8;
 
-/// [`rejoin_moved_text`] for one run of rows.
-fn rejoin_run(old: &[Section], new: &[Section], rows: &mut [SectionDiff]) {
+/// [`rejoin_moved_text`] for one run of rows. True when the joint diff was taken.
+fn rejoin_run(old: &[Section], new: &[Section], rows: &mut [SectionDiff]) -> bool {
     // The run's sections on each side, in document order, and each row's place among them.
     let mut olds: Vec<usize> = rows.iter().filter_map(|r| r.old_index).collect();
     let mut news: Vec<usize> = rows.iter().filter_map(|r| r.new_index).collect();
-    if olds.is_empty() || news.is_empty() {
-        return;
-    }
-    if !may_have_moved(rows) {
-        return;
+    if olds.is_empty() || news.is_empty() || !may_have_moved(rows) {
+        return false;
     }
     olds.sort_unstable();
     news.sort_unstable();
@@ -423,12 +446,12 @@ fn rejoin_run(old: &[Section], new: &[Section], rows: &mut [SectionDiff]) {
     let old_texts: Vec<&str> = olds.iter().map(|&i| old[i].text.as_str()).collect();
     let new_texts: Vec<&str> = news.iter().map(|&j| new[j].text.as_str()).collect();
     let Some(joint) = joint::diff_rows(&old_texts, &new_texts, &pairs) else {
-        return;
+        return false;
     };
     let before: usize = rows.iter().map(|r| r.words_added + r.words_removed).sum();
     let after: usize = joint.iter().map(|r| r.words_added + r.words_removed).sum();
     if after >= before {
-        return;
+        return false;
     }
     for (row, j) in rows.iter_mut().zip(joint) {
         let total = j.words_added + j.words_removed + j.words_moved;
@@ -456,6 +479,7 @@ fn rejoin_run(old: &[Section], new: &[Section], rows: &mut [SectionDiff]) {
             _ => {}
         }
     }
+    true
 }
 
 fn diff_sections(
