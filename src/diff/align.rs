@@ -357,6 +357,20 @@ fn pair_by_heading(
                 link(old_match, new_match, i, j);
             }
         }
+        // Then copies with unchanged bodies whose context says nothing (their parents went
+        // away, or are paired elsewhere), in order.
+        let mut same: FxHashMap<&str, VecDeque<usize>> = FxHashMap::default();
+        for &i in olds.iter().filter(|&&i| old_match[i].is_none()) {
+            same.entry(body(&old[i])).or_default().push_back(i);
+        }
+        for &j in &news {
+            if new_match[j].is_some() {
+                continue;
+            }
+            if let Some(i) = same.get_mut(body(&new[j])).and_then(VecDeque::pop_front) {
+                link(old_match, new_match, i, j);
+            }
+        }
         let olds: Vec<usize> = olds
             .into_iter()
             .filter(|&i| old_match[i].is_none())

@@ -387,45 +387,50 @@ fn rejoin_moved_text(old: &[Section], new: &[Section], rows: &mut [SectionDiff])
 }
 
 /// True when the words the rows delete and the words they insert have enough in common for
-/// text to have moved between them (a cheap test before a joint diff). Counted in word
-/// pairs: moved text (a kept bullet under a new sub-heading) shares its pairs whole, while a
-/// rewrite shares its common words but seldom two in a row.
+/// text to have moved between them (a cheap test before a joint diff): half the words of the
+/// smaller side, or a quarter of its word pairs. Moved text (a kept bullet under a new
+/// sub-heading, amid rewritten text) shares its word pairs whole, while a rewrite shares its
+/// common words but seldom two in a row.
 fn may_have_moved(rows: &[SectionDiff]) -> bool {
-    let pairs = |kind: OpKind| {
-        rows.iter().flat_map(move |r| {
-            let words: Vec<&str> = r
-                .ops
-                .iter()
-                .filter(|o| o.op == kind)
-                .flat_map(|o| o.text.split_whitespace())
-                .collect();
-            let pairs: Vec<(&str, &str)> = words.windows(2).map(|w| (w[0], w[1])).collect();
-            pairs
-        })
+    let words = |kind: OpKind| -> Vec<&str> {
+        rows.iter()
+            .flat_map(|r| r.ops.iter().filter(move |o| o.op == kind))
+            .flat_map(|o| o.text.split_whitespace())
+            .collect()
     };
-    let mut deleted: rustc_hash::FxHashMap<(&str, &str), usize> = rustc_hash::FxHashMap::default();
-    let mut total_deleted = 0;
-    for w in pairs(OpKind::Delete) {
-        *deleted.entry(w).or_default() += 1;
-        total_deleted += 1;
+    let (deleted, inserted) = (words(OpKind::Delete), words(OpKind::Insert));
+    fn pairs<'a>(w: &[&'a str]) -> Vec<(&'a str, &'a str)> {
+        w.windows(2).map(|p| (p[0], p[1])).collect()
     }
-    let (mut shared, mut total_inserted) = (0, 0);
-    for w in pairs(OpKind::Insert) {
-        total_inserted += 1;
-        if let Some(n) = deleted.get_mut(&w).filter(|n| **n > 0) {
+    enough_shared(&deleted, &inserted, WORDS_SHARE)
+        || enough_shared(&pairs(&deleted), &pairs(&inserted), PAIRS_SHARE)
+}
+
+/// True when at least [`MOVED_WORDS_WORTH_A_LOOK`] items, and one in `share` of the smaller
+/// side, are in both lists (counted as multisets).
+fn enough_shared<T: std::hash::Hash + Eq>(deleted: &[T], inserted: &[T], share: usize) -> bool {
+    let mut count: rustc_hash::FxHashMap<&T, usize> = rustc_hash::FxHashMap::default();
+    for w in deleted {
+        *count.entry(w).or_default() += 1;
+    }
+    let mut shared = 0;
+    for w in inserted {
+        if let Some(n) = count.get_mut(w).filter(|n| **n > 0) {
             *n -= 1;
             shared += 1;
         }
     }
-    shared >= MOVED_WORDS_WORTH_A_LOOK && shared * MOVED_SHARE >= total_deleted.min(total_inserted)
+    shared >= MOVED_WORDS_WORTH_A_LOOK && shared * share >= deleted.len().min(inserted.len())
 }
 
-/// A joint diff is tried when at least one word pair in this many of the smaller side (pairs
-/// deleted, pairs inserted) is shared.
-const MOVED_SHARE: usize = 4;
+/// A joint diff is tried when at least one word in this many of the smaller side (words
+/// deleted, words inserted) is shared...
+const WORDS_SHARE: usize = 2;
+/// ... or one word pair in this many.
+const PAIRS_SHARE: usize = 4;
 
-/// Word pairs deleted in some rows and inserted in others, at least, before a joint diff is
-/// tried.
+/// Words (or word pairs) deleted in some rows and inserted in others, at least, before a
+/// joint diff is tried.
 const MOVED_WORDS_WORTH_A_LOOK: usize = 8;
 
 /// [`rejoin_moved_text`] for one run of rows. True when the joint diff was taken.
