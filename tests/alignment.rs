@@ -349,3 +349,242 @@ fn partner_added_to_a_japanese_list_changes_only_its_own_words() {
         assert_eq!(count(&d, Status::Modified), 1, "{:?}", rows(&d));
     }
 }
+
+// Issue 24, part 2: the last alignment failures seen on unseen archives.
+
+/// One copy of a help article, as help centres stitch many into one page: a title of its
+/// own, an "Important" and a "Note" label over short texts (or the labels exchanged), and
+/// the same "Related articles" list in every copy.
+fn help_page(product: &str, labels_exchanged: bool) -> String {
+    let (first, second) = match labels_exchanged {
+        false => ("Important", "Note"),
+        true => ("Note", "Important"),
+    };
+    format!(
+        "# Sharing in {product}\n\nHow to share folders with your team in {product}.\n\n\
+         ## {first}\n\nBefore you turn on sharing in {product}, ask every member of the team to \
+         sign in once, or the invitations will not reach them.\n\n\
+         ## {second}\n\nSharing settings for {product} take up to an hour to reach every device \
+         linked to the account.\n\n\
+         ## Related articles\n\n- Sharing basics\n- Team accounts\n\n"
+    )
+}
+
+#[test]
+fn labels_exchanged_in_every_copy_of_an_article_are_renames_in_place() {
+    let products: Vec<String> = (0..10).map(|k| format!("Quillbox{k}")).collect();
+    let old: String = products.iter().map(|p| help_page(p, false)).collect();
+    let new: String = products.iter().map(|p| help_page(p, true)).collect();
+    let d = diff(&old, &new);
+    // A word diff of the page changes two labels per copy: four words.
+    assert!(changed_words(&d) <= 4 * products.len(), "{:?}", rows(&d));
+    assert!(d.sections.iter().all(|s| !s.moved), "{:?}", rows(&d));
+    assert_eq!(count(&d, Status::Added) + count(&d, Status::Removed), 0);
+    // Each text stays with itself: "Important" over the sign-in text is now "Note".
+    for s in d.sections.iter().filter(|s| s.status != Status::Unchanged) {
+        assert!(s.renamed, "{:?}", rows(&d));
+        assert!(s.words_added == 1 && s.words_removed == 1, "{:?}", rows(&d));
+    }
+}
+
+#[test]
+fn repeated_sections_pair_within_their_own_copy() {
+    let products: Vec<String> = (0..8).map(|k| format!("Quillbox{k}")).collect();
+    let old: String = products.iter().map(|p| help_page(p, false)).collect();
+    // Copy 2 goes to the end, copy 5 goes away, copy 6 gets a new related article.
+    let mut new = String::new();
+    for (k, p) in products.iter().enumerate() {
+        match k {
+            2 | 5 => {}
+            6 => new.push_str(&help_page(p, false).replace(
+                "- Team accounts\n",
+                "- Team accounts\n- Sharing with guests\n",
+            )),
+            _ => new.push_str(&help_page(p, false)),
+        }
+    }
+    new.push_str(&help_page(&products[2], false));
+    let d = diff(&old, &new);
+    let (o, n) = (
+        parse(&old, Format::Markdown, ParseOptions::default()),
+        parse(&new, Format::Markdown, ParseOptions::default()),
+    );
+    for s in &d.sections {
+        if let (Some(i), Some(j)) = (s.old_index, s.new_index) {
+            assert_eq!(o.sections[i].parent, n.sections[j].parent, "{:?}", rows(&d));
+        }
+    }
+    // Copy 2 moved whole (its four sections), copy 5 was removed whole, one line added.
+    assert_eq!(
+        d.sections.iter().filter(|s| s.moved).count(),
+        4,
+        "{:?}",
+        rows(&d)
+    );
+    assert_eq!(count(&d, Status::Removed), 4, "{:?}", rows(&d));
+    assert_eq!(count(&d, Status::Modified), 1, "{:?}", rows(&d));
+}
+
+#[test]
+fn an_empty_parent_heading_does_not_take_a_renamed_siblings_place() {
+    let (control, secrecy, access) = (para("ctl", 20), para("secret", 30), para("acc", 25));
+    let (defs, limits, duties) = (para("def", 40), para("lim", 40), para("duty", 60));
+    let old = format!(
+        "# Hosting Terms\n\n## E. Private Folders\n\n### 1. Control of Private Folders.\n\n{control}\n\n\
+         ### 2. Confidentiality of Private Folders.\n\n{secrecy}\n\n### 3. Access.\n\n{access}\n\n\
+         ## R. Confidentiality\n\n### 1. Definitions\n\n{defs}\n\n### 2. Limits\n\n{limits}\n\n\
+         ### 3. Duties\n\n{duties}\n\n## S. Services\n\n{}\n",
+        para("svc", 30)
+    );
+    // Sub-headings shortened; section R loses its sub-sections, its last text kept under it.
+    let new = format!(
+        "# Hosting Terms\n\n## E. Private Folders\n\n### 1. Control.\n\n{control}\n\n\
+         ### 2. Confidentiality.\n\n{secrecy} Customer\n\n### 3. Access.\n\n{access}\n\n\
+         ## R. Confidentiality\n\n{duties}\n\n## S. Services\n\n{}\n",
+        para("svc", 30)
+    );
+    let d = diff(&old, &new);
+    let r = find(&d, "R. Confidentiality");
+    assert_eq!(
+        r.old_heading.as_deref(),
+        Some("R. Confidentiality"),
+        "{:?}",
+        rows(&d)
+    );
+    assert!(!r.moved, "{:?}", rows(&d));
+    let e2 = find(&d, "2. Confidentiality.");
+    assert_eq!(
+        e2.old_heading.as_deref(),
+        Some("2. Confidentiality of Private Folders."),
+        "{:?}",
+        rows(&d)
+    );
+    assert!(d.sections.iter().all(|s| !s.moved), "{:?}", rows(&d));
+}
+
+#[test]
+fn a_heading_turned_into_bold_text_is_a_heading_taken_away_not_a_removal() {
+    use policy_diff::render::{section_label, section_notes};
+    let (a, b) = (para("fee", 40), para("refund", 40));
+    let old = format!("## Payment\n\n{a}\n\n## Refunds\n\n{b}\n");
+    let new = format!("## Payment\n\n{a}\n\n**Refunds**\n\n{b}\n");
+    let d = diff(&old, &new);
+    assert!(changed_words(&d) <= 4, "{:?}", rows(&d));
+    let refunds = find(&d, "Refunds");
+    assert!(refunds.heading_removed, "{:?}", rows(&d));
+    assert_eq!(section_label(refunds), "Heading taken away");
+    assert!(section_notes(refunds).contains("text kept"));
+    for s in &d.sections {
+        assert_ne!(section_label(s), "Removed", "{:?}", rows(&d));
+    }
+}
+
+#[test]
+fn a_page_replaced_by_an_error_stub_is_a_removal_and_an_addition() {
+    use policy_diff::render::{section_label, section_notes};
+    // The site's cookie banner ends the policy page and the stub alike.
+    let banner = para("cookiebanner", 60);
+    let old = format!(
+        "## Privacy Policy\n\n{}\n\n{}\n\n{banner}\n",
+        para("policy", 200),
+        para("rights", 150)
+    );
+    let new = "## This page isn't available right now\n\nSomething went wrong. Try reloading \
+               this page.\n\n"
+        .to_string()
+        + &banner
+        + "\n";
+    let d = diff(&old, &new);
+    assert!(d.sections.iter().all(|s| !s.renamed), "{:?}", rows(&d));
+    let stub = find(&d, "This page isn't available right now");
+    assert_eq!(stub.status, Status::Added);
+    assert!(!stub.heading_added, "{:?}", rows(&d));
+    assert_eq!(section_label(stub), "Added");
+    assert!(!section_notes(stub).contains("heading put over"));
+    assert_eq!(count(&d, Status::Removed), 1, "{:?}", rows(&d));
+}
+
+#[test]
+fn text_before_the_first_heading_is_never_said_to_gain_a_heading() {
+    use policy_diff::render::{section_label, section_notes, section_title};
+    let (intro, more, data) = (para("intro", 40), para("more", 40), para("data", 40));
+    let old = format!("## Welcome\n\n{intro}\n\n{more}\n\n## Data\n\n{data}\n");
+    let new = format!("{intro}\n\n## Welcome\n\n{more}\n\n## Data\n\n{data}\n");
+    let d = diff(&old, &new);
+    assert!(changed_words(&d) <= 4, "{:?}", rows(&d));
+    for s in &d.sections {
+        let line = format!(
+            "{}: {} ({})",
+            section_label(s),
+            section_title(s),
+            section_notes(s)
+        );
+        let preamble = line.contains("(text before the first heading)");
+        assert!(!(preamble && line.contains("heading put over")), "{line}");
+        assert!(!(preamble && line.contains("heading taken away")), "{line}");
+    }
+}
+
+#[test]
+fn bullets_kept_in_a_section_rewritten_with_new_sub_headings_are_followed() {
+    let bullets: Vec<String> = (0..6)
+        .map(|k| format!("- {}", para(&format!("item{k}x"), 12)))
+        .collect();
+    let old = format!(
+        "## Intro\n\n{}\n\n## Sharing\n\n{}\n\n{}\n\n{}\n\n## End\n\n{}\n",
+        para("hello", 20),
+        para("before", 60),
+        bullets.join("\n"),
+        para("closing", 40),
+        para("bye", 20)
+    );
+    let new = format!(
+        "## Intro\n\n{}\n\n## Sharing\n\n{}\n\n### With partners\n\n{}\n\n{}\n\n\
+         ### With authorities\n\n{}\n\n{}\n\n## End\n\n{}\n",
+        para("hello", 20),
+        para("after", 50),
+        para("partner", 30),
+        bullets[..3].join("\n"),
+        para("authority", 30),
+        bullets[3..].join("\n"),
+        para("bye", 20)
+    );
+    let d = diff(&old, &new);
+    // Rewritten: 60 + 40 words out, 50 + 2 × 30 in, and two headings of three words.
+    assert!(changed_words(&d) <= 216, "{:?}", rows(&d));
+    // Each kept bullet is moved into its new sub-section, not deleted and added again.
+    for s in &d.sections {
+        for o in s.ops.iter().filter(|o| o.text.contains("item0x3")) {
+            assert!(o.op == OpKind::Equal || o.moved, "{:?}", s.ops);
+        }
+    }
+}
+
+#[test]
+fn a_sub_heading_put_over_text_of_a_section_that_moved_and_was_reworded() {
+    let bodies: Vec<String> = (0..4).map(|k| para(&format!("rule{k}y"), 50)).collect();
+    let old: String = (0..4)
+        .map(|k| format!("## Policy {k}\n\n{}\n\n", bodies[k]))
+        .collect();
+    // Every policy gets a summary, its text goes under "Policy details" with one word
+    // changed, and policy 1 comes first.
+    let new: String = [1usize, 0, 2, 3]
+        .iter()
+        .map(|&k| {
+            format!(
+                "## Policy {k}\n\nSummary {k} of this policy.\n\n### Policy details\n\n{}\n\n",
+                bodies[k].replacen(&format!("rule{k}y7 "), "changed ", 1)
+            )
+        })
+        .collect();
+    let d = diff(&old, &new);
+    // Per policy: a five-word summary, a three-word heading, one word out and one in.
+    assert!(changed_words(&d) <= 4 * 10, "{:?}", rows(&d));
+    let details: Vec<&SectionDiff> = d
+        .sections
+        .iter()
+        .filter(|s| s.heading() == "Policy details")
+        .collect();
+    assert_eq!(details.len(), 4);
+    assert!(details.iter().all(|s| s.heading_added), "{:?}", rows(&d));
+}

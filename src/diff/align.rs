@@ -8,8 +8,8 @@
 
 use crate::document::Section;
 use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
 
 /// Body similarity (Dice coefficient of word pairs) above which two sections are the same
@@ -56,12 +56,15 @@ pub fn align_sections(old: &[Section], new: &[Section]) -> Vec<Pair> {
     // Pass 1: same heading. Headings that repeat are paired by what their sections say
     // (and under which parent heading), not by their order.
     let mut signatures = Signatures::new(old, new);
-    pair_by_heading(&mut old_match, &mut new_match, &mut signatures);
-    // Pass 2: pairs that share only their heading wait for pass 3.
+    let tree = Tree::of(old, new);
+    pair_by_heading(&mut old_match, &mut new_match, &mut signatures, &tree);
+    // Pass 2: labels exchanged over texts that stayed ("Note" and "Important" swapped):
+    // the texts decide. Other pairs that share only their heading wait for pass 3.
+    exchange_labels(&mut old_match, &mut new_match, &mut signatures, &tree);
     let provisional =
         set_aside_heading_only(old, new, &mut old_match, &mut new_match, &mut signatures);
     // Pass 3: renamed sections, by content.
-    pair_by_content(old, new, &mut old_match, &mut new_match);
+    pair_by_content(old, new, &mut old_match, &mut new_match, &tree);
     for (i, j) in provisional {
         if old_match[i].is_none() && new_match[j].is_none() {
             old_match[i] = Some(j);
@@ -69,6 +72,86 @@ pub fn align_sections(old: &[Section], new: &[Section]) -> Vec<Pair> {
         }
     }
     rows(&old_match, &new_match)
+}
+
+/// Sections paired by their heading alone (their texts unrelated) whose texts went to
+/// each other: under one parent, old "Important" over text A and "Note" over text B became
+/// "Note" over A and "Important" over B. Whatever the length of the texts, each such text
+/// is paired with itself, renamed, and not with the label now over it. Only pairs whose old
+/// text stands under another of the labels and whose new text stood under another are
+/// exchanged; a heading over a new text stays paired with its old section.
+fn exchange_labels(
+    old_match: &mut [Option<usize>],
+    new_match: &mut [Option<usize>],
+    signatures: &mut Signatures,
+    tree: &Tree,
+) {
+    let (old, new) = (signatures.old, signatures.new);
+    // Pairs under one (old parent, new parent).
+    type Parents = (Option<usize>, Option<usize>);
+    let mut groups: FxHashMap<Parents, Vec<(usize, usize)>> = FxHashMap::default();
+    for i in 0..old.len() {
+        let Some(j) = old_match[i] else { continue };
+        let (a, b) = (body(&old[i]), body(&new[j]));
+        if a.is_empty() || b.is_empty() || a == b {
+            continue;
+        }
+        groups
+            .entry((tree.old_parent[i], tree.new_parent[j]))
+            .or_default()
+            .push((i, j));
+    }
+    let mut groups: Vec<Vec<(usize, usize)>> = groups
+        .into_values()
+        .filter(|g| g.len() >= 2 && g.len() * g.len() <= MAX_REPEATED_PAIRS)
+        .collect();
+    groups.sort_unstable_by_key(|g| g[0].0);
+    for group in groups {
+        let group: Vec<(usize, usize)> = group
+            .into_iter()
+            .filter(|&(i, j)| signatures.body_similarity(i, j) < UNRELATED_BODIES)
+            .collect();
+        // Texts that went to another label of the group: (score, old, new).
+        let mut crossed = Vec::new();
+        for &(i, _) in &group {
+            for &(_, j) in &group {
+                if old_match[i] != Some(j) {
+                    let score = signatures.body_similarity(i, j);
+                    if score >= CONTENT_MATCH {
+                        crossed.push((score, i, j));
+                    }
+                }
+            }
+        }
+        let exchanged: Vec<(usize, usize)> = group
+            .iter()
+            .copied()
+            .filter(|&(i, j)| {
+                crossed.iter().any(|&(_, a, _)| a == i) && crossed.iter().any(|&(_, _, b)| b == j)
+            })
+            .collect();
+        if exchanged.len() < 2 {
+            continue;
+        }
+        for &(i, j) in &exchanged {
+            old_match[i] = None;
+            new_match[j] = None;
+        }
+        crossed.retain(|&(_, i, j)| {
+            exchanged.iter().any(|&(a, _)| a == i) && exchanged.iter().any(|&(_, b)| b == j)
+        });
+        crossed.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+        for (_, i, j) in crossed {
+            if old_match[i].is_none() && new_match[j].is_none() {
+                link(old_match, new_match, i, j);
+            }
+        }
+        for (i, j) in exchanged {
+            if old_match[i].is_none() && new_match[j].is_none() {
+                link(old_match, new_match, i, j);
+            }
+        }
+    }
 }
 
 /// A pair whose heading is all it shares (its long body replaced by another text: little in
@@ -100,12 +183,15 @@ fn set_aside_heading_only(
     provisional
 }
 
-/// Pairs the sections left over by what they say: the most alike pair first.
+/// Pairs the sections left over by what they say: the most alike pair first; between
+/// pairs alike to the same degree (copies of one text), those in the same context (parents
+/// paired with each other), then the nearest in relative position.
 fn pair_by_content(
     old: &[Section],
     new: &[Section],
     old_match: &mut [Option<usize>],
     new_match: &mut [Option<usize>],
+    tree: &Tree,
 ) {
     let free_old: Vec<usize> = (0..old.len()).filter(|&i| old_match[i].is_none()).collect();
     let free_new: Vec<usize> = (0..new.len()).filter(|&j| new_match[j].is_none()).collect();
@@ -141,8 +227,23 @@ fn pair_by_content(
             }
         }
     }
-    candidates.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
-    for (_, a, b) in candidates {
+    let (lo, ln) = (old.len() as f64, new.len() as f64);
+    let mut candidates: Vec<(f64, bool, f64, usize, usize)> = candidates
+        .into_iter()
+        .map(|(score, a, b)| {
+            let (i, j) = (free_old[a], free_new[b]);
+            let context = tree.same_context(old_match, new_match, i, j);
+            (score, context, (i as f64 / lo - j as f64 / ln).abs(), a, b)
+        })
+        .collect();
+    candidates.sort_by(|x, y| {
+        y.0.total_cmp(&x.0)
+            .then(y.1.cmp(&x.1))
+            .then(x.2.total_cmp(&y.2))
+            .then(x.3.cmp(&y.3))
+            .then(x.4.cmp(&y.4))
+    });
+    for (_, _, _, a, b) in candidates {
         let (i, j) = (free_old[a], free_new[b]);
         if old_match[i].is_none() && new_match[j].is_none() {
             old_match[i] = Some(j);
@@ -197,13 +298,17 @@ fn rows(old_match: &[Option<usize>], new_match: &[Option<usize>]) -> Vec<Pair> {
 }
 
 /// Pairs sections with equal heading keys. A key held by one section on each side pairs
-/// them; sections whose key repeats are paired by body similarity first (the most alike
-/// pair first; then those under the same parent heading; then the nearest in relative
-/// position), and only those left over, in document order.
+/// them. Sections whose key repeats (the same "Note" in every copy of an article stitched
+/// into one page) are paired by what they say and where they stand: among copies alike
+/// enough to be one section, those in the same context (their parent sections paired with
+/// each other) first, then the most alike, then the nearest in relative position; the copies
+/// left over pair by context, then level, then position, never by order alone. Groups go in
+/// document order, so that a copy's parent is paired before the copy.
 fn pair_by_heading(
     old_match: &mut [Option<usize>],
     new_match: &mut [Option<usize>],
     signatures: &mut Signatures,
+    tree: &Tree,
 ) {
     let (old, new) = (signatures.old, signatures.new);
     let mut groups: FxHashMap<&str, (Vec<usize>, Vec<usize>)> = FxHashMap::default();
@@ -215,90 +320,231 @@ fn pair_by_heading(
             group.1.push(j);
         }
     }
-    let mut link = |i: usize, j: usize| {
-        old_match[i] = Some(j);
-        new_match[j] = Some(i);
-    };
-    let mut groups: Vec<(Vec<usize>, Vec<usize>)> = groups.into_values().collect();
+    let mut groups: Vec<(Vec<usize>, Vec<usize>)> = groups
+        .into_values()
+        .filter(|(_, news)| !news.is_empty())
+        .collect();
     groups.sort_unstable_by_key(|(olds, _)| olds[0]);
+    // Keys held once on each side first: they are the anchors the repeated ones are placed by.
+    for (olds, news) in &groups {
+        if olds.len() == 1 && news.len() == 1 {
+            link(old_match, new_match, olds[0], news[0]);
+        }
+    }
     for (olds, news) in groups {
-        match (olds.len(), news.len()) {
-            (_, 0) => {}
-            (1, 1) => link(olds[0], news[0]),
-            (m, n) if m * n <= MAX_REPEATED_PAIRS => {
-                // Copies whose bodies did not change pair first (in order), without measuring.
-                let mut same: FxHashMap<&str, VecDeque<usize>> = FxHashMap::default();
-                for &i in &olds {
-                    same.entry(body(&old[i])).or_default().push_back(i);
-                }
-                let mut taken_old = HashSet::new();
-                let mut taken_new = HashSet::new();
-                for &j in &news {
-                    if let Some(i) = same.get_mut(body(&new[j])).and_then(VecDeque::pop_front) {
-                        taken_old.insert(i);
-                        taken_new.insert(j);
-                        link(i, j);
-                    }
-                }
-                let olds: Vec<usize> = olds
-                    .into_iter()
-                    .filter(|i| !taken_old.contains(i))
-                    .collect();
-                let news: Vec<usize> = news
-                    .into_iter()
-                    .filter(|j| !taken_new.contains(j))
-                    .collect();
-                // As many copies on each side, each plainly the same as its partner in order
-                // and under the same parent heading: no need to measure every pair.
-                if olds.len() == news.len()
-                    && olds.iter().zip(&news).all(|(&i, &j)| {
-                        old[i].parent_key == new[j].parent_key
-                            && plainly_alike(body(&old[i]), body(&new[j]))
-                    })
-                {
-                    for (&i, &j) in olds.iter().zip(&news) {
-                        link(i, j);
-                    }
-                    continue;
-                }
-                let (lo, ln) = (old.len() as f64, new.len() as f64);
-                let mut candidates = Vec::with_capacity(m * n);
-                for &i in &olds {
-                    for &j in &news {
-                        let score = signatures.body_similarity(i, j);
-                        if score >= REPEATED_MATCH {
-                            let parent = old[i].parent_key == new[j].parent_key;
-                            let distance = (i as f64 / lo - j as f64 / ln).abs();
-                            candidates.push((score, !parent, distance, i, j));
-                        }
-                    }
-                }
-                candidates.sort_by(|x, y| {
-                    y.0.total_cmp(&x.0)
-                        .then(x.1.cmp(&y.1))
-                        .then(x.2.total_cmp(&y.2))
-                        .then(x.3.cmp(&y.3))
-                });
-                for (_, _, _, i, j) in candidates {
-                    if !taken_old.contains(&i) && !taken_new.contains(&j) {
-                        taken_old.insert(i);
-                        taken_new.insert(j);
-                        link(i, j);
-                    }
-                }
-                let rest_old = olds.iter().filter(|i| !taken_old.contains(i));
-                let rest_new = news.iter().filter(|j| !taken_new.contains(j));
-                for (&i, &j) in rest_old.zip(rest_new) {
-                    link(i, j);
-                }
+        let (m, n) = (olds.len(), news.len());
+        if m == 1 && n == 1 {
+            continue;
+        }
+        if m * n > MAX_REPEATED_PAIRS {
+            pair_leftovers(old_match, new_match, tree, olds, news);
+            continue;
+        }
+        // Copies whose bodies did not change and whose parents are paired with each other
+        // (or that have none) pair first, in order, without measuring.
+        let mut same: FxHashMap<(Option<usize>, &str), VecDeque<usize>> = FxHashMap::default();
+        for &i in &olds {
+            if let Some(at) = tree.parent_partner(old_match, i) {
+                same.entry((at, body(&old[i]))).or_default().push_back(i);
             }
-            _ => {
-                for (&i, &j) in olds.iter().zip(&news) {
-                    link(i, j);
+        }
+        for &j in &news {
+            let at = tree.new_parent[j];
+            if let Some(i) = same
+                .get_mut(&(at, body(&new[j])))
+                .and_then(VecDeque::pop_front)
+            {
+                link(old_match, new_match, i, j);
+            }
+        }
+        // Then copies with unchanged bodies whose context says nothing (their parents went
+        // away, or are paired elsewhere), in order.
+        let mut same: FxHashMap<&str, VecDeque<usize>> = FxHashMap::default();
+        for &i in olds.iter().filter(|&&i| old_match[i].is_none()) {
+            same.entry(body(&old[i])).or_default().push_back(i);
+        }
+        for &j in &news {
+            if new_match[j].is_some() {
+                continue;
+            }
+            if let Some(i) = same.get_mut(body(&new[j])).and_then(VecDeque::pop_front) {
+                link(old_match, new_match, i, j);
+            }
+        }
+        let olds: Vec<usize> = olds
+            .into_iter()
+            .filter(|&i| old_match[i].is_none())
+            .collect();
+        let news: Vec<usize> = news
+            .into_iter()
+            .filter(|&j| new_match[j].is_none())
+            .collect();
+        if olds.is_empty() || news.is_empty() {
+            continue;
+        }
+        // As many copies on each side, each plainly the same as its partner in order
+        // and in the same context: no need to measure every pair.
+        if olds.len() == news.len()
+            && olds.iter().zip(&news).all(|(&i, &j)| {
+                tree.same_context(old_match, new_match, i, j)
+                    && plainly_alike(body(&old[i]), body(&new[j]))
+            })
+        {
+            for (&i, &j) in olds.iter().zip(&news) {
+                link(old_match, new_match, i, j);
+            }
+            continue;
+        }
+        let (lo, ln) = (old.len() as f64, new.len() as f64);
+        let mut candidates = Vec::with_capacity(olds.len() * news.len());
+        for &i in &olds {
+            for &j in &news {
+                let score = signatures.body_similarity(i, j);
+                if score >= REPEATED_MATCH {
+                    let alike = score >= CONTENT_MATCH;
+                    let context = tree.same_context(old_match, new_match, i, j);
+                    let distance = (i as f64 / lo - j as f64 / ln).abs();
+                    candidates.push((alike, context, score, distance, i, j));
                 }
             }
         }
+        candidates.sort_by(|x, y| {
+            y.0.cmp(&x.0)
+                .then(y.1.cmp(&x.1))
+                .then(y.2.total_cmp(&x.2))
+                .then(x.3.total_cmp(&y.3))
+                .then(x.4.cmp(&y.4))
+        });
+        for (_, _, _, _, i, j) in candidates {
+            if old_match[i].is_none() && new_match[j].is_none() {
+                link(old_match, new_match, i, j);
+            }
+        }
+        pair_leftovers(old_match, new_match, tree, olds, news);
     }
+}
+
+fn link(old_match: &mut [Option<usize>], new_match: &mut [Option<usize>], i: usize, j: usize) {
+    old_match[i] = Some(j);
+    new_match[j] = Some(i);
+}
+
+/// Pairs the copies of one heading that their texts did not place: those in the same
+/// context first, then those at the same level, then the nearest in relative position.
+/// A copy with no text (a heading over sub-sections only) is not paired with a copy that
+/// stands elsewhere: a sibling with the same heading and its own text is the better partner.
+fn pair_leftovers(
+    old_match: &mut [Option<usize>],
+    new_match: &mut [Option<usize>],
+    tree: &Tree,
+    olds: Vec<usize>,
+    news: Vec<usize>,
+) {
+    let olds: Vec<usize> = olds
+        .into_iter()
+        .filter(|&i| old_match[i].is_none())
+        .collect();
+    let news: Vec<usize> = news
+        .into_iter()
+        .filter(|&j| new_match[j].is_none())
+        .collect();
+    if olds.is_empty() || news.is_empty() {
+        return;
+    }
+    if olds.len() * news.len() > MAX_REPEATED_PAIRS {
+        for (&i, &j) in olds.iter().zip(&news) {
+            link(old_match, new_match, i, j);
+        }
+        return;
+    }
+    let (lo, ln) = (tree.old_parent.len() as f64, tree.new_parent.len() as f64);
+    let mut candidates = Vec::with_capacity(olds.len() * news.len());
+    for &i in &olds {
+        for &j in &news {
+            let context = tree.same_context(old_match, new_match, i, j);
+            let level = tree.old_level[i] == tree.new_level[j];
+            let distance = (i as f64 / lo - j as f64 / ln).abs();
+            candidates.push((context, level, distance, i, j));
+        }
+    }
+    candidates.sort_by(|x, y| {
+        y.0.cmp(&x.0)
+            .then(y.1.cmp(&x.1))
+            .then(x.2.total_cmp(&y.2))
+            .then(x.3.cmp(&y.3))
+    });
+    for (_, _, _, i, j) in candidates {
+        if old_match[i].is_none() && new_match[j].is_none() {
+            link(old_match, new_match, i, j);
+        }
+    }
+}
+
+/// Where each section stands: its enclosing section and its level, on each side.
+struct Tree {
+    old_parent: Vec<Option<usize>>,
+    new_parent: Vec<Option<usize>>,
+    old_level: Vec<u8>,
+    new_level: Vec<u8>,
+}
+
+impl Tree {
+    fn of(old: &[Section], new: &[Section]) -> Tree {
+        Tree {
+            old_parent: parents(old),
+            new_parent: parents(new),
+            old_level: old.iter().map(|s| s.level).collect(),
+            new_level: new.iter().map(|s| s.level).collect(),
+        }
+    }
+
+    /// The new section old section `i`'s parent is paired with: `Some(None)` when `i` has
+    /// no parent, `None` when its parent is not paired (yet).
+    fn parent_partner(&self, old_match: &[Option<usize>], i: usize) -> Option<Option<usize>> {
+        match self.old_parent[i] {
+            None => Some(None),
+            Some(p) => old_match[p].map(Some),
+        }
+    }
+
+    /// True when old section `i` and new section `j` stand in the same place of their
+    /// documents' outlines: both at the top, or under parents paired with each other.
+    fn same_context(
+        &self,
+        old_match: &[Option<usize>],
+        new_match: &[Option<usize>],
+        i: usize,
+        j: usize,
+    ) -> bool {
+        match (self.old_parent[i], self.new_parent[j]) {
+            (None, None) => true,
+            (Some(a), Some(b)) => {
+                old_match[a] == Some(b) || (old_match[a].is_none() && new_match[b].is_none())
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The index of each section's enclosing section (the nearest earlier one with a lower
+/// level; the text before the first heading encloses nothing).
+fn parents(sections: &[Section]) -> Vec<Option<usize>> {
+    let mut stack: Vec<usize> = Vec::new();
+    sections
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            if s.level == 0 {
+                return None;
+            }
+            while stack.last().is_some_and(|&p| sections[p].level >= s.level) {
+                stack.pop();
+            }
+            let parent = stack.last().copied();
+            stack.push(k);
+            parent
+        })
+        .collect()
 }
 
 /// True when two bodies share at least three quarters of the longer one at their start and

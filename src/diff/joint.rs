@@ -36,6 +36,10 @@ pub struct RowOps {
     pub words_removed: usize,
     /// Words moved in from another row or out to another row.
     pub words_moved: usize,
+    /// Of those, the words whose other row is a section in both versions: text that stayed
+    /// in the document around this row (a heading put over it, or taken away from it), not
+    /// text shared with a section that went away or came new.
+    pub words_moved_kept: usize,
 }
 
 /// The words of one side (old or new) of a joint diff.
@@ -150,6 +154,13 @@ pub fn diff_rows(
                     } else if len >= MIN_MOVED {
                         out[ro].words_moved += len;
                         out[rn].words_moved += len;
+                        let kept = |r: usize| rows[r].0.is_some() && rows[r].1.is_some();
+                        if kept(rn) {
+                            out[ro].words_moved_kept += len;
+                        }
+                        if kept(ro) {
+                            out[rn].words_moved_kept += len;
+                        }
                         pieces[ro].push(Piece::MovedOut(lo));
                         pieces[rn].push(Piece::MovedIn(ln));
                     } else {

@@ -364,22 +364,40 @@ fn rejoin_moved_text(old: &[Section], new: &[Section], rows: &mut [SectionDiff])
                 | (Some(OpKind::Insert), Some(OpKind::Delete))
         )
     };
+    // A section that moved, with sub-headings new under it: its neighbours in the new order
+    // are not its old ones, so its text is followed into its new sub-sections on its own.
+    let mut done = vec![false; rows.len()];
+    let added = |r: &SectionDiff| r.old_index.is_none();
+    for r in 0..rows.len() {
+        if !(rows[r].moved && edited(&rows[r])) {
+            continue;
+        }
+        let end = (r + 1..rows.len())
+            .find(|&k| !added(&rows[k]))
+            .unwrap_or(rows.len());
+        if end > r + 1 && rejoin_run(old, new, &mut rows[r..end]) {
+            done[r..end].fill(true);
+        }
+    }
+    let loose = |r: usize, rows: &[SectionDiff]| !done[r] && loose(&rows[r]);
+    let changed = |r: usize, rows: &[SectionDiff]| !done[r] && changed(&rows[r]);
+    let edited = |r: usize, rows: &[SectionDiff]| !done[r] && edited(&rows[r]);
     let mut member = vec![false; rows.len()];
     for r in 0..rows.len() {
         if r + 1 < rows.len()
-            && edited(&rows[r])
-            && edited(&rows[r + 1])
+            && edited(r, rows)
+            && edited(r + 1, rows)
             && boundary(&rows[r], &rows[r + 1])
         {
             member[r] = true;
             member[r + 1] = true;
         }
-        if loose(&rows[r]) {
+        if loose(r, rows) {
             member[r] = true;
-            if r > 0 && changed(&rows[r - 1]) {
+            if r > 0 && changed(r - 1, rows) {
                 member[r - 1] = true;
             }
-            if r + 1 < rows.len() && changed(&rows[r + 1]) {
+            if r + 1 < rows.len() && changed(r + 1, rows) {
                 member[r + 1] = true;
             }
         }
@@ -399,49 +417,59 @@ fn rejoin_moved_text(old: &[Section], new: &[Section], rows: &mut [SectionDiff])
 }
 
 /// True when the words the rows delete and the words they insert have enough in common for
-/// text to have moved between them (a cheap test before a joint diff).
+/// text to have moved between them (a cheap test before a joint diff): half the words of the
+/// smaller side, or a quarter of its word pairs. Moved text (a kept bullet under a new
+/// sub-heading, amid rewritten text) shares its word pairs whole, while a rewrite shares its
+/// common words but seldom two in a row.
 fn may_have_moved(rows: &[SectionDiff]) -> bool {
-    let words = |kind: OpKind| {
+    let words = |kind: OpKind| -> Vec<&str> {
         rows.iter()
-            .flat_map(|r| &r.ops)
-            .filter(move |o| o.op == kind)
+            .flat_map(|r| r.ops.iter().filter(move |o| o.op == kind))
             .flat_map(|o| o.text.split_whitespace())
+            .collect()
     };
-    let mut deleted: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
-    let mut total_deleted = 0;
-    for w in words(OpKind::Delete) {
-        *deleted.entry(w).or_default() += 1;
-        total_deleted += 1;
+    let (deleted, inserted) = (words(OpKind::Delete), words(OpKind::Insert));
+    fn pairs<'a>(w: &[&'a str]) -> Vec<(&'a str, &'a str)> {
+        w.windows(2).map(|p| (p[0], p[1])).collect()
     }
-    let (mut shared, mut total_inserted) = (0, 0);
-    for w in words(OpKind::Insert) {
-        total_inserted += 1;
-        if let Some(n) = deleted.get_mut(w).filter(|n| **n > 0) {
+    enough_shared(&deleted, &inserted, WORDS_SHARE)
+        || enough_shared(&pairs(&deleted), &pairs(&inserted), PAIRS_SHARE)
+}
+
+/// True when at least [`MOVED_WORDS_WORTH_A_LOOK`] items, and one in `share` of the smaller
+/// side, are in both lists (counted as multisets).
+fn enough_shared<T: std::hash::Hash + Eq>(deleted: &[T], inserted: &[T], share: usize) -> bool {
+    let mut count: rustc_hash::FxHashMap<&T, usize> = rustc_hash::FxHashMap::default();
+    for w in deleted {
+        *count.entry(w).or_default() += 1;
+    }
+    let mut shared = 0;
+    for w in inserted {
+        if let Some(n) = count.get_mut(w).filter(|n| **n > 0) {
             *n -= 1;
             shared += 1;
         }
     }
-    // Moved text is shared whole; a rewrite shares its common words only.
-    shared >= MOVED_WORDS_WORTH_A_LOOK && shared * MOVED_SHARE >= total_deleted.min(total_inserted)
+    shared >= MOVED_WORDS_WORTH_A_LOOK && shared * share >= deleted.len().min(inserted.len())
 }
 
 /// A joint diff is tried when at least one word in this many of the smaller side (words
-/// deleted, words inserted) is shared.
-const MOVED_SHARE: usize = 2;
+/// deleted, words inserted) is shared...
+const WORDS_SHARE: usize = 2;
+/// ... or one word pair in this many.
+const PAIRS_SHARE: usize = 4;
 
-/// Words deleted in some rows and inserted in others, at least, before a joint diff is tried.
+/// Words (or word pairs) deleted in some rows and inserted in others, at least, before a
+/// joint diff is tried.
 const MOVED_WORDS_WORTH_A_LOOK: usize = 8;
 
-/// [`rejoin_moved_text`] for one run of rows.
-fn rejoin_run(old: &[Section], new: &[Section], rows: &mut [SectionDiff]) {
+/// [`rejoin_moved_text`] for one run of rows. True when the joint diff was taken.
+fn rejoin_run(old: &[Section], new: &[Section], rows: &mut [SectionDiff]) -> bool {
     // The run's sections on each side, in document order, and each row's place among them.
     let mut olds: Vec<usize> = rows.iter().filter_map(|r| r.old_index).collect();
     let mut news: Vec<usize> = rows.iter().filter_map(|r| r.new_index).collect();
-    if olds.is_empty() || news.is_empty() {
-        return;
-    }
-    if !may_have_moved(rows) {
-        return;
+    if olds.is_empty() || news.is_empty() || !may_have_moved(rows) {
+        return false;
     }
     olds.sort_unstable();
     news.sort_unstable();
@@ -453,12 +481,12 @@ fn rejoin_run(old: &[Section], new: &[Section], rows: &mut [SectionDiff]) {
     let old_texts: Vec<&str> = olds.iter().map(|&i| old[i].text.as_str()).collect();
     let new_texts: Vec<&str> = news.iter().map(|&j| new[j].text.as_str()).collect();
     let Some(joint) = joint::diff_rows(&old_texts, &new_texts, &pairs) else {
-        return;
+        return false;
     };
     let before: usize = rows.iter().map(|r| r.words_added + r.words_removed).sum();
     let after: usize = joint.iter().map(|r| r.words_added + r.words_removed).sum();
     if after >= before {
-        return;
+        return false;
     }
     for (row, j) in rows.iter_mut().zip(joint) {
         let total = j.words_added + j.words_removed + j.words_moved;
@@ -466,9 +494,19 @@ fn rejoin_run(old: &[Section], new: &[Section], rows: &mut [SectionDiff]) {
         row.words_removed = j.words_removed;
         row.words_moved = j.words_moved;
         row.ops = j.ops;
+        // Only the heading is new (or gone) when most of the row's text came from (or went
+        // to) a section that is in both versions, and the row has a heading: text before
+        // the first heading has none to put over or take away, and text shared with a
+        // section that went away (a page replaced by an error stub under the same cookie
+        // banner) is a removal and an addition.
+        let heading_only = 2 * j.words_moved_kept >= total;
         match row.status {
-            Status::Added => row.heading_added = 2 * j.words_moved >= total,
-            Status::Removed => row.heading_removed = 2 * j.words_moved >= total,
+            Status::Added => {
+                row.heading_added = heading_only && row.new_heading.as_deref() != Some("");
+            }
+            Status::Removed => {
+                row.heading_removed = heading_only && row.old_heading.as_deref() != Some("");
+            }
             _ if j.words_moved > 0 => {
                 row.status = Status::Modified;
                 row.cosmetic = false;
@@ -476,6 +514,7 @@ fn rejoin_run(old: &[Section], new: &[Section], rows: &mut [SectionDiff]) {
             _ => {}
         }
     }
+    true
 }
 
 fn diff_sections(

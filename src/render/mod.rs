@@ -145,9 +145,12 @@ pub fn inert(text: &str, one_line: bool) -> std::borrow::Cow<'_, str> {
 }
 
 /// What happened to a changed section, in a word: Added, Removed, Renamed, Modified, Moved.
+/// A heading taken away over text that stays (a heading turned into bold or plain text) is
+/// not a removal: "Heading taken away".
 pub fn section_label(s: &SectionDiff) -> &'static str {
     match s.status {
         Status::Added => "Added",
+        Status::Removed if s.heading_removed => "Heading taken away",
         Status::Removed => "Removed",
         Status::Modified if s.renamed => "Renamed",
         Status::Modified => "Modified",
@@ -163,9 +166,16 @@ pub fn section_notes(s: &SectionDiff) -> String {
             "heading put over existing text, {} words new",
             s.words_added
         ),
-        Status::Removed if s.heading_removed => format!(
-            "heading taken away, its text kept, {} words gone",
-            s.words_removed
+        Status::Removed if s.heading_removed => {
+            format!("its text kept, {} words gone", s.words_removed)
+        }
+        Status::Added if s.words_moved > 0 => format!(
+            "{} words new, {} moved across a heading",
+            s.words_added, s.words_moved
+        ),
+        Status::Removed if s.words_moved > 0 => format!(
+            "{} words gone, {} moved across a heading",
+            s.words_removed, s.words_moved
         ),
         Status::Modified if s.words_moved > 0 => format!(
             "+{} −{} words, {} moved across a heading",
