@@ -127,17 +127,20 @@ pub(crate) fn with_clauses(body: &str, heads: Vec<Heading>, format: Format) -> V
 }
 
 fn lines(body: &str) -> Vec<Line<'_>> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(body.len() / 64 + 1);
     let mut pos = 0;
-    for raw in body.split_inclusive('\n') {
+    while pos < body.len() {
+        let end =
+            memchr::memchr(b'\n', &body.as_bytes()[pos..]).map_or(body.len(), |i| pos + i + 1);
+        let raw = &body[pos..end];
         let text = raw.strip_suffix('\n').unwrap_or(raw);
         let text = text.strip_suffix('\r').unwrap_or(text);
         out.push(Line {
             start: pos,
-            end: pos + raw.len(),
+            end,
             text,
         });
-        pos += raw.len();
+        pos = end;
     }
     out
 }
@@ -222,7 +225,8 @@ fn candidates(body: &str, lines: &[Line], heads: &[Heading], format: Format) -> 
         }
         if item && indent < 4 {
             in_list = true;
-            item_column = content_column(text);
+            let t = text.trim_start();
+            item_column = indent + marker.map_or(0, |(_, rest)| t.len() - rest.len());
         }
         // The number a reader sees on an ordered item: a list written with one number on
         // every item (`1.`, `1.`, `1.`) is shown numbered 1, 2, 3; other lists as written.
@@ -303,15 +307,37 @@ fn list_marker(s: &str) -> Option<(Option<u32>, &str)> {
 /// Reads a number at the start of `s` (`1\.`, `4.1`, `4.1.`, `(a)`, `a)`, `(iv)`, `IV.`,
 /// `B.`, `Article 3`, `§ 4`): its kind, the number as a reader writes it, and the rest.
 fn numbering(s: &str) -> Option<(Numbering, String, &str)> {
+    // What a number can start with: a digit, `(`, a capital (`IV.`, `B.`, `Article`), `§`.
+    let first = *s.as_bytes().first()?;
+    if !(first.is_ascii_digit() || first == b'(' || first.is_ascii_alphabetic() || first >= 0x80) {
+        return None;
+    }
+    // A word that starts a line is no number unless it is short and ends as one (`IV.`,
+    // `B.`, `a)`) or names one (`Article`, `Section`…): most lines stop here.
+    if first.is_ascii_alphabetic() {
+        let word = s
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b >= 0x80)
+            .count();
+        let numbering_word = matches!(first.to_ascii_lowercase(), b'a' | b's' | b'c' | b'p' | b't')
+            && (4..=9).contains(&word);
+        let marked = word <= 6 && matches!(s.as_bytes().get(word), Some(b'.' | b')'));
+        if !(numbering_word || marked) {
+            return None;
+        }
+    }
     let end = s.find(char::is_whitespace)?;
     let (tok, rest) = (&s[..end], s[end..].trim_start());
     if rest.is_empty() {
         return None;
     }
-    let plain = tok.replace('\\', "");
+    let plain: std::borrow::Cow<str> = if tok.contains('\\') {
+        tok.replace('\\', "").into()
+    } else {
+        tok.into()
+    };
     // Article 3 / Section 2: / § 4
-    let lower = plain.to_lowercase();
-    if [
+    const WORDS: &[&str] = &[
         "article",
         "section",
         "clause",
@@ -323,9 +349,8 @@ fn numbering(s: &str) -> Option<(Numbering, String, &str)> {
         "articolo",
         "artikel",
         "§",
-    ]
-    .contains(&lower.as_str())
-    {
+    ];
+    if WORDS.iter().any(|w| plain.eq_ignore_ascii_case(w)) {
         let (num, after) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
         let core = num.trim_end_matches(['.', ':', '-', '–', '—', ')']);
         let numeric = !core.is_empty()
@@ -348,35 +373,36 @@ fn numbering(s: &str) -> Option<(Numbering, String, &str)> {
         .or_else(|| plain.strip_suffix(')'))
     {
         if core.len() <= 4 && !core.is_empty() && core.chars().all(|c| "ivxl".contains(c)) {
-            return Some((Numbering::LowerRoman, plain, rest));
+            return Some((Numbering::LowerRoman, plain.into_owned(), rest));
         }
         if core.len() == 1 && core.chars().all(|c| c.is_ascii_lowercase()) {
-            return Some((Numbering::LowerLetter, plain, rest));
+            return Some((Numbering::LowerLetter, plain.into_owned(), rest));
         }
         if !core.is_empty() && core.len() <= 3 && core.chars().all(|c| c.is_ascii_digit()) {
-            return Some((Numbering::Decimal(1), plain, rest));
+            return Some((Numbering::Decimal(1), plain.into_owned(), rest));
         }
         return None;
     }
     // 1. 4.1 4.1.
     let core = plain.strip_suffix('.').unwrap_or(&plain);
-    let parts: Vec<&str> = core.split('.').collect();
-    if parts
-        .iter()
-        .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|c| c.is_ascii_digit()))
-        && parts.len() <= 6
+    let parts = core.split('.').count();
+    if first.is_ascii_digit()
+        && core
+            .split('.')
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|c| c.is_ascii_digit()))
+        && parts <= 6
         // "2024 changes" is a year; "1 Introduction" without a mark is not numbered.
-        && (parts.len() > 1 || plain.ends_with('.'))
+        && (parts > 1 || plain.ends_with('.'))
     {
-        return Some((Numbering::Decimal(parts.len() as u8), plain, rest));
+        return Some((Numbering::Decimal(parts as u8), plain.into_owned(), rest));
     }
     // IV. B.
     if let Some(core) = plain.strip_suffix('.') {
         if !core.is_empty() && core.len() <= 6 && core.chars().all(|c| "IVXLC".contains(c)) {
-            return Some((Numbering::UpperRoman, plain, rest));
+            return Some((Numbering::UpperRoman, plain.into_owned(), rest));
         }
         if core.len() == 1 && core.chars().all(|c| c.is_ascii_uppercase()) {
-            return Some((Numbering::UpperLetter, plain, rest));
+            return Some((Numbering::UpperLetter, plain.into_owned(), rest));
         }
     }
     None
@@ -447,17 +473,17 @@ fn reader_text(s: &str) -> String {
 /// Whether `text` (a title's words, without numbering) is short, starts with a capital (or
 /// a digit or quote mark), holds no link, code or second sentence, and is not a remark's label.
 fn title_like(text: &str, max_words: usize) -> bool {
-    let words = text.split_whitespace().count();
     let first = text.chars().next();
-    words >= 1
-        && words <= max_words
+    let mut words = text.split_whitespace();
+    first.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        && words.nth(max_words).is_none()
         && text.chars().count() <= MAX_CHARS
-        && first.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
         && !text.contains(['[', ']', '`', '<', '>', '|'])
         && !text.contains("http")
         && !text.contains(". ")
         && !text.contains("; ")
-        && !LABELS.contains(&super::heading_key(text).as_str())
+        // Labels are a word or two.
+        && (text.len() > 16 || !LABELS.contains(&super::heading_key(text).as_str()))
 }
 
 /// Whether a run-in phrase has the verbs of a sentence (`Partner shall keep Match Data
@@ -584,20 +610,31 @@ fn title(line: &str, markdown: bool, shown: Option<u32>) -> Option<Candidate> {
                 && !text.ends_with(',');
             return ok.then(|| shape.candidate(number, text, Numbering::Bold, true, Some(len)));
         }
-        if s.contains("**") || s.contains("__") {
-            return None;
-        }
     }
-    let text = reader_text(s);
+    // Bold inside the line: a sentence with emphasis, not a title (looked for last: the
+    // whole line is read).
+    let bold_inside = || markdown && (s.contains("**") || s.contains("__"));
+    // Most lines are a paragraph's first line: turned away before any copy is made.
+    let short = s.len() <= 3 * MAX_CHARS;
     if let Some((numbering, _)) = &number {
         let numbering = *numbering;
-        if title_like(&text, MAX_WORDS - 2) && ends_as_title(&text) {
-            return Some(shape.candidate(number, text, numbering, false, None));
+        if bold_inside() {
+            return None;
+        }
+        if short && s.split_whitespace().nth(MAX_WORDS).is_none() {
+            let text = reader_text(s);
+            if title_like(&text, MAX_WORDS - 2) && ends_as_title(&text) {
+                return Some(shape.candidate(number, text, numbering, false, None));
+            }
         }
         // 1.2 Registration. When you…: a title running into the clause, after a number
         // of two levels or more.
         if matches!(numbering, Numbering::Decimal(d) if d >= 2) || numbering == Numbering::Article {
-            let stop = s.find(". ")?;
+            let head = &s[..(0..=s.len().min(3 * MAX_CHARS))
+                .rev()
+                .find(|&i| s.is_char_boundary(i))
+                .unwrap_or(0)];
+            let stop = head.find(". ")?;
             let after = s[stop + 2..].trim_start();
             let t = reader_text(&s[..stop]);
             if title_like(&t, MAX_RUN_IN_WORDS)
@@ -611,6 +648,10 @@ fn title(line: &str, markdown: bool, shown: Option<u32>) -> Option<Candidate> {
         return None;
     }
     // A line in capitals.
+    if !short || s.bytes().any(|b| b.is_ascii_lowercase()) || bold_inside() {
+        return None;
+    }
+    let text = reader_text(s);
     (title_like(&text, MAX_WORDS - 2)
         && in_capitals(&text)
         && !text.contains(|c: char| c.is_ascii_digit())
@@ -691,13 +732,15 @@ fn followed_by_text(lines: &[Line], candidates: Vec<Candidate>) -> Vec<(Heading,
         // A run of titles of one kind with nothing between them: none is a title.
         // A run of titles of one kind with nothing between them: none is a title. The run
         // ends before a title it began with (a table of contents, then the clauses it lists).
-        let first = super::heading_key(&candidates[i].heading.text);
         let mut j = i;
-        while j < n
-            && next_same_kind[j]
-            && super::heading_key(&candidates[j + 1].heading.text) != first
-        {
-            j += 1;
+        if next_same_kind[i] {
+            let first = super::heading_key(&candidates[i].heading.text);
+            while j < n
+                && next_same_kind[j]
+                && super::heading_key(&candidates[j + 1].heading.text) != first
+            {
+                j += 1;
+            }
         }
         if j > i {
             i = j + 1;

@@ -446,19 +446,23 @@ fn unquote(v: &str) -> &str {
 pub fn heading_key(heading: &str) -> String {
     let rest = strip_numbering(heading.trim());
     let mut key = String::with_capacity(rest.len());
-    for word in rest
-        .split(|c: char| !c.is_alphanumeric() && !is_apostrophe(c))
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-    {
-        if !key.is_empty() {
-            key.push(' ');
+    // Words are runs of letters and digits; apostrophes inside them are dropped ("it's" and
+    // "its" are one word to a reader skimming headings); anything else separates words.
+    let mut gap = false;
+    for c in rest.chars() {
+        if c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric()) {
+            if gap && !key.is_empty() {
+                key.push(' ');
+            }
+            gap = false;
+            if c.is_ascii() {
+                key.push(c.to_ascii_lowercase());
+            } else {
+                key.extend(c.to_lowercase());
+            }
+        } else if !is_apostrophe(c) {
+            gap = true;
         }
-        // "it's" and "its" are one word to a reader skimming headings.
-        key.extend(
-            word.chars()
-                .filter(|&c| !is_apostrophe(c))
-                .flat_map(char::to_lowercase),
-        );
     }
     key
 }
@@ -652,6 +656,21 @@ mod tests {
         );
         let joined: String = doc.sections.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(joined, text);
+    }
+
+    proptest::proptest! {
+        /// The one-pass key is the key as first defined: words split at what is neither a
+        /// letter, a digit nor an apostrophe, apostrophes dropped, words lowered.
+        #[test]
+        fn heading_key_is_its_definition(heading in "[a-zA-ZÉéß日0-9 '’.,:()§-]{0,30}") {
+            let rest = strip_numbering(heading.trim());
+            let words: Vec<String> = rest
+                .split(|c: char| !c.is_alphanumeric() && !is_apostrophe(c))
+                .filter(|w| w.chars().any(char::is_alphanumeric))
+                .map(|w| w.chars().filter(|&c| !is_apostrophe(c)).flat_map(char::to_lowercase).collect())
+                .collect();
+            proptest::prop_assert_eq!(heading_key(&heading), words.join(" "));
+        }
     }
 
     #[test]
