@@ -467,9 +467,11 @@ fn a_heading_turned_into_bold_text_is_a_heading_taken_away_not_a_removal() {
     use policy_diff::render::{section_label, section_notes};
     let (a, b) = (para("fee", 40), para("refund", 40));
     let old = format!("## Payment\n\n{a}\n\n## Refunds\n\n{b}\n");
-    let new = format!("## Payment\n\n{a}\n\n**Refunds**\n\n{b}\n");
+    // Bold words that run into the paragraph (a bold line of its own would be a clause
+    // title, the same section reformatted).
+    let new = format!("## Payment\n\n{a}\n\n**Refunds** as follows:\n{b}\n");
     let d = diff(&old, &new);
-    assert!(changed_words(&d) <= 4, "{:?}", rows(&d));
+    assert!(changed_words(&d) <= 6, "{:?}", rows(&d));
     let refunds = find(&d, "Refunds");
     assert!(refunds.heading_removed, "{:?}", rows(&d));
     assert_eq!(section_label(refunds), "Heading taken away");

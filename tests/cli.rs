@@ -670,3 +670,47 @@ These terms govern your use of Example.
         .stdout_has("<p>Late payments carry interest")
         .stdout_lacks("<pre");
 }
+
+#[test]
+fn a_run_in_clause_title_respaced_never_hides_or_breaks_its_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    // The old title has more spaces than the new one, and its text starts with a letter of
+    // two bytes: the redline once cut inside it (a panic) or swallowed deleted words.
+    write("o.md", "Intro.\n\n4.2 Late   fees. Éat more cake now.\n");
+    write("n.md", "Intro.\n\n4.2 Late fees. Éat less cake now.\n");
+    run_in(dir.path(), &["o.md", "n.md", "--format", "html"])
+        .code(1)
+        .stdout_has("<p>Éat <del>more</del> <ins>less</ins> cake now.</p>");
+    write(
+        "o.md",
+        "Intro.\n\n4.2 Late              fees. Nothing is refunded ever. We bill monthly.\n",
+    );
+    write("n.md", "Intro.\n\n4.2 Late fees. We bill monthly.\n");
+    run_in(dir.path(), &["o.md", "n.md", "--format", "html"])
+        .code(1)
+        .stdout_has("<del>Nothing is refunded ever.</del> We bill monthly.");
+}
+
+#[test]
+fn a_symbol_changed_in_a_title_is_a_change_not_formatting() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    for (old, new) in [
+        ("1\\. Monthly Fee $10", "1\\. Monthly Fee £10"),
+        ("## Late Fee: $10 + 5%", "## Late Fee: $10 / 5%"),
+    ] {
+        write(
+            "o.md",
+            &format!("Intro.\n\n{old}\n\nCharged on the first day.\n"),
+        );
+        write(
+            "n.md",
+            &format!("Intro.\n\n{new}\n\nCharged on the first day.\n"),
+        );
+        run_in(dir.path(), &["o.md", "n.md", "--color", "never"])
+            .code(1)
+            .stdout_has("1 modified")
+            .stdout_lacks("formatting only");
+    }
+}

@@ -117,9 +117,9 @@ pub struct SectionDiff {
 /// needs to show the body apart from the heading.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BodyLayout {
-    /// For the old and the new section: the byte length of a heading that does not end its
-    /// line (a clause title running into its text, `1.2 Fees. You pay…`), counted from its
-    /// first character; `None` when the heading is its whole line(s).
+    /// For the old and the new section: the characters other than whitespace of a heading
+    /// that does not end its line (a clause title running into its text, `1.2 Fees. You
+    /// pay…`); `None` when the heading is its whole line(s).
     pub run_in: [Option<usize>; 2],
     /// Columns of indentation the body's lines carry because the section is a clause in a
     /// list item (`    2.  **Fees**` and its text indented under it); 0 otherwise.
@@ -131,7 +131,9 @@ impl BodyLayout {
         let run_in = |s: Option<&Section>| {
             let s = s?;
             let head = &s.text[..s.heading_len];
-            (s.level > 0 && !head.ends_with('\n')).then(|| head.trim().len())
+            (s.level > 0 && !head.ends_with('\n'))
+                .then(|| head.chars().filter(|c| !c.is_whitespace()).count())
+                .filter(|&n| n > 0)
         };
         BodyLayout {
             run_in: [run_in(old), run_in(new)],

@@ -822,13 +822,29 @@ pub fn count_words(text: &str) -> usize {
 /// whitespace and line wrapping, Markdown emphasis and escapes, list bullet style, smart vs
 /// straight quotes and dashes, and a heading's level, case, numbering or emphasis.
 pub fn is_cosmetic(old: &Section, new: &Section) -> bool {
-    if old.key != new.key || old.heading.is_empty() != new.heading.is_empty() {
+    if old.key != new.key
+        || old.heading.is_empty() != new.heading.is_empty()
+        || !same_symbols(&old.heading, &new.heading)
+    {
         return false;
     }
     // Lines the two bodies share at their start and end read the same; word by word, without
     // allocating, through the rest: most calls stop at the first real difference.
     let (old_body, new_body) = (&old.text[old.heading_len..], &new.text[new.heading_len..]);
     read_the_same(old_body, new_body, common_lines(old_body, new_body))
+}
+
+/// Whether two headings with one key hold the same symbols (`$`, `€`, `%`, `+`, `/`…): the key
+/// keeps only letters and digits, and `Fee $10` → `Fee £10` is a change, not formatting.
+fn same_symbols(old: &str, new: &str) -> bool {
+    fn symbols(h: &str) -> impl Iterator<Item = char> + '_ {
+        crate::document::strip_numbering(h).chars().filter(|&c| {
+            !c.is_alphanumeric()
+                && !c.is_whitespace()
+                && !".,:;!?'\"’‘“”«»()[]-–—*_\\`#".contains(c)
+        })
+    }
+    symbols(old).eq(symbols(new))
 }
 
 /// True when two bodies have the same words once formatting is removed.

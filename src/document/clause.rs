@@ -157,6 +157,7 @@ fn candidates(body: &str, lines: &[Line], heads: &[Heading], format: Format) -> 
     let mut head = heads.iter().peekable();
     let mut fence: Option<(u8, usize)> = None;
     let mut html = false;
+    let mut html_close: Option<&'static str> = None;
     let mut in_list = false;
     // The column a top-level list item's text starts at: its paragraphs are indented so.
     let mut item_column = 0;
@@ -180,9 +181,11 @@ fn candidates(body: &str, lines: &[Line], heads: &[Heading], format: Format) -> 
         let text = line.text;
         let blank = is_blank(text);
         if markdown {
-            let rest = text.trim_start_matches(' ');
+            let rest = text.trim_start();
+            let shallow = indent_of(text) < 4;
             if let Some((c, n)) = fence {
-                if rest.len() - rest.trim_start_matches(c as char).len() >= n
+                if shallow
+                    && rest.len() - rest.trim_start_matches(c as char).len() >= n
                     && is_blank(rest.trim_start_matches(c as char))
                 {
                     fence = None;
@@ -190,9 +193,18 @@ fn candidates(body: &str, lines: &[Line], heads: &[Heading], format: Format) -> 
                 prev_blank = false;
                 continue;
             }
-            if rest.starts_with("```") || rest.starts_with("~~~") {
+            if shallow && (rest.starts_with("```") || rest.starts_with("~~~")) {
                 let c = rest.as_bytes()[0];
                 fence = Some((c, rest.len() - rest.trim_start_matches(c as char).len()));
+                prev_blank = false;
+                continue;
+            }
+            // HTML blocks: comments, `<pre>`, `<script>`, `<style>`, `<textarea>` end at their
+            // closing mark; others at a blank line.
+            if let Some(close) = html_close {
+                if contains_ignoring_case(text, close) {
+                    html_close = None;
+                }
                 prev_blank = false;
                 continue;
             }
@@ -200,6 +212,15 @@ fn candidates(body: &str, lines: &[Line], heads: &[Heading], format: Format) -> 
                 html = !blank;
                 prev_blank = blank;
                 continue;
+            }
+            if prev_blank && shallow && rest.starts_with('<') {
+                if let Some(close) = raw_html_close(rest) {
+                    if !contains_ignoring_case(&rest[1..], close) {
+                        html_close = Some(close);
+                    }
+                    prev_blank = false;
+                    continue;
+                }
             }
             if prev_blank && rest.starts_with('<') {
                 html = true;
@@ -273,6 +294,46 @@ fn candidates(body: &str, lines: &[Line], heads: &[Heading], format: Format) -> 
         }
     }
     out
+}
+
+/// The mark that ends an HTML block opened by `rest` when it is one of the kinds that run
+/// past blank lines (a comment, `<pre>`, `<script>`, `<style>`, `<textarea>`, `<?`, `<!X`).
+fn raw_html_close(rest: &str) -> Option<&'static str> {
+    let after = rest.get(1..)?;
+    if after.starts_with("!--") {
+        return Some("-->");
+    }
+    if after.starts_with('?') {
+        return Some("?>");
+    }
+    if after.starts_with("![CDATA[") {
+        return Some("]]>");
+    }
+    if after.starts_with('!') {
+        return Some(">");
+    }
+    for (tag, close) in [
+        ("pre", "</pre>"),
+        ("script", "</script>"),
+        ("style", "</style>"),
+        ("textarea", "</textarea>"),
+    ] {
+        if after
+            .get(..tag.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(tag))
+            && after[tag.len()..].starts_with([' ', '>', '\t'])
+            || after.len() == tag.len() && after.eq_ignore_ascii_case(tag)
+        {
+            return Some(close);
+        }
+    }
+    None
+}
+
+/// Whether `text` holds `mark` (ASCII), in any case.
+fn contains_ignoring_case(text: &str, mark: &str) -> bool {
+    let (t, m) = (text.as_bytes(), mark.as_bytes());
+    t.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m))
 }
 
 /// Leading spaces, a tab counting as four.
@@ -902,9 +963,18 @@ mod tests {
             "A LOAN COMMITS YOU.CHECK YOUR MEANS BEFORE BORROWING.\n\nText.\n",
             // inside code
             "```\n**1. Code**\n\ntext\n```\n",
+            // inside an HTML comment or <pre>, across blank lines
+            "Text.\n\n<!--\nDraft:\n\n**Data Sales**\n\nWe may sell.\n\n-->\n\nWe delete it.\n",
+            "Text.\n\n<pre>\n\n1\\. Sample Title\n\nsample\n\n</pre>\n\nMore.\n",
         ] {
             assert_eq!(md(text).iter().filter(|(_, l)| *l > 0).count(), 0, "{text}");
         }
+    }
+
+    #[test]
+    fn indented_backticks_are_code_not_a_fence() {
+        let text = "Text.\n\n    ```\n\n**Real Title**\n\nBody here.\n";
+        assert_eq!(md(text), owned(&[("", 0), ("Real Title", 1)]));
     }
 
     #[test]

@@ -97,7 +97,7 @@ pub fn body_ops(s: &SectionDiff) -> Vec<WordOp> {
         return s.ops.clone();
     }
     let start = |run_in: Option<usize>| match run_in {
-        Some(len) => Head::Lead(len),
+        Some(chars) => Head::Rest(chars),
         None => Head::Line,
     };
     let (mut old, mut new) = (start(s.layout.run_in[0]), start(s.layout.run_in[1]));
@@ -132,9 +132,8 @@ pub fn body_ops(s: &SectionDiff) -> Vec<WordOp> {
 enum Head {
     /// A heading that is its whole line: up to the first line break.
     Line,
-    /// A run-in title of this many bytes, after the whitespace before it.
-    Lead(usize),
-    /// This many bytes of a run-in title left.
+    /// A run-in title with this many characters other than whitespace left (counted so, the
+    /// two sides agree whatever spacing an equal piece carries).
     Rest(usize),
     /// The heading is behind: the rest is body.
     Done,
@@ -144,38 +143,30 @@ impl Head {
     /// Skips the heading's part of `text` (the next piece of this side): the byte where the
     /// body starts in it, `text.len()` when all of it is heading.
     fn advance(&mut self, text: &str) -> usize {
-        let mut at = 0;
-        loop {
-            match *self {
-                Head::Done => return at,
-                Head::Line => {
-                    return match text[at..].find('\n') {
-                        Some(i) => {
-                            *self = Head::Done;
-                            at + i + 1
-                        }
-                        None => text.len(),
-                    };
-                }
-                Head::Lead(len) => {
-                    let rest = text[at..].trim_start();
-                    if rest.is_empty() {
-                        return text.len();
-                    }
-                    at = text.len() - rest.len();
-                    *self = Head::Rest(len);
-                }
-                Head::Rest(len) => {
-                    let left = text.len() - at;
-                    if len > left {
-                        *self = Head::Rest(len - left);
-                        return text.len();
-                    }
+        match *self {
+            Head::Done => 0,
+            Head::Line => match text.find('\n') {
+                Some(i) => {
                     *self = Head::Done;
-                    // The space after a run-in title is not the body's.
-                    let after = &text[at + len..];
-                    return at + len + (after.len() - after.trim_start_matches([' ', '\t']).len());
+                    i + 1
                 }
+                None => text.len(),
+            },
+            Head::Rest(mut left) => {
+                for (i, c) in text.char_indices() {
+                    if c.is_whitespace() {
+                        continue;
+                    }
+                    left -= 1;
+                    if left == 0 {
+                        *self = Head::Done;
+                        // The space after a run-in title is not the body's.
+                        let after = &text[i + c.len_utf8()..];
+                        return text.len() - after.trim_start_matches([' ', '\t']).len();
+                    }
+                }
+                *self = Head::Rest(left);
+                text.len()
             }
         }
     }
