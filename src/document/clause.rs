@@ -213,14 +213,16 @@ fn candidates(body: &str, lines: &[Line], heads: &[Heading], format: Format) -> 
                 prev_blank = blank;
                 continue;
             }
-            if prev_blank && shallow && rest.starts_with('<') {
-                if let Some(close) = raw_html_close(rest) {
-                    if !contains_ignoring_case(&rest[1..], close) {
-                        html_close = Some(close);
-                    }
-                    prev_blank = false;
-                    continue;
+            if prev_blank
+                && shallow
+                && rest.starts_with('<')
+                && let Some(close) = raw_html_close(rest)
+            {
+                if !contains_ignoring_case(&rest[1..], close) {
+                    html_close = Some(close);
                 }
+                prev_blank = false;
+                continue;
             }
             if prev_blank && rest.starts_with('<') {
                 html = true;
