@@ -371,14 +371,7 @@ fn pair_by_heading(
                 link(old_match, new_match, i, j);
             }
         }
-        let olds: Vec<usize> = olds
-            .into_iter()
-            .filter(|&i| old_match[i].is_none())
-            .collect();
-        let news: Vec<usize> = news
-            .into_iter()
-            .filter(|&j| new_match[j].is_none())
-            .collect();
+        let (olds, news) = (unpaired(olds, old_match), unpaired(news, new_match));
         if olds.is_empty() || news.is_empty() {
             continue;
         }
@@ -424,6 +417,11 @@ fn pair_by_heading(
     }
 }
 
+/// The sections of `ids` not paired yet.
+fn unpaired(ids: Vec<usize>, matches: &[Option<usize>]) -> Vec<usize> {
+    ids.into_iter().filter(|&i| matches[i].is_none()).collect()
+}
+
 fn link(old_match: &mut [Option<usize>], new_match: &mut [Option<usize>], i: usize, j: usize) {
     old_match[i] = Some(j);
     new_match[j] = Some(i);
@@ -440,14 +438,7 @@ fn pair_leftovers(
     olds: Vec<usize>,
     news: Vec<usize>,
 ) {
-    let olds: Vec<usize> = olds
-        .into_iter()
-        .filter(|&i| old_match[i].is_none())
-        .collect();
-    let news: Vec<usize> = news
-        .into_iter()
-        .filter(|&j| new_match[j].is_none())
-        .collect();
+    let (olds, news) = (unpaired(olds, old_match), unpaired(news, new_match));
     if olds.is_empty() || news.is_empty() {
         return;
     }
