@@ -120,6 +120,7 @@ pub mod cli;
 pub mod config;
 pub mod diff;
 pub mod document;
+pub mod highlights;
 pub mod history;
 pub mod hook;
 pub mod lint;

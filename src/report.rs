@@ -3,6 +3,7 @@
 
 use crate::diff::{DiffOptions, DocumentDiff, PARALLEL_BYTES, Status, diff_documents_with};
 use crate::document::{Document, Format, parse_owned};
+use crate::highlights::{Highlights, highlights};
 use crate::rules::{Noise, Rule, Rules};
 use crate::source::{ChangedFile, PolicyFilter, PolicyRepo, SourceError, read_file};
 use git2::Oid;
@@ -17,6 +18,8 @@ pub struct DocumentReport {
     pub old_path: Option<String>,
     /// The section diff.
     pub diff: DocumentDiff,
+    /// What changed, as a reader would say it (read from `diff`).
+    pub highlights: Highlights,
 }
 
 /// The comparison of two versions, as asked for on the command line.
@@ -196,6 +199,7 @@ pub fn compare_documents(
     DocumentReport {
         path: path.to_string(),
         old_path: old_path.map(str::to_string),
+        highlights: highlights(&diff),
         diff,
     }
 }

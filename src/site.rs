@@ -94,6 +94,9 @@ struct Record {
     effective: Option<String>,
     stale_date: bool,
     counts: Counts,
+    /// What changed, one line each (the summary's first few, and "and N more…").
+    #[serde(default)]
+    highlights: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -116,7 +119,9 @@ struct ManifestFiles {
 }
 
 fn generator() -> String {
-    format!("policy-diff {}", env!("CARGO_PKG_VERSION"))
+    // The number after the version is the manifest's: a site written with another one is
+    // built again.
+    format!("policy-diff {} (2)", env!("CARGO_PKG_VERSION"))
 }
 
 /// Why the site could not be built.
@@ -411,7 +416,16 @@ fn record_of(report: &DocumentReport) -> Record {
     // Named by its path: in archives of other companies' policies, the first heading is
     // often a section's, not the policy's name.
     let name = policy_name(&report.path);
+    let highlights =
+        crate::render::what_changed(&report.highlights, &|t| t.to_string(), &|kind, words| {
+            match kind {
+                crate::diff::OpKind::Equal => words.to_string(),
+                crate::diff::OpKind::Insert => format!("{{+{words}+}}"),
+                crate::diff::OpKind::Delete => format!("[-{words}-]"),
+            }
+        });
     Record {
+        highlights,
         commit: String::new(),
         time: 0,
         summary: String::new(),
@@ -787,6 +801,17 @@ fn entry_title(r: &Record) -> String {
 
 fn entry_summary(r: &Record) -> String {
     let mut out = String::new();
+    if !r.highlights.is_empty() {
+        out.push_str("What changed:");
+        for item in &r.highlights {
+            out.push(' ');
+            out.push_str(item);
+            if !item.ends_with(['.', '!', '?', '…']) {
+                out.push('.');
+            }
+        }
+        out.push(' ');
+    }
     if let Some(m) = &r.modified {
         out.push_str(&format!("Last updated: {m}"));
         if r.stale_date {

@@ -884,3 +884,52 @@ fn a_held_lock_is_waited_for_then_left_to_its_holder() {
     assert!(site.outbox().is_empty());
     assert_eq!(site.notified(), before);
 }
+
+/// The message opens with what changed: quantities and obligations in plain sentences, then
+/// added sections, then the changed passages; in the text part and, escaped, in the HTML one.
+#[test]
+fn the_message_opens_with_what_changed() {
+    let site = Site::new(
+        "policies: [{ path: terms.md, name: Terms }]\nsender: legal@acme.example\nsubscribers: [{ email: a@example.com }]\n",
+    );
+    let v1 = "# Terms\n\nLast updated: May 1, 2024\n\n## Suspension of Service\n\nWe may suspend your account when a payment is thirty (30) days overdue.\n\n## Sharing\n\nWe do not sell your personal data.\n\n## Scripts\n\nWe run no scripts.\n";
+    site.repo.commit("terms.md", v1);
+    site.run(&["check"]).code(0);
+    let v2 = v1
+        .replace("May 1, 2024", "June 1, 2024")
+        .replace("thirty (30) days", "15 days")
+        .replace("We do not sell", "We sell")
+        .replace("no scripts", "<script>alert(1)</script> scripts")
+        + "\n## Limitation Period\n\nClaims must be brought within two years.\n";
+    site.repo.commit("terms.md", &v2);
+    site.run(&["check"]).code(0).stdout_has("sent 1 message");
+    let mails = site.outbox();
+    let text = mails[0].text();
+    let lines: Vec<&str> = text
+        .lines()
+        .skip_while(|l| *l != "What changed:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "- Suspension of Service: We may suspend your account when a payment is 15 days (was thirty (30) days) overdue.",
+            "- Sharing: We sell (was “We do not sell”) your personal data.",
+            "- Limitation Period: section added",
+            "- Scripts: We run [-no-] {+<script>alert(1)</script>+} scripts.",
+        ],
+        "{text}"
+    );
+    // Before the summary of counts and the excerpts.
+    assert!(text.find("What changed:") < text.find("In this update"), "{text}");
+    let html = mails[0].html();
+    let list = html.split("<ul class=\"what-changed\">").nth(1).expect(html);
+    let list = list.split("</ul>").next().unwrap();
+    assert!(
+        list.contains("<strong>Suspension of Service</strong>: We may suspend your account when a payment is 15 days (was thirty (30) days) overdue."),
+        "{list}"
+    );
+    assert!(list.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{list}");
+    assert!(!html.contains("<script>"), "{html}");
+}

@@ -707,3 +707,48 @@ fn a_folder_in_the_way_of_a_page_is_named_and_left_alone() {
     repo.run(&["site", site.to_str().unwrap()]).code(0);
     assert!(in_the_way.is_file());
 }
+
+/// The summary of what changed heads the redline page (each item a jump to its section), each
+/// change page of the site, and each entry of the feeds, which feedparser reads.
+#[test]
+fn the_summary_heads_the_redline_the_change_pages_and_the_feeds() {
+    let repo = Repo::new();
+    repo.commit("privacy.md", &privacy(1)).tag("v1");
+    repo.commit("privacy.md", &privacy(3)).tag("v2");
+    let run = repo.run(&["v1", "v2", "--format", "html"]);
+    run.code(1);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("redline.html");
+    std::fs::write(&file, &run.stdout).unwrap();
+    let page = &check("check_html.py", std::slice::from_ref(&file))[0];
+    assert_sound_page(page, None);
+    let text = page["text"].as_str().unwrap();
+    assert!(text.contains("What changed"), "{text}");
+    assert!(text.contains("Data: We keep data for 30 days (was 10 days)."), "{text}");
+    assert!(text.contains("Cookies: We use 3 cookies (was 1 cookies)."), "{text}");
+    // Each item jumps to its section, which the page has (assert_sound_page checks anchors).
+    let html = &run.stdout;
+    let what = html.split("<nav class=\"what-changed\"").nth(1).unwrap();
+    let what = what.split("</nav>").next().unwrap();
+    assert!(what.contains("<a href=\"#d1-s2\">Data</a>"), "{what}");
+    assert!(what.contains("<a href=\"#d1-s3\">Cookies</a>"), "{what}");
+    assert!(html.contains("id=\"d1-s2\""));
+
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    repo.run(&["site", site.to_str().unwrap()]).code(0);
+    let feed = &check("check_feed.py", &[site.join("feed.atom")])[0];
+    assert!(!feed["bozo"].as_bool().unwrap(), "{feed}");
+    let newest = feed["entries"][0]["summary"].as_str().unwrap();
+    assert!(
+        newest.starts_with("What changed: Data: We keep data for 30 days (was 10 days). Cookies: We use 3 cookies (was 1 cookies). Last updated:"),
+        "{newest}"
+    );
+    // The change page the entry links to opens with the same list.
+    let link = feed["entries"][0]["link"].as_str().unwrap();
+    let change = resolve(&site, link);
+    let page = &check("check_html.py", std::slice::from_ref(&change))[0];
+    assert_sound_page(page, Some(&site));
+    let text = page["text"].as_str().unwrap();
+    assert!(text.contains("Data: We keep data for 30 days (was 10 days)."), "{text}");
+}

@@ -1,4 +1,4 @@
-//! Diffing any two texts never panics and is lossless.
+//! Diffing any two texts never panics and is lossless, and its highlights never panic.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use policy_diff::diff::{check_lossless, diff_documents};
@@ -16,5 +16,6 @@ fuzz_target!(|data: &[u8]| {
         if let Err(e) = check_lossless(Some(&a), Some(&b), &diff) {
             panic!("not lossless: {e}");
         }
+        let _ = policy_diff::highlights::highlights(&diff);
     }
 });

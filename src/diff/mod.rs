@@ -4,6 +4,7 @@
 //! are matched and [`words`] for the word diff and the cosmetic-change test.
 
 pub mod align;
+pub mod body;
 pub mod joint;
 pub mod words;
 

@@ -139,6 +139,7 @@ pub fn plan(
             report.old_path.as_deref(),
             spec.url.as_deref(),
             diff,
+            &report.highlights,
             config.notify.excerpt_words,
         );
         changes.push(PolicyChange {

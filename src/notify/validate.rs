@@ -139,6 +139,7 @@ pub(super) fn sample_notification(config: &Config) -> Notification {
                 Some("sample.md"),
                 spec.url.as_deref(),
                 &report.diff,
+                &report.highlights,
                 config.notify.excerpt_words,
             );
             PolicyChange {

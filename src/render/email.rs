@@ -7,6 +7,7 @@
 use super::redline::{EMAIL_MARKS, body_ops, lay_out, to_html, to_text};
 use super::{date_change_long, section_label, section_title};
 use crate::diff::{Counts, DocumentDiff, OpKind, SectionDiff, Status};
+use crate::highlights::{Highlights, SHOWN};
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 use std::path::Path;
@@ -253,6 +254,34 @@ pub struct PolicyContext {
     pub diff_url: Option<String>,
     /// The changed sections (added, removed, modified, moved), in document order.
     pub sections: Vec<SectionContext>,
+    /// What changed, ranked (the first few: see `more`).
+    pub highlights: Vec<HighlightContext>,
+    /// "and 3 more changes in 2 sections", when highlights were left out.
+    pub more: Option<String>,
+    /// Every quantity whose value changed (see the JSON output).
+    pub quantities: Vec<crate::highlights::QuantityChange>,
+    /// `highlights` and `more` as an HTML list (escaped; safe to print), or "".
+    pub highlights_html: Value,
+}
+
+/// One thing that changed, as the summary says it.
+#[derive(Debug, Clone, Serialize)]
+pub struct HighlightContext {
+    /// quantity, obligation, added, removed, renamed or changed.
+    pub kind: crate::highlights::HighlightKind,
+    /// The section's heading (new, else old).
+    pub heading: String,
+    /// What changed in plain words (`… 15 days (was 30 days) overdue.`, `section added`); for
+    /// a changed passage, the passage with `{+added+}` and `[-removed-]` words.
+    pub text: String,
+    /// See the JSON output.
+    pub old: Option<String>,
+    /// See the JSON output.
+    pub new: Option<String>,
+    /// See the JSON output.
+    pub old_sentence: Option<String>,
+    /// See the JSON output.
+    pub new_sentence: Option<String>,
 }
 
 /// One changed section.
@@ -293,6 +322,7 @@ pub fn policy_context(
     old_path: Option<&str>,
     url: Option<&str>,
     diff: &DocumentDiff,
+    highlights: &Highlights,
     excerpt_words: usize,
 ) -> PolicyContext {
     let date = |old: bool, effective: bool| {
@@ -336,7 +366,44 @@ pub fn policy_context(
             .filter(|s| s.is_substantive())
             .map(|s| section_context(s, excerpt_words, markdown))
             .collect(),
+        highlights: highlights_context(highlights),
+        more: highlights.top(SHOWN).1.sentence(),
+        quantities: highlights.quantities.clone(),
+        highlights_html: Value::from_safe_string(super::what_changed_html(
+            highlights,
+            &EMAIL_MARKS,
+            None,
+        )),
     }
+}
+
+/// The highlights a message shows.
+fn highlights_context(h: &Highlights) -> Vec<HighlightContext> {
+    let lines = super::what_changed(h, &|t| t.to_string(), &|kind, words| match kind {
+        OpKind::Equal => words.to_string(),
+        OpKind::Insert => format!("{{+{words}+}}"),
+        OpKind::Delete => format!("[-{words}-]"),
+    });
+    h.top(SHOWN)
+        .0
+        .iter()
+        .zip(lines)
+        .map(|(item, line)| {
+            let heading = super::heading_or_preamble(item.heading());
+            HighlightContext {
+                kind: item.kind,
+                text: line
+                    .strip_prefix(&format!("{heading}: "))
+                    .unwrap_or(&line)
+                    .to_string(),
+                heading,
+                old: item.old.clone(),
+                new: item.new.clone(),
+                old_sentence: item.old_sentence.clone(),
+                new_sentence: item.new_sentence.clone(),
+            }
+        })
+        .collect()
 }
 
 fn section_context(s: &SectionDiff, excerpt_words: usize, markdown: bool) -> SectionContext {

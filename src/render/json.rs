@@ -3,6 +3,7 @@
 
 use crate::diff::{DocMeta, OpKind, SectionDiff, Status, WordOp};
 use crate::document::PolicyDate;
+use crate::highlights::{Highlight, QuantityChange};
 use crate::history::LogEntry;
 use crate::report::{DocumentReport, Report};
 use serde::Serialize;
@@ -24,6 +25,8 @@ struct JsonDocument<'a> {
     old_effective: Option<PolicyDate>,
     new_effective: Option<PolicyDate>,
     sections: Vec<JsonSection<'a>>,
+    quantities: &'a [QuantityChange],
+    highlights: &'a [Highlight],
 }
 
 #[derive(Serialize)]
@@ -74,6 +77,8 @@ impl<'a> From<&'a DocumentReport> for JsonDocument<'a> {
             old_effective: pick(&d.diff.old, |m| m.effective),
             new_effective: pick(&d.diff.new, |m| m.effective),
             sections: d.diff.sections.iter().map(JsonSection::from).collect(),
+            quantities: &d.highlights.quantities,
+            highlights: &d.highlights.highlights,
         }
     }
 }
@@ -253,7 +258,11 @@ impl Compact {
             }
             self.section(s);
         }
-        self.raw("]}");
+        self.raw("],\"quantities\":");
+        self.value(&d.quantities);
+        self.raw(",\"highlights\":");
+        self.value(&d.highlights);
+        self.raw("}");
     }
 
     fn section(&mut self, s: &JsonSection) {

@@ -77,6 +77,25 @@ pub fn render_markdown(report: &Report, context: usize) -> String {
             let _ = writeln!(out, "- Effective: {dates}");
         }
         let _ = writeln!(out, "- Sections: {}\n", counts_summary(&d.counts()));
+        let lines = super::what_changed(
+            &doc.highlights,
+            &|t| md_text(&inert(t, true)),
+            &|kind, words| {
+                let words = md_text(&inert(words, true));
+                match kind {
+                    OpKind::Equal => words,
+                    OpKind::Insert => format!("<ins>{words}</ins>"),
+                    OpKind::Delete => format!("<del>{words}</del>"),
+                }
+            },
+        );
+        if !lines.is_empty() {
+            out.push_str("**What changed**\n\n");
+            for line in lines {
+                let _ = writeln!(out, "- {line}");
+            }
+            out.push('\n');
+        }
         for s in d.sections.iter().filter(|s| s.is_substantive()) {
             let (label, heading) = (section_label(s), section_title(s));
             let moved = if s.moved && s.status != Status::Unchanged {

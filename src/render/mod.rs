@@ -17,6 +17,7 @@ pub use text::{TextOptions, render_text};
 
 use crate::diff::{Counts, DocMeta, DocumentDiff, OpKind, SectionDiff, Status, WordOp};
 use crate::document::PolicyDate;
+use crate::highlights::{HighlightKind, Highlights};
 use crate::report::{DocumentReport, Report};
 
 /// Output formats of `policy-diff OLD NEW`.
@@ -100,11 +101,104 @@ pub fn render_log_document_text(d: &DocumentReport) -> String {
     let dates = date_change(&d.diff, |m| m.modified)
         .map(|s| format!("; last updated {s}"))
         .unwrap_or_default();
-    format!(
+    let mut line = format!(
         "    {}: {status}{dates}; {}\n",
         inert(&name, true),
         counts_summary(&d.diff.counts())
-    )
+    );
+    // The quantities and obligations that changed, one line each.
+    for h in d
+        .highlights
+        .highlights
+        .iter()
+        .filter(|h| matches!(h.kind, HighlightKind::Quantity | HighlightKind::Obligation))
+    {
+        line.push_str("      ");
+        line.push_str(&inert(&heading_or_preamble(h.heading()), true));
+        line.push_str(": ");
+        line.push_str(&inert(&h.statement(), true));
+        line.push('\n');
+    }
+    line
+}
+
+/// The "What changed" lines of a document: each highlight shown (at most
+/// [`highlights::SHOWN`](crate::highlights::SHOWN)) as `Heading: what changed`, a changed
+/// passage with its words marked by `mark`, then "and N more changes in M sections". `text`
+/// makes policy text safe for the output. Empty when there is nothing to tell.
+pub fn what_changed(
+    h: &Highlights,
+    text: &dyn Fn(&str) -> String,
+    mark: &dyn Fn(OpKind, &str) -> String,
+) -> Vec<String> {
+    let (top, more) = h.top(crate::highlights::SHOWN);
+    let mut lines: Vec<String> = top
+        .iter()
+        .map(|item| {
+            let name = text(&heading_or_preamble(item.heading()));
+            let what = if item.kind == HighlightKind::Changed && !item.ops.is_empty() {
+                layout_ops(&item.ops, usize::MAX, mark).replace('\n', " ")
+            } else {
+                text(&item.statement())
+            };
+            format!("{name}: {what}")
+        })
+        .collect();
+    lines.extend(more.sentence());
+    lines
+}
+
+/// The "What changed" list of a document as HTML (`<ul class="what-changed">`), for the
+/// email and the pages: as [`what_changed`], escaped, with `marks` around changed words.
+/// With `anchor` (the document's, `d1`), each item links to its section (`#d1-s4`). Empty
+/// when there is nothing to tell.
+pub fn what_changed_html(
+    h: &Highlights,
+    marks: &redline::HtmlMarks,
+    anchor: Option<&str>,
+) -> String {
+    use std::fmt::Write as _;
+    let (top, more) = h.top(crate::highlights::SHOWN);
+    if top.is_empty() {
+        return String::new();
+    }
+    let html = |t: &str| {
+        let mut out = String::with_capacity(t.len());
+        redline::escape(t, &mut out);
+        out
+    };
+    let mut out = String::from("<ul class=\"what-changed\">\n");
+    for item in top {
+        let name = html(&heading_or_preamble(item.heading()));
+        match anchor {
+            Some(a) => {
+                let _ = write!(
+                    out,
+                    "<li><a href=\"#{a}-s{}\">{name}</a>: ",
+                    item.section + 1
+                );
+            }
+            None => {
+                let _ = write!(out, "<li><strong>{name}</strong>: ");
+            }
+        }
+        if item.kind == HighlightKind::Changed && !item.ops.is_empty() {
+            let marked = layout_ops(&item.ops, usize::MAX, &|kind, words| match kind {
+                OpKind::Equal => html(words),
+                OpKind::Insert => format!("{}{}</ins>", marks.ins, html(words)),
+                OpKind::Delete => format!("{}{}</del>", marks.del, html(words)),
+            });
+            out.push_str(&marked.replace('\n', " "));
+        } else {
+            out.push_str(&html(&item.statement()));
+        }
+        out.push_str("</li>\n");
+    }
+    if let Some(more) = more.sentence() {
+        let _ = writeln!(out, "<li class=\"more\">{}</li>", html(&more));
+    }
+    out.push_str("</ul>\n");
+    out
 }
 
 /// Text from a policy, a commit or a path made harmless for a terminal: control characters

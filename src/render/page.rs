@@ -114,6 +114,9 @@ pub struct PageDocument {
     pub stale_date: bool,
     /// "2 modified, 1 added; 4 unchanged".
     pub counts: String,
+    /// What changed, as an HTML list whose items link to their sections (escaped; safe to
+    /// print), or "".
+    pub what_changed: Value,
     /// The changed sections, for the table of contents.
     pub toc: Vec<TocEntry>,
     /// Every section, in the new document's order (removed ones where they stood).
@@ -173,6 +176,11 @@ pub fn page_document(doc: &DocumentReport, n: usize, files: bool) -> PageDocumen
         }
         sections.push(section);
     }
+    let what_changed = Value::from_safe_string(super::what_changed_html(
+        &doc.highlights,
+        &PAGE_MARKS,
+        Some(&anchor),
+    ));
     PageDocument {
         anchor,
         path: doc.path.clone(),
@@ -183,6 +191,7 @@ pub fn page_document(doc: &DocumentReport, n: usize, files: bool) -> PageDocumen
         effective: date_change(d, |m| m.effective),
         stale_date: stale_date(d),
         counts: counts_summary(&d.counts()),
+        what_changed,
         toc,
         sections,
     }

@@ -117,6 +117,17 @@ fn document(
     if d.status == Status::Unchanged {
         return;
     }
+    let lines = super::what_changed(
+        &doc.highlights,
+        &|t| inert(t, true).into_owned(),
+        &|kind, words| style.op(kind, words),
+    );
+    if !lines.is_empty() {
+        let _ = writeln!(out, "  what changed:");
+        for line in lines {
+            let _ = writeln!(out, "    • {line}");
+        }
+    }
     for section in d.sections.iter().filter(|s| s.is_substantive()) {
         out.push('\n');
         section_block(out, section, options, style);
