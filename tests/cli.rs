@@ -548,7 +548,10 @@ fn context_sets_the_words_kept_around_each_change() {
     let two = repo.run(&["v1", "v2", "--context", "2", "--color", "never"]);
     two.code(1);
     let text = section(&two);
-    assert!(text.contains("… w28 w29 [-w30-] {+CHANGED+} w31 w32 …"), "{text}");
+    assert!(
+        text.contains("… w28 w29 [-w30-] {+CHANGED+} w31 w32 …"),
+        "{text}"
+    );
     assert!(!text.contains("w27"), "{text}");
     let all = repo.run(&["v1", "v2", "--context", "100", "--color", "never"]);
     all.code(1);
@@ -734,7 +737,9 @@ fn every_output_says_what_changed() {
         .stdout_has("  what changed:\n    • Refunds: We refund purchases within 14 days (was 30 days).\n    • Sharing: We must share (was “We may share”) your data with partners.\n    • Old: section removed\n");
     repo.run(&["v1", "v2", "--format", "markdown"])
         .code(1)
-        .stdout_has("**What changed**\n\n- Refunds: We refund purchases within 14 days (was 30 days).\n");
+        .stdout_has(
+            "**What changed**\n\n- Refunds: We refund purchases within 14 days (was 30 days).\n",
+        );
     let json = repo.run(&["v1", "v2", "--format", "json"]).json();
     let doc = &json["documents"][0];
     assert_eq!(
@@ -757,6 +762,7 @@ fn every_output_says_what_changed() {
     assert_eq!(doc["highlights"][1]["new"], "We must share");
     // log's JSON has them too.
     let log = repo.run(&["log", "--format", "json"]);
-    let first: serde_json::Value = serde_json::from_str(log.stdout.lines().next().unwrap()).unwrap();
+    let first: serde_json::Value =
+        serde_json::from_str(log.stdout.lines().next().unwrap()).unwrap();
     assert_eq!(first["documents"][0]["quantities"][0]["new"], "14 days");
 }

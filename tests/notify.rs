@@ -922,14 +922,23 @@ fn the_message_opens_with_what_changed() {
         "{text}"
     );
     // Before the summary of counts and the excerpts.
-    assert!(text.find("What changed:") < text.find("In this update"), "{text}");
+    assert!(
+        text.find("What changed:") < text.find("In this update"),
+        "{text}"
+    );
     let html = mails[0].html();
-    let list = html.split("<ul class=\"what-changed\">").nth(1).expect(html);
+    let list = html
+        .split("<ul class=\"what-changed\">")
+        .nth(1)
+        .expect(html);
     let list = list.split("</ul>").next().unwrap();
     assert!(
         list.contains("<strong>Suspension of Service</strong>: We may suspend your account when a payment is 15 days (was thirty (30) days) overdue."),
         "{list}"
     );
-    assert!(list.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{list}");
+    assert!(
+        list.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{list}"
+    );
     assert!(!html.contains("<script>"), "{html}");
 }

@@ -724,8 +724,14 @@ fn the_summary_heads_the_redline_the_change_pages_and_the_feeds() {
     assert_sound_page(page, None);
     let text = page["text"].as_str().unwrap();
     assert!(text.contains("What changed"), "{text}");
-    assert!(text.contains("Data: We keep data for 30 days (was 10 days)."), "{text}");
-    assert!(text.contains("Cookies: We use 3 cookies (was 1 cookies)."), "{text}");
+    assert!(
+        text.contains("Data: We keep data for 30 days (was 10 days)."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Cookies: We use 3 cookies (was 1 cookies)."),
+        "{text}"
+    );
     // Each item jumps to its section, which the page has (assert_sound_page checks anchors).
     let html = &run.stdout;
     let what = html.split("<nav class=\"what-changed\"").nth(1).unwrap();
@@ -750,5 +756,8 @@ fn the_summary_heads_the_redline_the_change_pages_and_the_feeds() {
     let page = &check("check_html.py", std::slice::from_ref(&change))[0];
     assert_sound_page(page, Some(&site));
     let text = page["text"].as_str().unwrap();
-    assert!(text.contains("Data: We keep data for 30 days (was 10 days)."), "{text}");
+    assert!(
+        text.contains("Data: We keep data for 30 days (was 10 days)."),
+        "{text}"
+    );
 }

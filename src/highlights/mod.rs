@@ -34,6 +34,10 @@ const DATE_LINE_WORDS: usize = 8;
 /// obligation's turn.
 const TURN_WORDS: usize = 4;
 
+/// Words read on each side of a changed run to tell its obligation words (`ne … pas` spans
+/// a verb and its pronouns).
+const MARKER_CONTEXT: usize = 8;
+
 /// Words of unchanged text kept on each side of a change inside a long passage.
 const CONTEXT_WORDS: usize = 14;
 
@@ -288,11 +292,13 @@ struct Piece {
 struct Passage {
     /// Bytes of the old side's text (empty range: none).
     old: Range<usize>,
+    /// Bytes of the new side's text, likewise.
     new: Range<usize>,
-    /// The body's pieces and texts.
-    pieces: std::rc::Rc<Body>,
+    /// The section body it is part of (its texts and pieces).
+    body: std::rc::Rc<Body>,
 }
 
+/// A modified section's body: both sides' texts and the ops between them.
 struct Body {
     old: Side,
     new: Side,
@@ -344,8 +350,8 @@ fn passages(s: &SectionDiff) -> Vec<Passage> {
             text: op.text.clone(),
         });
     }
-    let old_sentences = sentences(&body.old.text);
-    let new_sentences = sentences(&body.new.text);
+    let old_sentences = sentences_near(&body.old.text, &body.old.changed);
+    let new_sentences = sentences_near(&body.new.text, &body.new.changed);
     // Each change touches sentences on each side; changes that share a sentence make one
     // passage. Changes come in the order of both texts, so a passage grows at its end.
     let mut groups: Vec<Sides> = Vec::new();
@@ -426,7 +432,7 @@ fn passages(s: &SectionDiff) -> Vec<Passage> {
         .map(|(o, n)| Passage {
             old: bytes(&old_sentences, o),
             new: bytes(&new_sentences, n),
-            pieces: body.clone(),
+            body: body.clone(),
         })
         .collect()
 }
@@ -479,6 +485,32 @@ fn anchor(sentences: &[Range<usize>], text: &str, at: usize, whole: bool) -> Opt
     // A change at the very start of a sentence that is not whole sentences belongs to the
     // sentence before when it continues it (`, and more`), else to this one.
     Some(i..i + 1)
+}
+
+/// The sentences of the paragraphs of `text` that hold a change (`changes` in text order):
+/// those [`sentences`] gives for the whole text, as a blank line always ends a sentence, for
+/// the cost of the paragraphs read.
+fn sentences_near(text: &str, changes: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut done = 0;
+    for c in changes {
+        if c.start < done && c.end <= done {
+            continue;
+        }
+        let start = text[done..c.start.max(done)]
+            .rfind("\n\n")
+            .map_or(done, |i| done + i + 2);
+        let end = text[c.end.max(start)..]
+            .find("\n\n")
+            .map_or(text.len(), |i| c.end.max(start) + i + 1);
+        out.extend(
+            sentences(&text[start..end])
+                .into_iter()
+                .map(|r| start + r.start..start + r.end),
+        );
+        done = end;
+    }
+    out
 }
 
 /// Splits text into sentences: byte ranges that cover it, each ending after its closing
@@ -618,7 +650,7 @@ impl Passage {
         first: &mut Vec<Highlight>,
         changed: &mut Vec<Highlight>,
     ) {
-        let body = &*self.pieces;
+        let body = &*self.body;
         let ops = self.ops();
         let (equal, old_words, new_words) = ops.iter().fold((0, 0, 0), |(e, o, n), op| {
             let w = op.text.split_whitespace().count();
@@ -636,10 +668,11 @@ impl Passage {
         }
         // The same words around other numbers (a price list's line, a table's row) are the
         // same passage however short.
-        let same = if without_numbers(old_text) == without_numbers(new_text) {
+        let dice = 2.0 * equal as f64 / (old_words + new_words).max(1) as f64;
+        let same = if dice < SAME_PASSAGE && same_but_numbers(old_text, new_text) {
             1.0
         } else {
-            2.0 * equal as f64 / (old_words + new_words).max(1) as f64
+            dice
         };
         let words = old_words + new_words - 2 * equal;
         let shown = display(&ops);
@@ -657,47 +690,12 @@ impl Passage {
         };
         let mut told = 0;
         if same >= SAME_PASSAGE && !self.old.is_empty() && !self.new.is_empty() {
-            let changed_in = |side: &Side, at: &Range<usize>, span: &Range<usize>| {
-                let (a, b) = (at.start + span.start, at.start + span.end);
-                side.changed.iter().any(|c| {
-                    c.start < b && a < c.end || c.is_empty() && a < c.start && c.start <= b
-                })
-            };
-            let old_q: Vec<_> = quantity::quantities(old_text)
-                .into_iter()
-                .filter(|q| changed_in(&body.old, &self.old, &q.span))
-                .collect();
-            let mut new_q: Vec<_> = quantity::quantities(new_text)
-                .into_iter()
-                .filter(|q| changed_in(&body.new, &self.new, &q.span))
-                .map(Some)
-                .collect();
-            for o in &old_q {
-                let Some(slot) = new_q
-                    .iter_mut()
-                    .find(|n| n.as_ref().is_some_and(|n| o.comparable(n)))
-                else {
-                    continue;
-                };
-                let n = slot.take().expect("found above");
-                if o.same_value(&n) {
-                    continue;
-                }
-                let (old, new) = (
-                    one_line(&old_text[o.span.clone()]),
-                    one_line(&new_text[n.span.clone()]),
-                );
-                quantities.push(QuantityChange {
-                    old: old.clone(),
-                    new: new.clone(),
-                    kind: o.kind,
-                    old_heading: s.old_heading.clone(),
-                    new_heading: s.new_heading.clone(),
-                    old_sentence: shown.old.clone(),
-                    new_sentence: shown.new.clone(),
+            // Numbers are read only where the changed words hold one (or stand next to one).
+            if numbers_changed(&body.old, &self.old) || numbers_changed(&body.new, &self.new) {
+                self.quantities(s, &shown, quantities, &mut |kind, old, new| {
+                    first.push(highlight(kind, Some(old), Some(new)));
+                    told += 1;
                 });
-                first.push(highlight(HighlightKind::Quantity, Some(old), Some(new)));
-                told += 1;
             }
             for (old, new) in turns(body, self) {
                 first.push(highlight(HighlightKind::Obligation, Some(old), Some(new)));
@@ -709,16 +707,93 @@ impl Passage {
         }
     }
 
+    /// The passage's quantity changes: each is added to `out` and told to `found`.
+    fn quantities(
+        &self,
+        s: &SectionDiff,
+        shown: &Shown,
+        out: &mut Vec<QuantityChange>,
+        found: &mut dyn FnMut(HighlightKind, String, String),
+    ) {
+        let body = &*self.body;
+        let old_text = &body.old.text[self.old.clone()];
+        let new_text = &body.new.text[self.new.clone()];
+        let changed_in = |side: &Side, at: &Range<usize>, span: &Range<usize>| {
+            let (a, b) = (at.start + span.start, at.start + span.end);
+            side.changed
+                .iter()
+                .any(|c| c.start < b && a < c.end || c.is_empty() && a < c.start && c.start <= b)
+        };
+        let old_q: Vec<_> = quantity::quantities(old_text)
+            .into_iter()
+            .filter(|q| changed_in(&body.old, &self.old, &q.span))
+            .collect();
+        let mut new_q: Vec<_> = quantity::quantities(new_text)
+            .into_iter()
+            .filter(|q| changed_in(&body.new, &self.new, &q.span))
+            .map(Some)
+            .collect();
+        for o in &old_q {
+            let Some(slot) = new_q
+                .iter_mut()
+                .find(|n| n.as_ref().is_some_and(|n| o.comparable(n)))
+            else {
+                continue;
+            };
+            let n = slot.take().expect("found above");
+            if o.same_value(&n) {
+                continue;
+            }
+            let (old, new) = (
+                one_line(&old_text[o.span.clone()]),
+                one_line(&new_text[n.span.clone()]),
+            );
+            out.push(QuantityChange {
+                old: old.clone(),
+                new: new.clone(),
+                kind: o.kind,
+                old_heading: s.old_heading.clone(),
+                new_heading: s.new_heading.clone(),
+                old_sentence: shown.old.clone(),
+                new_sentence: shown.new.clone(),
+            });
+            found(HighlightKind::Quantity, old, new);
+        }
+    }
+
+    /// The indexes of the body's pieces that may overlap this passage (the pieces stand in
+    /// the order of both texts).
+    fn pieces(&self) -> Range<usize> {
+        let pieces = &self.body.pieces;
+        let mut first = pieces.len();
+        let mut end = 0;
+        for (side, range) in [(0, &self.old), (1, &self.new)] {
+            if range.is_empty() {
+                continue;
+            }
+            let at = |p: &Piece| {
+                if side == 0 {
+                    p.old.clone()
+                } else {
+                    p.new.clone()
+                }
+            };
+            first = first.min(pieces.partition_point(|p| at(p).end < range.start));
+            end = end.max(pieces.partition_point(|p| at(p).start <= range.end));
+        }
+        first..end.max(first)
+    }
+
     /// The body's ops within this passage, clipped to it.
     fn ops(&self) -> Vec<WordOp> {
-        let body = &*self.pieces;
+        let body = &*self.body;
         let mut out = Vec::new();
         let inside = |piece: &Range<usize>, passage: &Range<usize>| {
             let lo = piece.start.max(passage.start);
             let hi = piece.end.min(passage.end);
             (lo < hi || piece.is_empty() && passage.contains(&piece.start)).then_some(lo..hi)
         };
-        for p in &body.pieces {
+        for p in &body.pieces[self.pieces()] {
             let clip = match p.op {
                 OpKind::Delete => inside(&p.old, &self.old)
                     .map(|r| (r.start - p.old.start)..(r.end - p.old.start)),
@@ -759,12 +834,9 @@ impl Passage {
 /// The obligation turns of a passage: for each run of changed words, the negations and
 /// modal verbs it takes away and puts in; when they differ, the words before and after.
 fn turns(body: &Body, passage: &Passage) -> Vec<(String, String)> {
-    let old_markers = obligation::markers(&body.old.text[passage.old.clone()]);
-    let new_markers = obligation::markers(&body.new.text[passage.new.clone()]);
     let mut out = Vec::new();
     // Runs of changed pieces inside the passage.
-    let pieces: Vec<&Piece> = body
-        .pieces
+    let pieces: Vec<&Piece> = body.pieces[passage.pieces()]
         .iter()
         .filter(|p| {
             (p.op != OpKind::Insert
@@ -799,55 +871,53 @@ fn turns(body: &Body, passage: &Passage) -> Vec<(String, String)> {
         // Only the obligation's words may differ: `do not sell` → `sell`, not `we do not
         // prohibit` → `GitHub supports`, nor `ne pas` → `nepas`.
         if old_words.max(new_words) > TURN_WORDS
+            || !obligation::could_hold(&body.old.text[old_range.clone()])
+                && !obligation::could_hold(&body.new.text[new_range.clone()])
             || obligation::rest(&body.old.text[old_range.clone()])
                 != obligation::rest(&body.new.text[new_range.clone()])
         {
             i = j;
             continue;
         }
-        let count =
-            |markers: &[(Marker, Range<usize>)], base: usize, range: &Range<usize>, m: Marker| {
-                markers
-                    .iter()
-                    .filter(|(k, r)| {
-                        *k == m && base + r.start >= range.start && base + r.end <= range.end
-                    })
-                    .count()
-            };
-        let (ob, nb) = (passage.old.start, passage.new.start);
+        // The markers of the run and a few words around it (what tells `not only` or `ne …
+        // pas` apart), by where they stand in the side's text.
+        let around_run = |text: &str, run: &Range<usize>, within: &Range<usize>| {
+            let at = window(text, run, within, MARKER_CONTEXT);
+            obligation::markers(&text[at.clone()])
+                .into_iter()
+                .map(|(m, r)| (m, at.start + r.start..at.start + r.end))
+                .collect::<Vec<_>>()
+        };
+        let old_markers = around_run(&body.old.text, &old_range, &passage.old);
+        let new_markers = around_run(&body.new.text, &new_range, &passage.new);
+        let count = |markers: &[(Marker, Range<usize>)], range: &Range<usize>, m: Marker| {
+            markers
+                .iter()
+                .filter(|(k, r)| *k == m && r.start >= range.start && r.end <= range.end)
+                .count()
+        };
         let diff = |m: Marker| {
-            count(&old_markers, ob, &old_range, m) as isize
-                - count(&new_markers, nb, &new_range, m) as isize
+            count(&old_markers, &old_range, m) as isize
+                - count(&new_markers, &new_range, m) as isize
         };
         let negation = diff(Marker::Negation) != 0;
         let modal = {
             let (om, nm) = (
                 (
-                    count(&old_markers, ob, &old_range, Marker::May),
-                    count(&old_markers, ob, &old_range, Marker::Must),
+                    count(&old_markers, &old_range, Marker::May),
+                    count(&old_markers, &old_range, Marker::Must),
                 ),
                 (
-                    count(&new_markers, nb, &new_range, Marker::May),
-                    count(&new_markers, nb, &new_range, Marker::Must),
+                    count(&new_markers, &new_range, Marker::May),
+                    count(&new_markers, &new_range, Marker::Must),
                 ),
             );
             // `may` became `must` (or the reverse): one kind went, the other came. Under a
             // negation both forbid (`must not` → `may not`, `ne doit pas` → `ne peut pas`),
             // unless one of them foretells (`will not` → `may not`).
             let turned = (om.0 > nm.0 && nm.1 > om.1) || (om.1 > nm.1 && nm.0 > om.0);
-            let forbids = |text: &str, run: &Range<usize>, end: usize| {
-                let after: usize = text[run.end..end]
-                    .split_inclusive(char::is_whitespace)
-                    .take(4)
-                    .map(str::len)
-                    .sum();
-                let before: usize = text[..run.start]
-                    .split_inclusive(char::is_whitespace)
-                    .rev()
-                    .take(3)
-                    .map(str::len)
-                    .sum();
-                let context = &text[run.start - before..run.end + after];
+            let forbids = |text: &str, run: &Range<usize>, within: &Range<usize>| {
+                let context = &text[window(text, run, within, 4)];
                 let lower = context.to_lowercase();
                 obligation::markers(context)
                     .iter()
@@ -856,8 +926,8 @@ fn turns(body: &Body, passage: &Passage) -> Vec<(String, String)> {
                     && !lower.contains("won")
             };
             turned
-                && !(forbids(&body.old.text, &old_range, passage.old.end)
-                    && forbids(&body.new.text, &new_range, passage.new.end))
+                && !(forbids(&body.old.text, &old_range, &passage.old)
+                    && forbids(&body.new.text, &new_range, &passage.new))
         };
         if negation || modal {
             out.push((
@@ -868,6 +938,48 @@ fn turns(body: &Body, passage: &Passage) -> Vec<(String, String)> {
         i = j;
     }
     out
+}
+
+/// True when a changed run of `side` within `at`, or a word next to it, holds a digit or a
+/// number word: only then can a quantity of the passage have changed.
+fn numbers_changed(side: &Side, at: &Range<usize>) -> bool {
+    side.changed
+        .iter()
+        .filter(|c| c.start >= at.start && c.end <= at.end)
+        .any(|c| {
+            side.text[window(&side.text, c, at, 1)]
+                .split_whitespace()
+                .filter(|run| !quantity::link_run(run))
+                .any(|run| {
+                    run.bytes().any(|b| b.is_ascii_digit())
+                        || run
+                            .split(|c: char| !c.is_alphabetic() && c != '-')
+                            .any(number_word)
+                })
+        })
+}
+
+/// `run` with up to `words` words on each side, within `within` (a run outside it is taken
+/// as its nearest end).
+fn window(text: &str, run: &Range<usize>, within: &Range<usize>, words: usize) -> Range<usize> {
+    let start = run.start.clamp(within.start, within.end);
+    let end = run.end.clamp(start, within.end);
+    // Whole words: the spaces next to the run, then `words` words and their spaces.
+    let head = text[within.start..start].trim_end();
+    let before: usize = head
+        .split_inclusive(char::is_whitespace)
+        .rev()
+        .take(words)
+        .map(str::len)
+        .sum();
+    let tail = &text[end..within.end];
+    let lead = tail.len() - tail.trim_start().len();
+    let after: usize = tail[lead..]
+        .split_inclusive(char::is_whitespace)
+        .take(words)
+        .map(str::len)
+        .sum();
+    within.start + head.len() - before..end + lead + after
 }
 
 /// A changed run of words with one word on each side, within the passage: `do not sell`.
@@ -901,30 +1013,59 @@ fn around(text: &str, run: Range<usize>, passage: &Range<usize>) -> String {
 /// True when the text is empty or a short line of labelled dates (`Effective: March 1,
 /// 2025. Last revised: February 10, 2025.`).
 fn date_line(text: &str) -> bool {
+    if text.trim().is_empty() {
+        return true;
+    }
+    // Two dates of four words each and their labels, at most.
+    if text.split_whitespace().nth(DATE_LINE_WORDS + 8).is_some() {
+        return false;
+    }
     let masked = crate::document::date::mask_dates(text);
-    text.trim().is_empty() || masked != text && masked.split_whitespace().count() <= DATE_LINE_WORDS
+    masked != text && masked.split_whitespace().count() <= DATE_LINE_WORDS
 }
 
-/// The words of a text (letters and digits), lowercase, with each number (in digits or in
-/// words) made `0`.
-fn without_numbers(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let w = w.to_lowercase();
-            if w.starts_with(|c: char| c.is_ascii_digit()) || quantity::number_word(&w) {
-                "0".to_string()
-            } else {
-                w
+/// True when two texts have the same words (letters and digits, case aside) once each
+/// number (in digits or in words, `12.99` or `thirty`) is taken as one and the same.
+fn same_but_numbers(a: &str, b: &str) -> bool {
+    /// The words of a text, each number as `None`, runs of numbers as one.
+    fn words(text: &str) -> impl Iterator<Item = Option<&str>> + '_ {
+        let mut last_number = false;
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .filter_map(move |w| {
+                let number = w.starts_with(|c: char| c.is_ascii_digit()) || number_word(w);
+                let repeated = number && last_number;
+                last_number = number;
+                (!repeated).then_some((!number).then_some(w))
+            })
+    }
+    let mut a = words(a);
+    let mut b = words(b);
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) => {
+                let same = match (x, y) {
+                    (None, None) => true,
+                    (Some(x), Some(y)) => x.to_lowercase() == y.to_lowercase(),
+                    _ => false,
+                };
+                if !same {
+                    return false;
+                }
             }
-        })
-        .fold(Vec::new(), |mut words, w| {
-            // `12.99` is one number, not two.
-            if !(w == "0" && words.last().is_some_and(|l| l == "0")) {
-                words.push(w);
-            }
-            words
-        })
+            _ => return false,
+        }
+    }
+}
+
+/// True when `word` (as written) is a number in letters (`thirty`, `Quinze`).
+fn number_word(word: &str) -> bool {
+    if word.chars().any(char::is_uppercase) {
+        quantity::number_word(&word.to_lowercase())
+    } else {
+        quantity::number_word(word)
+    }
 }
 
 /// Text on one line: runs of whitespace made one space, ends trimmed.

@@ -23,9 +23,6 @@ pub fn markers(text: &str) -> Vec<(Marker, Range<usize>)> {
     let mut out = Vec::new();
     for (i, (span, w)) in words.iter().enumerate() {
         let w = w.as_str();
-        if in_link(text, span) {
-            continue;
-        }
         let prev = if i > 0 { lower(i - 1) } else { "" };
         let next = lower(i + 1);
         let mut push = |m: Marker| out.push((m, span.clone()));
@@ -99,6 +96,78 @@ pub fn markers(text: &str) -> Vec<(Marker, Range<usize>)> {
     out
 }
 
+/// The words [`markers`] reads (besides `…n't` and `n'…`).
+const MARKER_WORDS: [&str; 43] = [
+    "not",
+    "never",
+    "neither",
+    "no",
+    "cannot",
+    "can't",
+    "won't",
+    "shan't",
+    "mustn't",
+    "couldn't",
+    "mayn't",
+    "mightn't",
+    "may",
+    "might",
+    "can",
+    "could",
+    "must",
+    "shall",
+    "will",
+    "required",
+    "obliged",
+    "obligated",
+    "ne",
+    "peut",
+    "peuvent",
+    "pouvez",
+    "pouvons",
+    "pourra",
+    "pourront",
+    "pourrons",
+    "pourrez",
+    "pourrait",
+    "pourraient",
+    "puisse",
+    "puissent",
+    "doit",
+    "doivent",
+    "devez",
+    "devons",
+    "devra",
+    "devront",
+    "devrons",
+    "devrez",
+];
+
+/// True when `text` may hold an obligation marker: a quick test, without reading context,
+/// that [`markers`] would find none where it fails.
+pub fn could_hold(text: &str) -> bool {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .any(|w| {
+            let lower;
+            let w = if w.chars().any(char::is_uppercase) {
+                lower = w.to_lowercase();
+                lower.as_str()
+            } else {
+                w
+            };
+            let w = w.strip_suffix('\'').unwrap_or(w);
+            MARKER_WORDS.contains(&w)
+                || matches!(
+                    w,
+                    "tenu" | "tenue" | "tenus" | "tenues" | "obligatoire" | "jamais" | "ni"
+                )
+                || w.ends_with("n't")
+                || w.ends_with("n’t")
+                || w.starts_with("n'")
+                || w.starts_with("n’")
+        })
+}
+
 /// The second word of a French negation (`ne … pas`).
 fn french_second(word: &str) -> bool {
     matches!(
@@ -150,25 +219,8 @@ pub fn rest(text: &str) -> Vec<String> {
     rest
 }
 
-/// True when the run of text without spaces around `span` is a link or a path (its words are
-/// no one's obligation).
-fn in_link(text: &str, span: &Range<usize>) -> bool {
-    let start = text[..span.start]
-        .char_indices()
-        .rev()
-        .find(|(_, c)| c.is_whitespace())
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    let end = text[span.end..]
-        .find(char::is_whitespace)
-        .map_or(text.len(), |i| span.end + i);
-    let run = &text[start..end];
-    ["://", "www.", "](", "/", "=", "%", "@"]
-        .iter()
-        .any(|m| run.contains(m))
-}
-
 /// The words of `text`, lowercase, with their spans: letters with the apostrophes inside
-/// (`don't`), and French elisions (`n'`) as words of their own.
+/// (`don't`), and French elisions (`n'`) as words of their own; none from links and paths.
 fn words(text: &str) -> Vec<(Range<usize>, String)> {
     let mut out = Vec::new();
     let mut start = None;
@@ -190,25 +242,41 @@ fn words(text: &str) -> Vec<(Range<usize>, String)> {
         }
         out.push((range, w));
     };
-    for (i, c) in text.char_indices() {
-        let inside = c.is_alphanumeric()
-            || (c == '\'' || c == '’')
-                && start.is_some()
-                && text[i + c.len_utf8()..].starts_with(char::is_alphabetic);
-        match (inside, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                push(&mut out, s..i);
-                start = None;
-            }
-            _ => {}
+    // Runs of text between spaces; a link or a path among them holds no one's words.
+    let mut at = 0;
+    for run in text.split(char::is_whitespace) {
+        let base = at;
+        at += run.len()
+            + text[base + run.len()..]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
+        if run.is_empty() || LINK_MARKS.iter().any(|m| run.contains(m)) {
+            continue;
         }
-    }
-    if let Some(s) = start {
-        push(&mut out, s..text.len());
+        for (i, c) in run.char_indices() {
+            let inside = c.is_alphanumeric()
+                || (c == '\'' || c == '’')
+                    && start.is_some()
+                    && run[i + c.len_utf8()..].starts_with(char::is_alphabetic);
+            match (inside, start) {
+                (true, None) => start = Some(base + i),
+                (false, Some(s)) => {
+                    push(&mut out, s..base + i);
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start.take() {
+            push(&mut out, s..base + run.len());
+        }
     }
     out
 }
+
+/// What makes a run of text without spaces a link, a path or an address.
+const LINK_MARKS: [&str; 7] = ["://", "www.", "](", "/", "=", "%", "@"];
 
 #[cfg(test)]
 mod tests {
@@ -237,6 +305,36 @@ mod tests {
             kinds("Vous pouvez résilier ; vous devez payer"),
             [May, Must]
         );
+    }
+
+    #[test]
+    fn the_quick_test_lets_every_marker_through() {
+        for text in [
+            "We do not sell",
+            "We don't sell",
+            "We won't",
+            "Never",
+            "no longer",
+            "cannot",
+            "We may share",
+            "Must",
+            "SHALL",
+            "will",
+            "required to",
+            "Nous ne vendons pas",
+            "Il n’affecte pas",
+            "vous pouvez",
+            "Vous Devez",
+            "est tenu de",
+            "obligatoire",
+            "neither",
+            "You can't",
+        ] {
+            assert!(!markers(text).is_empty(), "{text}");
+            assert!(could_hold(text), "{text}");
+        }
+        assert!(!could_hold("We sell your data to partners."));
+        assert!(!could_hold("Nous vendons vos données."));
     }
 
     #[test]

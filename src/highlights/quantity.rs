@@ -903,7 +903,12 @@ fn in_link(text: &str, span: &Range<usize>) -> bool {
     let end = text[span.end..]
         .find(char::is_whitespace)
         .map_or(text.len(), |i| span.end + i);
-    let run = &text[start..end];
+    link_run(&text[start..end])
+}
+
+/// True when a run of text without spaces is a link, an e-mail address, a path or an
+/// identifier: its numbers measure nothing.
+pub fn link_run(run: &str) -> bool {
     run.contains("://")
         || run.contains("www.")
         || run.contains('@')

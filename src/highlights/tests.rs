@@ -547,3 +547,15 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_window_around_a_run_outside_its_passage_stays_inside() {
+    // A run of one side can stand past the passage of that side (an insertion's point on the
+    // side without it): the window is taken at the passage's nearest end.
+    let text = "one two three four five six";
+    assert_eq!(window(text, &(20..20), &(0..9), 1), 8..9);
+    assert_eq!(window(text, &(0..0), &(8..18), 1), 8..14);
+    // One whole word on each side, whatever spaces stand next to the run.
+    assert_eq!(window(text, &(8..13), &(0..text.len()), 1), 4..19);
+    assert_eq!(window(text, &(7..14), &(0..text.len()), 1), 4..19);
+}
