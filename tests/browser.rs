@@ -150,6 +150,8 @@ delivery:
     site.run(&["check"]).code(0);
     site.repo.commit("privacy.md", V3).tag("v3");
     let run = site.repo.run(&["v1", "v2", "--format", "html"]);
+    // The summary heads the page (and the email below): the screenshots show it.
+    assert!(run.stdout.contains("<nav class=\"what-changed\""));
     let page = work.path().join("redline.html");
     std::fs::write(&page, &run.stdout).unwrap();
     assert_renders(&browser, &page, "redline", &shots, true);
@@ -157,6 +159,7 @@ delivery:
     // The HTML part of the email about version 2.
     let mails = site.outbox();
     assert_eq!(mails.len(), 1);
+    assert!(mails[0].html().contains("<ul class=\"what-changed\">"));
     let email = work.path().join("email.html");
     std::fs::write(&email, mails[0].html()).unwrap();
     // Mail clients choose their own dark mode: the message is checked in light mode.

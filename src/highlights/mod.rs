@@ -38,6 +38,9 @@ const TURN_WORDS: usize = 4;
 /// a verb and its pronouns).
 const MARKER_CONTEXT: usize = 8;
 
+/// Words kept on each side of a quantity or an obligation in the sentence that says it.
+const STATEMENT_WORDS: usize = 12;
+
 /// Words of unchanged text kept on each side of a change inside a long passage.
 const CONTEXT_WORDS: usize = 14;
 
@@ -125,8 +128,11 @@ impl Highlight {
                 let sentence = self.new_sentence.as_deref().unwrap_or("");
                 match sentence.find(new).filter(|_| !new.is_empty()) {
                     Some(at) => {
+                        // The words around the change, a dozen on each side.
                         let end = at + new.len();
-                        format!("{}{was}{}", &sentence[..end], &sentence[end..])
+                        let before = clip_start(&sentence[..at], STATEMENT_WORDS);
+                        let after = clip_end(&sentence[end..], STATEMENT_WORDS);
+                        format!("{before}{new}{was}{after}")
                     }
                     None if self.kind == HighlightKind::Quantity => {
                         format!("{new}{was}: {}", quote(sentence))
@@ -541,13 +547,7 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
             let line = rest.trim_start_matches([' ', '\t']);
             let block = line.starts_with('\n')
                 || line.starts_with(['-', '*', '+', '#', '|', '>'])
-                || line.split_once(['.', ')']).is_some_and(|(n, after)| {
-                    !n.is_empty()
-                        && n.len() <= 3
-                        && n.bytes()
-                            .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase() && n.len() == 1)
-                        && after.starts_with(' ')
-                })
+                || list_number(line)
                 || text[start..i].trim_end().ends_with(':');
             if block {
                 cut = Some(i + 1);
@@ -580,6 +580,19 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// True when a line starts with a list item's number (`1. `, `12) `, `a. `).
+fn list_number(line: &str) -> bool {
+    let head = &line.as_bytes()[..line.len().min(5)];
+    let Some(mark) = head.iter().position(|&b| b == b'.' || b == b')') else {
+        return false;
+    };
+    let n = &head[..mark];
+    (1..=3).contains(&n.len())
+        && n.iter()
+            .all(|&c| c.is_ascii_digit() || c.is_ascii_lowercase() && n.len() == 1)
+        && head.get(mark + 1) == Some(&b' ')
+}
+
 /// True when byte `at` is on a line that starts with `|`: a table's row, one passage
 /// however many sentences its cells hold.
 fn in_table_row(text: &str, at: usize) -> bool {
@@ -594,7 +607,11 @@ fn abbreviation(before: &str) -> bool {
         .rsplit(|c: char| c.is_whitespace() || c == '(')
         .next()
         .unwrap_or("");
-    let w = word.trim_start_matches(['*', '_', '"', '(']).to_lowercase();
+    let w = word.trim_start_matches(['*', '_', '"', '(']);
+    if w.len() > 6 && !w.contains('.') {
+        return false;
+    }
+    let w = w.to_lowercase();
     w.is_empty()
         || w.len() == 1
         || w.chars().all(|c| c.is_ascii_digit())
@@ -980,6 +997,40 @@ fn window(text: &str, run: &Range<usize>, within: &Range<usize>, words: usize) -
         .map(str::len)
         .sum();
     within.start + head.len() - before..end + lead + after
+}
+
+/// The last `words` words of `text`, after `… ` when some were cut.
+fn clip_start(text: &str, words: usize) -> String {
+    let kept: usize = text
+        .split_inclusive(char::is_whitespace)
+        .rev()
+        .take(words)
+        .map(str::len)
+        .sum();
+    if kept < text.trim_start().len() {
+        format!("… {}", text[text.len() - kept..].trim_start_matches("… "))
+    } else {
+        text.to_string()
+    }
+}
+
+/// The first `words` words of `text`, before ` …` when some were cut.
+fn clip_end(text: &str, words: usize) -> String {
+    // The text after a phrase starts with its spaces (or with punctuation).
+    let lead = text.len() - text.trim_start().len();
+    let kept: usize = text[lead..]
+        .split_inclusive(char::is_whitespace)
+        .take(words)
+        .map(str::len)
+        .sum();
+    if lead + kept < text.trim_end().len() {
+        format!(
+            "{} …",
+            text[..lead + kept].trim_end().trim_end_matches(" …")
+        )
+    } else {
+        text.to_string()
+    }
 }
 
 /// A changed run of words with one word on each side, within the passage: `do not sell`.

@@ -148,6 +148,10 @@ const MARKER_WORDS: [&str; 43] = [
 pub fn could_hold(text: &str) -> bool {
     text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
         .any(|w| {
+            // No marker is longer than `obligatoire` (a link's run is one long word).
+            if w.len() > 12 || w.is_empty() {
+                return false;
+            }
             let lower;
             let w = if w.chars().any(char::is_uppercase) {
                 lower = w.to_lowercase();

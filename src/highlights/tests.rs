@@ -427,6 +427,22 @@ fn sentences_shown_as_a_reader_reads_them() {
 }
 
 #[test]
+fn a_statement_keeps_a_dozen_words_around_its_change() {
+    let words: Vec<String> = (0..30).map(|i| format!("w{i}")).collect();
+    let old = format!(
+        "## T\n\n{} keep 30 days {}.\n",
+        words[..15].join(" "),
+        words[15..].join(" ")
+    );
+    let new = old.replace("30 days", "60 days");
+    let h = hl(&old, &new);
+    assert_eq!(
+        h.highlights[0].statement(),
+        "… w4 w5 w6 w7 w8 w9 w10 w11 w12 w13 w14 keep 60 days (was 30 days) w15 w16 w17 w18 w19 w20 w21 w22 w23 w24 w25 w26 …"
+    );
+}
+
+#[test]
 fn a_long_sentence_is_shortened_around_its_change() {
     let words: Vec<String> = (0..80).map(|i| format!("w{i}")).collect();
     let old = format!(
