@@ -935,7 +935,7 @@ fn written_twice(toks: &[Token], at: usize) -> Option<Number> {
 
 /// The quantity whose number is token `k`, and the token after it.
 fn quantity_at(text: &str, toks: &[Token], k: usize) -> Option<(Quantity, usize)> {
-    let n = toks[k].number?;
+    let n = toks.get(k)?.number?;
     if n.dotted || in_link(text, &toks[k].span) {
         return None;
     }
