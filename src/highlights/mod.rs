@@ -126,7 +126,7 @@ impl Highlight {
                     format!(" (was {})", quote(old))
                 };
                 let sentence = self.new_sentence.as_deref().unwrap_or("");
-                match sentence.find(new).filter(|_| !new.is_empty()) {
+                match self.place(sentence, new) {
                     Some(at) => {
                         // The words around the change, a dozen on each side.
                         let end = at + new.len();
@@ -147,6 +147,49 @@ impl Highlight {
                 (None, None) => "changed".to_string(),
             },
         }
+    }
+}
+
+impl Highlight {
+    /// Where `phrase` stands in the new sentence: of its places (as a whole word), one among
+    /// the changed words when there is one (`… 115 days, or 15 days …` for `15 days`).
+    fn place(&self, sentence: &str, phrase: &str) -> Option<usize> {
+        if phrase.is_empty() {
+            return None;
+        }
+        // The inserted words' bytes in the new side as the ops give it, and how much of its
+        // start the sentence trims.
+        let mut new_side = String::new();
+        let mut inserted = Vec::new();
+        for op in &self.ops {
+            let start = new_side.len();
+            match op.op {
+                OpKind::Equal => new_side.push_str(&op.text),
+                OpKind::Insert => {
+                    new_side.push_str(&op.text);
+                    inserted.push(start..new_side.len());
+                }
+                // Where words were taken out is a change too (`we [-do not-] sell`).
+                OpKind::Delete => inserted.push(start..start),
+            }
+        }
+        let trimmed = new_side.len() - new_side.trim_start().len();
+        let places: Vec<usize> = sentence
+            .match_indices(phrase)
+            .map(|(i, _)| i)
+            .filter(|&i| !sentence[..i].ends_with(char::is_alphanumeric))
+            .collect();
+        let changed = |at: &usize| {
+            let (a, b) = (at + trimmed, at + trimmed + phrase.len());
+            inserted
+                .iter()
+                .any(|r| r.start < b && a < r.end || r.is_empty() && a <= r.start && r.start <= b)
+        };
+        places
+            .iter()
+            .copied()
+            .find(changed)
+            .or(places.first().copied())
     }
 }
 
@@ -385,6 +428,7 @@ fn passages(s: &SectionDiff) -> Vec<Passage> {
                     &body.new.text,
                     p.new.start,
                     whole(&old_sentences, &body.old.text, &p.old),
+                    ends_sentence(t),
                 ),
             ),
             _ => (
@@ -393,6 +437,7 @@ fn passages(s: &SectionDiff) -> Vec<Passage> {
                     &body.old.text,
                     p.old.start,
                     whole(&new_sentences, &body.new.text, &p.new),
+                    ends_sentence(t),
                 ),
                 touched(&new_sentences, &body.new.text, &p.new),
             ),
@@ -480,17 +525,36 @@ fn whole(sentences: &[Range<usize>], text: &str, range: &Range<usize>) -> bool {
 /// The sentence of the other side where a change that has no text on that side stands:
 /// the one around `at`, or none when the change is whole sentences put in or taken out
 /// between two sentences.
-fn anchor(sentences: &[Range<usize>], text: &str, at: usize, whole: bool) -> Option<Range<usize>> {
+fn anchor(
+    sentences: &[Range<usize>],
+    text: &str,
+    at: usize,
+    whole: bool,
+    ends_sentence: bool,
+) -> Option<Range<usize>> {
     let i = sentences.partition_point(|s| s.end <= at);
-    let s = sentences.get(i)?;
+    let Some(s) = sentences.get(i) else {
+        // Past the last sentence: the change ends the text, after the last one.
+        return (!whole && i > 0).then(|| i - 1..i);
+    };
     let lead = &text[s.clone()];
     let starts_at = s.start + (lead.len() - lead.trim_start().len());
     if whole && at <= starts_at {
         return None;
     }
-    // A change at the very start of a sentence that is not whole sentences belongs to the
-    // sentence before when it continues it (`, and more`), else to this one.
+    // A change at the very start of a sentence that ends a sentence itself (`… we
+    // choose.` for `… processor.`) belongs to the sentence before; else to this one.
+    if at <= starts_at && ends_sentence && i > 0 {
+        return Some(i - 1..i);
+    }
     Some(i..i + 1)
+}
+
+/// True when a changed text ends a sentence (`… we choose.`, then spaces or a line break).
+fn ends_sentence(text: &str) -> bool {
+    text.trim_end()
+        .trim_end_matches(['"', '\'', ')', ']', '*', '_', '»', '”'])
+        .ends_with(['.', '!', '?', ';', ':'])
 }
 
 /// The sentences of the paragraphs of `text` that hold a change (`changes` in text order):
@@ -503,12 +567,9 @@ fn sentences_near(text: &str, changes: &[Range<usize>]) -> Vec<Range<usize>> {
         if c.start < done && c.end <= done {
             continue;
         }
-        let start = text[done..c.start.max(done)]
-            .rfind("\n\n")
-            .map_or(done, |i| done + i + 2);
-        let end = text[c.end.max(start)..]
-            .find("\n\n")
-            .map_or(text.len(), |i| c.end.max(start) + i + 1);
+        let start = last_blank_line(&text[done..c.start.max(done)]).map_or(done, |i| done + i);
+        let from = c.end.max(start);
+        let end = next_blank_line(&text[from..]).map_or(text.len(), |i| from + i);
         out.extend(
             sentences(&text[start..end])
                 .into_iter()
@@ -517,6 +578,21 @@ fn sentences_near(text: &str, changes: &[Range<usize>]) -> Vec<Range<usize>> {
         done = end;
     }
     out
+}
+
+/// Where the text after the last blank line of `text` starts (`\n\n` or `\n\r\n`).
+fn last_blank_line(text: &str) -> Option<usize> {
+    text.rmatch_indices('\n')
+        .find(|&(i, _)| text[..i].ends_with('\n') || text[..i].ends_with("\n\r"))
+        .map(|(i, _)| i + 1)
+}
+
+/// Where the first blank line of `text` starts (after the line break that ends the text
+/// before it).
+fn next_blank_line(text: &str) -> Option<usize> {
+    text.match_indices('\n')
+        .find(|&(i, _)| text[i + 1..].starts_with('\n') || text[i + 1..].starts_with("\r\n"))
+        .map(|(i, _)| i + 1)
 }
 
 /// Splits text into sentences: byte ranges that cover it, each ending after its closing
@@ -546,6 +622,7 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
             let rest = &text[i + 1..];
             let line = rest.trim_start_matches([' ', '\t']);
             let block = line.starts_with('\n')
+                || line.starts_with("\r\n")
                 || line.starts_with(['-', '*', '+', '#', '|', '>'])
                 || list_number(line)
                 || text[start..i].trim_end().ends_with(':');
@@ -745,20 +822,63 @@ impl Passage {
             .into_iter()
             .filter(|q| changed_in(&body.old, &self.old, &q.span))
             .collect();
-        let mut new_q: Vec<_> = quantity::quantities(new_text)
+        let new_q: Vec<_> = quantity::quantities(new_text)
             .into_iter()
             .filter(|q| changed_in(&body.new, &self.new, &q.span))
-            .map(Some)
             .collect();
-        for o in &old_q {
-            let Some(slot) = new_q
-                .iter_mut()
-                .find(|n| n.as_ref().is_some_and(|n| o.comparable(n)))
-            else {
-                continue;
-            };
-            let n = slot.take().expect("found above");
-            if o.same_value(&n) {
+        // A quantity pairs with one of its measure that stands at the same place: the most
+        // words around it alike (`call recordings for 90 days` with `call recordings for
+        // 180 days`, not with `chat logs for 30 days`).
+        let old_around: Vec<_> = old_q
+            .iter()
+            .map(|q| neighbours(old_text, &q.span))
+            .collect();
+        let new_around: Vec<_> = new_q
+            .iter()
+            .map(|q| neighbours(new_text, &q.span))
+            .collect();
+        let mut candidates = Vec::new();
+        for (i, o) in old_q.iter().enumerate() {
+            for (j, n) in new_q.iter().enumerate() {
+                let alike = old_around[i]
+                    .iter()
+                    .zip(&new_around[j])
+                    .filter(|(a, b)| !a.is_empty() && a == b)
+                    .count();
+                // Between places alike, the same value first (`30 et 60 jours … 30, 60 et 90
+                // jours`): written again, it is no change.
+                let same = usize::from(o.same_value(n));
+                if o.comparable(n) && alike + same > 0 {
+                    candidates.push((std::cmp::Reverse((alike, same)), i.abs_diff(j), i, j));
+                }
+            }
+        }
+        candidates.sort();
+        let (mut old_taken, mut new_taken) = (vec![false; old_q.len()], vec![false; new_q.len()]);
+        let mut pairs = Vec::new();
+        for (_, _, i, j) in candidates {
+            if !old_taken[i] && !new_taken[j] {
+                old_taken[i] = true;
+                new_taken[j] = true;
+                pairs.push((i, j));
+            }
+        }
+        // Those left, with nothing alike around them (a price list's lines), pair in order
+        // when as many are left on each side.
+        let old_left: Vec<usize> = (0..old_q.len()).filter(|&i| !old_taken[i]).collect();
+        let new_left: Vec<usize> = (0..new_q.len()).filter(|&j| !new_taken[j]).collect();
+        if old_left.len() == new_left.len() {
+            pairs.extend(
+                old_left
+                    .into_iter()
+                    .zip(new_left)
+                    .filter(|&(i, j)| old_q[i].comparable(&new_q[j])),
+            );
+        }
+        pairs.sort();
+        for (i, j) in pairs {
+            let (o, n) = (&old_q[i], &new_q[j]);
+            if o.same_value(n) {
                 continue;
             }
             let (old, new) = (
@@ -887,7 +1007,11 @@ fn turns(body: &Body, passage: &Passage) -> Vec<(String, String)> {
         );
         // Only the obligation's words may differ: `do not sell` → `sell`, not `we do not
         // prohibit` → `GitHub supports`, nor `ne pas` → `nepas`.
-        if old_words.max(new_words) > TURN_WORDS
+        // Both sides of the run in the passage (a run beside it is another sentence's).
+        let within = |r: &Range<usize>, p: &Range<usize>| p.start <= r.start && r.end <= p.end;
+        if !within(&old_range, &passage.old)
+            || !within(&new_range, &passage.new)
+            || old_words.max(new_words) > TURN_WORDS
             || !obligation::could_hold(&body.old.text[old_range.clone()])
                 && !obligation::could_hold(&body.new.text[new_range.clone()])
             || obligation::rest(&body.old.text[old_range.clone()])
@@ -947,10 +1071,14 @@ fn turns(body: &Body, passage: &Passage) -> Vec<(String, String)> {
                     && forbids(&body.new.text, &new_range, &passage.new))
         };
         if negation || modal {
-            out.push((
+            let (old, new) = (
                 around(&body.old.text, old_range, &passage.old),
                 around(&body.new.text, new_range, &passage.new),
-            ));
+            );
+            // Words on both sides to show, or the passage is told as changed.
+            if !old.is_empty() && !new.is_empty() {
+                out.push((old, new));
+            }
         }
         i = j;
     }
@@ -974,6 +1102,26 @@ fn numbers_changed(side: &Side, at: &Range<usize>) -> bool {
                             .any(number_word)
                 })
         })
+}
+
+/// The two words before a span of `text` and the two after it (lowercase, numbers left out;
+/// `""` where the text ends), nearest first: where a quantity stands.
+fn neighbours(text: &str, span: &Range<usize>) -> [String; 4] {
+    let word = |w: &str| w.to_lowercase();
+    // Numbers are left out: they may be what changed beside it.
+    let is_word = |w: &&str| !w.is_empty() && !w.starts_with(|c: char| c.is_ascii_digit());
+    let mut before = text[..span.start]
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .filter(is_word);
+    let mut after = text[span.end..]
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(is_word);
+    [
+        before.next().map(word).unwrap_or_default(),
+        after.next().map(word).unwrap_or_default(),
+        before.next().map(word).unwrap_or_default(),
+        after.next().map(word).unwrap_or_default(),
+    ]
 }
 
 /// `run` with up to `words` words on each side, within `within` (a run outside it is taken
@@ -1131,14 +1279,25 @@ struct Shown {
     ops: Vec<WordOp>,
 }
 
-/// Takes Markdown's marks off a passage's ops (emphasis, code ticks, link targets, list
-/// and heading markers at line starts), makes its whitespace single spaces, and shortens
+/// Takes Markdown's marks off a passage's ops (emphasis at words' edges, code ticks,
+/// escapes, link targets, list and heading markers at line starts), makes its whitespace single spaces, and shortens
 /// long unchanged runs to [`CONTEXT_WORDS`] words on each side of a change.
 fn display(ops: &[WordOp]) -> Shown {
     let mut cleaned: Vec<WordOp> = Vec::with_capacity(ops.len());
     let mut line_start = true;
     let mut in_target = false;
-    for op in ops {
+    for (index, op) in ops.iter().enumerate() {
+        // What follows this op, for a link whose `](` comes in a later one (`[` `30` → `14`
+        // ` days](…)`).
+        let later = || -> String {
+            let mut s: String = ops[index + 1..]
+                .iter()
+                .flat_map(|o| o.text.chars())
+                .take(LINK_TEXT)
+                .collect();
+            s.truncate(s.find('\n').unwrap_or(s.len()));
+            s
+        };
         let mut text = String::with_capacity(op.text.len());
         for (n, line) in op.text.split('\n').enumerate() {
             if n > 0 {
@@ -1163,20 +1322,34 @@ fn display(ops: &[WordOp]) -> Shown {
                 }
                 line = t;
             }
-            let mut chars = line.chars().peekable();
-            while let Some(c) = chars.next() {
+            let chars: Vec<char> = line.chars().collect();
+            let mut k = 0;
+            while k < chars.len() {
+                let c = chars[k];
+                let (before, after) = (
+                    k.checked_sub(1).map(|i| chars[i]),
+                    chars.get(k + 1).copied(),
+                );
+                k += 1;
                 if in_target {
                     if c == ')' {
                         in_target = false;
                     }
                     continue;
                 }
+                let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
                 match c {
-                    ']' if chars.peek() == Some(&'(') => {
-                        chars.next();
+                    // A link's text is kept, its target dropped: `[text](target)`.
+                    ']' if after == Some('(') => {
+                        k += 1;
                         in_target = true;
                     }
-                    '*' | '_' | '`' | '[' | ']' | '\\' => {}
+                    '[' if link_follows(&chars[k..], &later) => {}
+                    // Emphasis marks at a word's edge; `privacy_team` keeps its underscore.
+                    '*' | '_' if !(word(before) && word(after)) => {}
+                    '`' => {}
+                    // A Markdown escape (`\*`); `C:\Users` keeps its backslashes.
+                    '\\' if after.is_some_and(|a| a.is_ascii_punctuation()) => {}
                     _ => text.push(c),
                 }
             }
@@ -1230,6 +1403,23 @@ fn display(ops: &[WordOp]) -> Shown {
         ops,
     }
 }
+
+/// True when the characters after a `[` (the rest of its line, then what later ops hold)
+/// are a link's text and `](`.
+fn link_follows(rest: &[char], later: &dyn Fn() -> String) -> bool {
+    let here: String = rest.iter().take_while(|&&c| c != '[').collect();
+    if here.contains("](") {
+        return true;
+    }
+    if rest.contains(&'[') {
+        return false;
+    }
+    let more = format!("{here}{}", later());
+    more.split('[').next().unwrap_or("").contains("](")
+}
+
+/// How far after a `[` its link's `](` is looked for.
+const LINK_TEXT: usize = 300;
 
 /// Cuts unchanged runs longer than twice [`CONTEXT_WORDS`] words to that many words on each
 /// side of a change, with `… ` between.

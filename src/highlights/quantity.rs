@@ -163,6 +163,11 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
             }
         }
         let end = chars.get(j).map_or(text.len(), |n| n.0);
+        // Emphasis marks (`**30** days`) stand between nothing a quantity is made of.
+        if matches!(c, '*' | '_') && j == i + 1 {
+            i = j;
+            continue;
+        }
         let word = &text[start..end];
         let lower = word.to_lowercase().replace('’', "'");
         out.push(Token {
@@ -335,6 +340,10 @@ fn small_number(word: &str) -> Option<(f64, bool)> {
     Some((v, false))
 }
 
+/// Seconds in a day: durations up to weeks are counted in seconds (`48 hours` is `2 days`);
+/// months and years in months (`1 year` is `12 months`, but not `365 days`).
+const DAY: f64 = 86_400.0;
+
 /// A unit after a number: its canonical word, its kind, and the factor to the canonical
 /// unit.
 fn unit_after(word: &str) -> Option<(&'static str, QuantityKind, f64)> {
@@ -345,10 +354,10 @@ fn unit_after(word: &str) -> Option<(&'static str, QuantityKind, f64)> {
         "hour" | "hours" | "hr" | "hrs" | "heure" | "heures" | "h" | "stunde" | "stunden"
         | "horas" | "uur" => ("second", Duration, 3600.0),
         "day" | "days" | "jour" | "jours" | "journée" | "journées" | "tag" | "tage" | "tagen"
-        | "días" | "dias" | "giorni" | "giorno" | "dagen" | "dag" => ("day", Duration, 1.0),
+        | "días" | "dias" | "giorni" | "giorno" | "dagen" | "dag" => ("second", Duration, DAY),
         "week" | "weeks" | "semaine" | "semaines" | "woche" | "wochen" | "semanas"
-        | "settimane" | "weken" => ("day", Duration, 7.0),
-        "fortnight" | "fortnights" => ("day", Duration, 14.0),
+        | "settimane" | "weken" => ("second", Duration, 7.0 * DAY),
+        "fortnight" | "fortnights" => ("second", Duration, 14.0 * DAY),
         "month" | "months" | "mois" | "monat" | "monate" | "monaten" | "meses" | "mes" | "mesi"
         | "maanden" => ("month", Duration, 1.0),
         "year" | "years" | "yr" | "yrs" | "an" | "ans" | "année" | "années" | "jahr" | "jahre"
@@ -1037,7 +1046,10 @@ fn quantity_at(text: &str, toks: &[Token], k: usize) -> Option<(Quantity, usize)
     }
     // The unit after the number, past adjectives and a hyphen (`30-day`, `30 calendar days`).
     let mut u = end;
+    // Working days are not days (`24 hours` → `1 business day` is a change).
+    let mut working = false;
     while unit_adjective(lower(u)) && u < end + 2 {
+        working |= matches!(lower(u), "business" | "working" | "banking" | "bank");
         u += 1;
     }
     let mut unit_word = lower(u);
@@ -1173,9 +1185,6 @@ fn quantity_at(text: &str, toks: &[Token], k: usize) -> Option<(Quantity, usize)
         if !weak_ok || short && !n.digits {
             return None;
         }
-        if unit_word == "an" && !n.digits && !n.weak {
-            // `deux an…`: French only, fine.
-        }
         // `3 days ago`: a counter, not a term.
         if matches!(lower(u + 1), "ago") {
             return None;
@@ -1186,9 +1195,15 @@ fn quantity_at(text: &str, toks: &[Token], k: usize) -> Option<(Quantity, usize)
             lower(last),
             "calendaires" | "ouvrés" | "ouvrables" | "francs" | "pleins" | "consécutifs"
         ) {
+            working |= matches!(lower(last), "ouvrés" | "ouvrables");
             last += 1;
         }
-        // `per cent`, `pour cent`.
+        let unit = if working && kind == QuantityKind::Duration {
+            "working-day"
+        } else {
+            unit
+        };
+        let factor = if working { 1.0 } else { factor };
         return Some((
             Quantity {
                 value: value * scale * factor,
@@ -1339,7 +1354,7 @@ mod tests {
         assert_eq!(
             found("within thirty (30) days, or 6 months, or one (1) year"),
             vec![
-                ("thirty (30) days".to_string(), 30.0, "duration"),
+                ("thirty (30) days".to_string(), 30.0 * DAY, "duration"),
                 ("6 months".to_string(), 6.0, "duration"),
                 ("one (1) year".to_string(), 12.0, "duration"),
             ]
@@ -1352,9 +1367,9 @@ mod tests {
             "trente jours calendaires"
         );
         assert_eq!(found("pendant trois ans")[0].1, 36.0);
-        assert_eq!(found("quatre-vingt-dix jours")[0].1, 90.0);
-        assert_eq!(found("vingt et un jours")[0].1, 21.0);
-        assert_eq!(found("one hundred and twenty days")[0].1, 120.0);
+        assert_eq!(found("quatre-vingt-dix jours")[0].1, 90.0 * DAY);
+        assert_eq!(found("vingt et un jours")[0].1, 21.0 * DAY);
+        assert_eq!(found("one hundred and twenty days")[0].1, 120.0 * DAY);
         assert_eq!(found("for a year")[0].0, "a year");
         assert_eq!(found("pendant un an")[0].0, "un an");
     }

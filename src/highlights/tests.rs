@@ -142,6 +142,7 @@ fn the_same_value_rewritten_is_no_change() {
         ("within seven days", "within 7 days"),
         ("for one year", "for 12 months"),
         ("for two weeks", "for 14 days"),
+        ("within 48 hours", "within 2 days"),
         ("pendant trente jours", "pendant 30 jours"),
         ("a fee of 1,000 euros", "a fee of 1000 euros"),
     ] {
@@ -225,6 +226,24 @@ fn renumbered_sections_hold_no_quantity() {
     assert!(h.quantities.is_empty(), "{:#?}", h.quantities);
     let kinds: Vec<HighlightKind> = h.highlights.iter().map(|h| h.kind).collect();
     assert_eq!(kinds, [HighlightKind::Added]);
+}
+
+#[test]
+fn a_quantity_pairs_with_the_one_at_its_place() {
+    assert_eq!(
+        changes(
+            "You may request a refund within 14 days or a store credit within 60 days of purchase.",
+            "You may request a store credit within 90 days of purchase."
+        ),
+        pair("60 days", "90 days")
+    );
+    assert_eq!(
+        changes(
+            "We keep chat logs for 30 days and call recordings for 90 days.",
+            "We keep call recordings for 180 days."
+        ),
+        pair("90 days", "180 days")
+    );
 }
 
 #[test]
@@ -465,6 +484,20 @@ fn a_long_sentence_is_shortened_around_its_change() {
 }
 
 #[test]
+fn a_blank_line_ends_a_passage_with_crlf_line_ends_too() {
+    let old = "# P\r\n\r\n## S\r\n\r\nEmail support with any question\r\n\r\nWe keep logs for 30 days\r\n";
+    let new = old.replace("support", "the team").replace("30", "15");
+    let h = hl(old, &new);
+    let kinds: Vec<HighlightKind> = h.highlights.iter().map(|h| h.kind).collect();
+    assert_eq!(
+        kinds,
+        [HighlightKind::Quantity, HighlightKind::Changed],
+        "{h:#?}"
+    );
+    assert_eq!(h.quantities[0].new_sentence, "We keep logs for 15 days");
+}
+
+#[test]
 fn sentences_split_at_their_ends_not_at_abbreviations_or_in_tables() {
     let text = "We use cookies, e.g. analytics. Fees are due. See Inc. and Co. terms.\n\n| a. b | c. d |\n- item one\n- item two";
     let parts: Vec<&str> = sentences(text)
@@ -664,4 +697,78 @@ mod edited {
             }
         }
     }
+}
+
+#[test]
+fn a_change_at_a_paragraphs_end_stays_in_its_paragraph() {
+    let h = hl(
+        "## S\n\nWe share data only with our payment processor.\n\nWe keep logs for 30 days.\n",
+        "## S\n\nWe share data with advertisers, brokers and any partner we choose.\n\nWe keep logs for 15 days.\n",
+    );
+    let kinds: Vec<HighlightKind> = h.highlights.iter().map(|h| h.kind).collect();
+    assert_eq!(
+        kinds,
+        [HighlightKind::Quantity, HighlightKind::Changed],
+        "{h:#?}"
+    );
+    assert_eq!(h.quantities[0].new_sentence, "We keep logs for 15 days.");
+    assert_eq!(
+        h.highlights[1].new_sentence.as_deref(),
+        Some("We share data with advertisers, brokers and any partner we choose.")
+    );
+}
+
+#[test]
+fn what_it_was_is_said_where_the_change_is() {
+    let statement = |old: &str, new: &str| {
+        let h = hl(&format!("## T\n\n{old}\n"), &format!("## T\n\n{new}\n"));
+        h.highlights[0].statement()
+    };
+    assert_eq!(
+        statement(
+            "Retained for 115 days, or 30 days after closure.",
+            "Retained for 115 days, or 15 days after closure."
+        ),
+        "Retained for 115 days, or 15 days (was 30 days) after closure."
+    );
+    assert_eq!(
+        statement(
+            "After 15 days we send a reminder, and you must pay within 30 days of the invoice.",
+            "After 15 days we send a reminder, and you must pay within 15 days of the invoice."
+        ),
+        "After 15 days we send a reminder, and you must pay within 15 days (was 30 days) of the invoice."
+    );
+    assert_eq!(
+        statement(
+            "When we sell items, we do not sell it to brokers.",
+            "When we sell items, we sell it to brokers."
+        ),
+        "When we sell items, we sell (was “we do not sell”) it to brokers."
+    );
+}
+
+#[test]
+fn only_markdown_marks_are_taken_off_sentences() {
+    let h = hl(
+        "## T\n\nWrite to privacy_team@example.com or see [!WARNING] in C:\\Users\\New within 30 days, *really*.\n",
+        "## T\n\nWrite to privacy_team@example.com or see [!WARNING] in C:\\Users\\New within 45 days, *really*.\n",
+    );
+    assert_eq!(
+        h.quantities[0].new_sentence,
+        "Write to privacy_team@example.com or see [!WARNING] in C:\\Users\\New within 45 days, really."
+    );
+}
+
+#[test]
+fn a_negation_put_in_is_told_with_the_words_around_it() {
+    let h = hl(
+        "## T\n\nIn line with our commitment, we allow people to misrepresent themselves.\n",
+        "## T\n\nIn line with our commitment, we don't allow people to misrepresent themselves.\n",
+    );
+    let turn = &h.highlights[0];
+    assert_eq!(turn.kind, HighlightKind::Obligation);
+    assert_eq!(
+        (turn.old.as_deref(), turn.new.as_deref()),
+        (Some("we allow"), Some("we don't allow"))
+    );
 }
