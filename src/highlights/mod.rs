@@ -770,6 +770,10 @@ impl Passage {
         };
         let words = old_words + new_words - 2 * equal;
         let shown = display(&ops);
+        // Nothing a reader sees changed (a link's target, emphasis marks): nothing to tell.
+        if !self.old.is_empty() && !self.new.is_empty() && shown.old == shown.new {
+            return;
+        }
         let highlight = |kind, old: Option<String>, new: Option<String>| Highlight {
             kind,
             old_heading: s.old_heading.clone(),

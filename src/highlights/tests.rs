@@ -772,3 +772,12 @@ fn a_negation_put_in_is_told_with_the_words_around_it() {
         (Some("we allow"), Some("we don't allow"))
     );
 }
+
+#[test]
+fn a_change_a_reader_cannot_see_is_no_highlight() {
+    let h = hl(
+        "## T\n\nRead our [Privacy Statement](https://example.com/a?x=1).\n\nWe keep logs.\n",
+        "## T\n\nRead our [Privacy Statement](https://example.com/b?x=2).\n\nWe keep logs.\n",
+    );
+    assert!(h.is_empty(), "{h:#?}");
+}
