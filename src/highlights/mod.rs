@@ -603,10 +603,20 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
+    // Whether the line being read is a table's row (one passage however many sentences its
+    // cells hold), and where that line starts.
+    let mut row = (usize::MAX, false);
+    let mut line_start = 0;
     while i < bytes.len() {
         let b = bytes[i];
         let mut cut = None;
-        if matches!(b, b'.' | b'!' | b'?' | b';') && !in_table_row(text, i) {
+        if matches!(b, b'.' | b'!' | b'?' | b';') && row.0 != line_start {
+            row = (
+                line_start,
+                text[line_start..i].trim_start().starts_with('|'),
+            );
+        }
+        if matches!(b, b'.' | b'!' | b'?' | b';') && !row.1 {
             // Closing quotes, brackets and emphasis after the mark belong to the sentence.
             let mut j = i + 1;
             while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b')' | b']' | b'*' | b'_') {
@@ -638,8 +648,15 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
                 out.push(start..end);
                 start = end;
             }
-            i = end.max(i + 1);
+            let next = end.max(i + 1);
+            if let Some(n) = text[i..next].rfind('\n') {
+                line_start = i + n + 1;
+            }
+            i = next;
             continue;
+        }
+        if b == b'\n' {
+            line_start = i + 1;
         }
         i += 1;
     }
@@ -668,13 +685,6 @@ fn list_number(line: &str) -> bool {
         && n.iter()
             .all(|&c| c.is_ascii_digit() || c.is_ascii_lowercase() && n.len() == 1)
         && head.get(mark + 1) == Some(&b' ')
-}
-
-/// True when byte `at` is on a line that starts with `|`: a table's row, one passage
-/// however many sentences its cells hold.
-fn in_table_row(text: &str, at: usize) -> bool {
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    text[line_start..at].trim_start().starts_with('|')
 }
 
 /// True when the text before a full stop ends in an abbreviation or a number (`e.g.`,
@@ -1326,15 +1336,21 @@ fn display(ops: &[WordOp]) -> Shown {
                 }
                 line = t;
             }
-            let chars: Vec<char> = line.chars().collect();
-            let mut k = 0;
-            while k < chars.len() {
-                let c = chars[k];
-                let (before, after) = (
-                    k.checked_sub(1).map(|i| chars[i]),
-                    chars.get(k + 1).copied(),
-                );
-                k += 1;
+            // Most text holds no mark at all: copied whole.
+            if !in_target && !line.contains(['*', '_', '`', '[', ']', '\\']) {
+                text.push_str(line);
+                continue;
+            }
+            let mut before: Option<char> = None;
+            let mut skip_next = false;
+            for (at, c) in line.char_indices() {
+                let rest = &line[at + c.len_utf8()..];
+                let after = rest.chars().next();
+                let previous = before.replace(c);
+                if skip_next {
+                    skip_next = false;
+                    continue;
+                }
                 if in_target {
                     if c == ')' {
                         in_target = false;
@@ -1345,12 +1361,12 @@ fn display(ops: &[WordOp]) -> Shown {
                 match c {
                     // A link's text is kept, its target dropped: `[text](target)`.
                     ']' if after == Some('(') => {
-                        k += 1;
+                        skip_next = true;
                         in_target = true;
                     }
-                    '[' if link_follows(&chars[k..], &later) => {}
+                    '[' if link_follows(rest, &later) => {}
                     // Emphasis marks at a word's edge; `privacy_team` keeps its underscore.
-                    '*' | '_' if !(word(before) && word(after)) => {}
+                    '*' | '_' if !(word(previous) && word(after)) => {}
                     '`' => {}
                     // A Markdown escape (`\*`); `C:\Users` keeps its backslashes.
                     '\\' if after.is_some_and(|a| a.is_ascii_punctuation()) => {}
@@ -1410,12 +1426,12 @@ fn display(ops: &[WordOp]) -> Shown {
 
 /// True when the characters after a `[` (the rest of its line, then what later ops hold)
 /// are a link's text and `](`.
-fn link_follows(rest: &[char], later: &dyn Fn() -> String) -> bool {
-    let here: String = rest.iter().take_while(|&&c| c != '[').collect();
+fn link_follows(rest: &str, later: &dyn Fn() -> String) -> bool {
+    let here = rest.split('[').next().unwrap_or("");
     if here.contains("](") {
         return true;
     }
-    if rest.contains(&'[') {
+    if rest.contains('[') {
         return false;
     }
     let more = format!("{here}{}", later());
