@@ -416,14 +416,11 @@ fn record_of(report: &DocumentReport) -> Record {
     // Named by its path: in archives of other companies' policies, the first heading is
     // often a section's, not the policy's name.
     let name = policy_name(&report.path);
-    let highlights =
-        crate::render::what_changed(&report.highlights, &|t| t.to_string(), &|kind, words| {
-            match kind {
-                crate::diff::OpKind::Equal => words.to_string(),
-                crate::diff::OpKind::Insert => format!("{{+{words}+}}"),
-                crate::diff::OpKind::Delete => format!("[-{words}-]"),
-            }
-        });
+    let highlights = crate::render::what_changed(
+        &report.highlights,
+        &|t| t.to_string(),
+        &crate::render::plain_mark,
+    );
     Record {
         highlights,
         commit: String::new(),

@@ -153,18 +153,25 @@ See [our help](https://help.example/) or [this](javascript:alert(1)).
 Write to [legal](mailto:legal@terms.example).
 ";
 
-#[test]
-fn the_redline_page_is_sound_html_with_policy_text_escaped() {
-    let repo = Repo::new();
-    repo.commit("terms.md", TERMS_V1).tag("v1");
-    repo.commit("terms.md", TERMS_V2).tag("v2");
+/// `policy-diff v1 v2 --format html` in `repo`, and its page as html5lib reads it, checked
+/// sound.
+fn redline_v1_v2(repo: &Repo) -> (Run, Value) {
     let run = repo.run(&["v1", "v2", "--format", "html"]);
     run.code(1);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("redline.html");
     std::fs::write(&file, &run.stdout).unwrap();
-    let page = &check("check_html.py", std::slice::from_ref(&file))[0];
-    assert_sound_page(page, None);
+    let page = check("check_html.py", std::slice::from_ref(&file)).remove(0);
+    assert_sound_page(&page, None);
+    (run, page)
+}
+
+#[test]
+fn the_redline_page_is_sound_html_with_policy_text_escaped() {
+    let repo = Repo::new();
+    repo.commit("terms.md", TERMS_V1).tag("v1");
+    repo.commit("terms.md", TERMS_V2).tag("v2");
+    let (run, page) = &redline_v1_v2(&repo);
     let text = page["text"].as_str().unwrap();
     // Raw HTML of the policy is shown as text, and Markdown is rendered, not shown.
     assert!(text.contains("<script>alert(\"x\")</script>"), "{text}");
@@ -715,13 +722,7 @@ fn the_summary_heads_the_redline_the_change_pages_and_the_feeds() {
     let repo = Repo::new();
     repo.commit("privacy.md", &privacy(1)).tag("v1");
     repo.commit("privacy.md", &privacy(3)).tag("v2");
-    let run = repo.run(&["v1", "v2", "--format", "html"]);
-    run.code(1);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("redline.html");
-    std::fs::write(&file, &run.stdout).unwrap();
-    let page = &check("check_html.py", std::slice::from_ref(&file))[0];
-    assert_sound_page(page, None);
+    let (run, page) = &redline_v1_v2(&repo);
     let text = page["text"].as_str().unwrap();
     assert!(text.contains("What changed"), "{text}");
     assert!(

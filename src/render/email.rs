@@ -379,29 +379,18 @@ pub fn policy_context(
 
 /// The highlights a message shows.
 fn highlights_context(h: &Highlights) -> Vec<HighlightContext> {
-    let lines = super::what_changed(h, &|t| t.to_string(), &|kind, words| match kind {
-        OpKind::Equal => words.to_string(),
-        OpKind::Insert => format!("{{+{words}+}}"),
-        OpKind::Delete => format!("[-{words}-]"),
-    });
+    let plain = |t: &str| t.to_string();
     h.top(SHOWN)
         .0
         .iter()
-        .zip(lines)
-        .map(|(item, line)| {
-            let heading = super::heading_or_preamble(item.heading());
-            HighlightContext {
-                kind: item.kind,
-                text: line
-                    .strip_prefix(&format!("{heading}: "))
-                    .unwrap_or(&line)
-                    .to_string(),
-                heading,
-                old: item.old.clone(),
-                new: item.new.clone(),
-                old_sentence: item.old_sentence.clone(),
-                new_sentence: item.new_sentence.clone(),
-            }
+        .map(|item| HighlightContext {
+            kind: item.kind,
+            heading: super::heading_or_preamble(item.heading()),
+            text: super::highlight_text(item, &plain, &super::plain_mark),
+            old: item.old.clone(),
+            new: item.new.clone(),
+            old_sentence: item.old_sentence.clone(),
+            new_sentence: item.new_sentence.clone(),
         })
         .collect()
 }

@@ -17,7 +17,7 @@ pub use text::{TextOptions, render_text};
 
 use crate::diff::{Counts, DocMeta, DocumentDiff, OpKind, SectionDiff, Status, WordOp};
 use crate::document::PolicyDate;
-use crate::highlights::{HighlightKind, Highlights};
+use crate::highlights::{Highlight, HighlightKind, Highlights};
 use crate::report::{DocumentReport, Report};
 
 /// Output formats of `policy-diff OLD NEW`.
@@ -123,9 +123,9 @@ pub fn render_log_document_text(d: &DocumentReport) -> String {
 }
 
 /// The "What changed" lines of a document: each highlight shown (at most
-/// [`highlights::SHOWN`](crate::highlights::SHOWN)) as `Heading: what changed`, a changed
-/// passage with its words marked by `mark`, then "and N more changes in M sections". `text`
-/// makes policy text safe for the output. Empty when there is nothing to tell.
+/// [`highlights::SHOWN`](crate::highlights::SHOWN)) as `Heading: what changed` (see
+/// [`highlight_text`]), then "and N more changes in M sections". `text` makes policy text
+/// safe for the output. Empty when there is nothing to tell.
 pub fn what_changed(
     h: &Highlights,
     text: &dyn Fn(&str) -> String,
@@ -136,16 +136,36 @@ pub fn what_changed(
         .iter()
         .map(|item| {
             let name = text(&heading_or_preamble(item.heading()));
-            let what = if item.kind == HighlightKind::Changed && !item.ops.is_empty() {
-                layout_ops(&item.ops, usize::MAX, mark).replace('\n', " ")
-            } else {
-                text(&item.statement())
-            };
-            format!("{name}: {what}")
+            format!("{name}: {}", highlight_text(item, text, mark))
         })
         .collect();
     lines.extend(more.sentence());
     lines
+}
+
+/// What one highlight says after its section's name: its statement (`… 15 days (was 30
+/// days) …`, `section added`), or for a changed passage its words marked by `mark`, on one
+/// line. `text` makes policy text safe for the output.
+pub fn highlight_text(
+    item: &Highlight,
+    text: &dyn Fn(&str) -> String,
+    mark: &dyn Fn(OpKind, &str) -> String,
+) -> String {
+    if item.kind == HighlightKind::Changed && !item.ops.is_empty() {
+        layout_ops(&item.ops, usize::MAX, mark).replace('\n', " ")
+    } else {
+        text(&item.statement())
+    }
+}
+
+/// Marks as the plain-text outputs write them (email text, feeds): `{+inserted+}` and
+/// `[-deleted-]`, policy text as it is.
+pub fn plain_mark(kind: OpKind, words: &str) -> String {
+    match kind {
+        OpKind::Equal => words.to_string(),
+        OpKind::Insert => format!("{{+{words}+}}"),
+        OpKind::Delete => format!("[-{words}-]"),
+    }
 }
 
 /// The "What changed" list of a document as HTML (`<ul class="what-changed">`), for the
@@ -182,16 +202,11 @@ pub fn what_changed_html(
                 let _ = write!(out, "<li><strong>{name}</strong>: ");
             }
         }
-        if item.kind == HighlightKind::Changed && !item.ops.is_empty() {
-            let marked = layout_ops(&item.ops, usize::MAX, &|kind, words| match kind {
-                OpKind::Equal => html(words),
-                OpKind::Insert => format!("{}{}</ins>", marks.ins, html(words)),
-                OpKind::Delete => format!("{}{}</del>", marks.del, html(words)),
-            });
-            out.push_str(&marked.replace('\n', " "));
-        } else {
-            out.push_str(&html(&item.statement()));
-        }
+        out.push_str(&highlight_text(item, &html, &|kind, words| match kind {
+            OpKind::Equal => html(words),
+            OpKind::Insert => format!("{}{}</ins>", marks.ins, html(words)),
+            OpKind::Delete => format!("{}{}</del>", marks.del, html(words)),
+        }));
         out.push_str("</li>\n");
     }
     if let Some(more) = more.sentence() {
