@@ -160,6 +160,7 @@ pub fn walk<D: Send>(
                         next_docs.insert(blob, doc);
                     }
                     Done::Compared(i, report) => by_commit[i].push(report),
+                    Done::Hidden => {}
                 }
             }
             if let Some((batch, docs)) = current.take() {
@@ -284,20 +285,19 @@ fn run_task<D>(
                 time: p.time,
                 summary: &p.summary,
             };
-            Done::Compared(
-                *i,
-                document(
-                    info,
-                    compare_documents(
-                        &c.path,
-                        c.old_path.as_deref(),
-                        doc(c.old_blob),
-                        doc(c.new_blob),
-                        options.diff,
-                        &options.rules.for_path(&c.path).noise,
-                    ),
-                ),
-            )
+            let report = compare_documents(
+                &c.path,
+                c.old_path.as_deref(),
+                doc(c.old_blob),
+                doc(c.new_blob),
+                options.diff,
+                &options.rules.for_path(&c.path).noise,
+            );
+            // A change to the metadata alone is hidden like no change.
+            match report.metadata_only {
+                true => Done::Hidden,
+                false => Done::Compared(*i, document(info, report)),
+            }
         }
     }
 }
@@ -306,6 +306,7 @@ fn run_task<D>(
 enum Done<D> {
     Parsed(Oid, Arc<Document>),
     Compared(usize, D),
+    Hidden,
 }
 
 fn old_blobs(pending: &[Pending]) -> impl Iterator<Item = Oid> + '_ {

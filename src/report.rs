@@ -20,6 +20,10 @@ pub struct DocumentReport {
     pub diff: DocumentDiff,
     /// What changed, as a reader would say it (read from `diff`).
     pub highlights: Highlights,
+    /// Only the document's metadata changed (its YAML front matter, or a byte-order mark):
+    /// its text reads the same. Such a document is shown only in a count, like an unchanged
+    /// one, and never mailed.
+    pub metadata_only: bool,
 }
 
 /// The comparison of two versions, as asked for on the command line.
@@ -36,6 +40,17 @@ pub struct Report {
 }
 
 impl Report {
+    /// The documents a reader is shown: all but those whose metadata alone changed.
+    pub fn shown(&self) -> impl Iterator<Item = &DocumentReport> {
+        self.documents.iter().filter(|d| !d.metadata_only)
+    }
+
+    /// How many documents changed only in their metadata (see
+    /// [`DocumentReport::metadata_only`]).
+    pub fn metadata_only(&self) -> usize {
+        self.documents.iter().filter(|d| d.metadata_only).count()
+    }
+
     /// True when any document changed substantively (cosmetic-only changes don't count).
     pub fn has_changes(&self) -> bool {
         self.documents
@@ -200,8 +215,35 @@ pub fn compare_documents(
         path: path.to_string(),
         old_path: old_path.map(str::to_string),
         highlights: highlights(&diff),
+        metadata_only: metadata_only(&diff, old, new),
         diff,
     }
+}
+
+/// True when two versions differ only in their front matter: one of them has some, the
+/// files differ, but every section is the same, byte for byte.
+fn metadata_only(diff: &DocumentDiff, old: Option<&Document>, new: Option<&Document>) -> bool {
+    let (Some(old), Some(new)) = (old, new) else {
+        return false;
+    };
+    fn whole(d: &Document) -> Option<&str> {
+        d.sections.first().map(|s| s.text.whole())
+    }
+    let front = |d: &Document| {
+        whole(d).is_some_and(|t| {
+            let t = t.strip_prefix('\u{feff}').unwrap_or(t);
+            crate::document::body_offset(t) > 0
+        })
+    };
+    diff.status == Status::Unchanged
+        && (front(old) || front(new))
+        && old.sections.len() == new.sections.len()
+        && old
+            .sections
+            .iter()
+            .zip(&new.sections)
+            .all(|(a, b)| a.text.as_str() == b.text.as_str())
+        && whole(old) != whole(new)
 }
 
 #[cfg(test)]

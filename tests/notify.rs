@@ -942,3 +942,27 @@ fn the_message_opens_with_what_changed() {
     );
     assert!(!html.contains("<script>"), "{html}");
 }
+
+/// A commit that changes only a policy's front matter (metadata) mails no one, and is taken
+/// as notified so that the next wording change is mailed alone.
+#[test]
+fn a_front_matter_change_is_never_mailed() {
+    let base = "policies: [{ path: privacy.md, name: Privacy Policy }]\nsender: legal@acme.example\nsubscribers: [{ email: a@example.com }]\nnotify: { date_only: true, cosmetic: true }\n";
+    let site = Site::new(base);
+    let page = |front: &str, body: &str| format!("---\n{front}---\n\n{body}");
+    site.repo
+        .commit("privacy.md", &page("title: Privacy\ntopics: [Legal]\n", V1));
+    site.run(&["check"]).code(0);
+    site.repo
+        .commit("privacy.md", &page("title: Privacy\n", V1));
+    site.run(&["check"]).code(0);
+    assert!(site.outbox().is_empty(), "a metadata change was mailed");
+    assert_eq!(
+        site.notified().unwrap(),
+        site.repo.git(&["rev-parse", "HEAD"]).trim()
+    );
+    site.repo
+        .commit("privacy.md", &page("title: Privacy\n", V2));
+    site.run(&["check"]).code(0).stdout_has("sent 1 message");
+    assert_eq!(site.outbox().len(), 1);
+}

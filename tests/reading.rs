@@ -130,3 +130,85 @@ fn log_ignores_links_too() {
         quiet.stdout
     );
 }
+
+/// Static-site repositories keep their policies under YAML front matter: a change there alone
+/// is metadata, hidden like an unchanged document (one count line), absent from JSON and the
+/// log, and never mailed.
+#[test]
+fn a_change_only_in_front_matter_is_metadata() {
+    let page = |topics: &str, body: &str| {
+        format!("---\ntitle: Acceptable Use\ntopics:\n{topics}---\n\n# Acceptable Use\n\n{body}\n")
+    };
+    let repo = Repo::new();
+    repo.write("aup.md", &page("  - Policy\n", "Be kind to others."));
+    repo.write("terms.md", &page("  - Policy\n", "Pay on time."));
+    repo.commit_all("first");
+    // Only the front matter of both changes.
+    repo.write("aup.md", &page("", "Be kind to others."));
+    repo.write("terms.md", &page("", "Pay on time."));
+    repo.commit_all("drop topics");
+    let run = repo.run(&["HEAD~1", "HEAD", "--color", "never"]);
+    run.code(0)
+        .stdout_has("2 documents changed only in their front matter (metadata), not shown.")
+        .stdout_lacks("aup.md")
+        .stdout_lacks("unchanged");
+    let json = repo.run(&["HEAD~1", "HEAD", "--format", "json"]).json();
+    assert_eq!(json["documents"], serde_json::json!([]), "{json}");
+    let md = repo.run(&["HEAD~1", "HEAD", "--format", "markdown"]);
+    md.stdout_has("2 documents changed only in their front matter (metadata), not shown.");
+    // With a change of wording beside it, the wording is shown and the metadata counted.
+    repo.write("aup.md", &page("  - Legal\n", "Be kind to everyone."));
+    repo.write("terms.md", &page("  - Legal\n", "Pay on time."));
+    repo.commit_all("reword");
+    repo.run(&["HEAD~1", "HEAD", "--color", "never"])
+        .code(1)
+        .stdout_has("aup.md: modified")
+        .stdout_has("\n1 document changed only in its front matter (metadata), not shown.")
+        .stdout_lacks("terms.md");
+    // Blank lines added before the first heading of a file without front matter are no
+    // metadata change: such a file is shown, as before.
+    repo.write("plain.md", "# Plain\n\nText.\n");
+    repo.commit_all("plain");
+    repo.write("plain.md", "\n\n# Plain\n\nText.\n");
+    repo.commit_all("blank lines");
+    repo.run(&["HEAD~1", "HEAD", "--color", "never"])
+        .code(0)
+        .stdout_has("plain.md: unchanged")
+        .stdout_lacks("front matter");
+    // The log lists the commit that changed wording, not the one that changed metadata.
+    let log = repo.run(&["log", "--color", "never"]);
+    assert!(log.stdout.contains("reword"), "{}", log.stdout);
+    assert!(!log.stdout.contains("drop topics"), "{}", log.stdout);
+    let lines = repo.run(&["log", "--format", "json"]);
+    for line in lines.stdout.lines() {
+        let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_ne!(entry["summary"], "drop topics", "{line}");
+        let paths: Vec<&str> = entry["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["path"].as_str().unwrap())
+            .collect();
+        if entry["summary"] == "reword" {
+            assert_eq!(paths, ["aup.md"], "{line}");
+        }
+    }
+}
+
+/// A labelled date in front matter is read; other keys and the body's running text are not.
+#[test]
+fn front_matter_dates_come_from_labelled_keys_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "---\ntitle: Terms\ncreated: 2019-01-01\nlast_updated: 2026-02-03\n---\n\n# Terms\n\nSince 25 May 2018, the GDPR applies.\n";
+    std::fs::write(dir.path().join("t.md"), text).unwrap();
+    let json = run_in(dir.path(), &["t.md", "t.md", "--format", "json"]).json();
+    assert_eq!(json["documents"][0]["new_modified"], "2026-02-03", "{json}");
+    let text = "---\ntitle: Terms\ncreated: 2019-01-01\n---\n\n# Terms\n\nSince 25 May 2018, the GDPR applies.\n";
+    std::fs::write(dir.path().join("t.md"), text).unwrap();
+    let json = run_in(dir.path(), &["t.md", "t.md", "--format", "json"]).json();
+    assert_eq!(
+        json["documents"][0]["new_modified"],
+        serde_json::Value::Null,
+        "{json}"
+    );
+}

@@ -762,3 +762,29 @@ fn the_summary_heads_the_redline_the_change_pages_and_the_feeds() {
         "{text}"
     );
 }
+
+/// A commit that changed only a policy's front matter makes no entry, no page and no feed
+/// item: the timeline shows wording changes only.
+#[test]
+fn a_front_matter_change_makes_no_entry() {
+    let repo = Repo::new();
+    let page = |front: &str, n: u32| format!("---\ntitle: Privacy\n{front}---\n\n{}", privacy(n));
+    repo.commit("privacy.md", &page("topics: [Legal]\n", 1));
+    repo.commit("privacy.md", &page("", 1));
+    repo.commit("privacy.md", &page("", 2));
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    repo.run(&["site", site.to_str().unwrap()])
+        .code(0)
+        .stdout_has("2 commits with policy changes read");
+    let feeds = check(
+        "check_feed.py",
+        &[site.join("policies/privacy.md/feed.atom")],
+    );
+    let entries = feeds[0]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{}", feeds[0]);
+    assert_eq!(
+        files_ending(&site.join("policies/privacy.md"), ".html").len(),
+        3
+    );
+}

@@ -195,6 +195,9 @@ enum Read {
 struct Candidate {
     kind: Kind,
     language: Language,
+    /// The label is written alike in several languages (`Version`): its language is the
+    /// document's, not `language`.
+    neutral: bool,
     /// Where the label starts, and where the date starts and ends.
     start: usize,
     date_start: usize,
@@ -202,6 +205,23 @@ struct Candidate {
     read: Read,
     /// The date of another version or another text (see [`other_version`]).
     excluded: bool,
+}
+
+impl Candidate {
+    /// A date with no label (standing alone, or a changelog's entry), from `start` to `end`:
+    /// a modification date, of no language.
+    fn unlabelled(start: usize, end: usize, read: Read) -> Candidate {
+        Candidate {
+            kind: Kind::Modified,
+            language: Language::En,
+            neutral: true,
+            start,
+            date_start: start,
+            date_end: end,
+            read,
+            excluded: false,
+        }
+    }
 }
 
 /// Searches the stems of English labels, written in lower case, Title Case and CAPITALS: a few
@@ -231,27 +251,51 @@ static STEMS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
 });
 
 /// True when `text` is short, or its start reads more like one of the other languages than
-/// English (by their commonest short words).
+/// English (by their commonest short words), or holds too few of them to tell.
 fn maybe_not_english(text: &str) -> bool {
     // A short text costs little to search for everything.
     if text.len() < 4_096 {
         return true;
     }
-    let sample = &text[..floor_boundary(text, 4_000)];
-    let (mut english, mut others) = (0, 0);
-    for m in COMMON_WORDS.find_iter(sample) {
-        match m.pattern().as_usize() < words::ENGLISH_WORDS.len() {
-            true => english += 1,
-            false => others += 1,
-        }
-    }
-    others > english
+    let counts = language_counts(text);
+    // Few English words either (a menu, a list of links): nothing tells; search everything.
+    counts[0] < 3 || counts[1..].iter().sum::<usize>() > counts[0]
 }
 
-/// The commonest short words of English, then of the other languages.
-static COMMON_WORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-    let all = words::ENGLISH_WORDS.iter().chain(words::COMMON_WORDS);
-    aho_corasick::AhoCorasick::new(all).expect("valid words")
+/// How many of each language's commonest short words the start of `text` holds, in the
+/// order of [`words::LANGUAGE_WORDS`].
+fn language_counts(text: &str) -> [usize; words::LANGUAGE_WORDS.len()] {
+    let sample = &text[..floor_boundary(text, 4_000)];
+    let mut counts = [0; words::LANGUAGE_WORDS.len()];
+    for m in COMMON_WORDS.0.find_iter(sample) {
+        counts[COMMON_WORDS.1[m.pattern().as_usize()]] += 1;
+    }
+    counts
+}
+
+/// The language whose commonest words the start of `text` holds most (and at least 3).
+fn guess_language(text: &str) -> Option<Language> {
+    let counts = language_counts(text);
+    let (best, &n) = counts
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| words::LANGUAGE_WORDS[*k].0.is_some())
+        .max_by_key(|&(k, n)| (n, std::cmp::Reverse(k)))?;
+    (n >= 3).then_some(words::LANGUAGE_WORDS[best].0).flatten()
+}
+
+/// The commonest short words of every language, with the index of their language in
+/// [`words::LANGUAGE_WORDS`].
+static COMMON_WORDS: LazyLock<(aho_corasick::AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
+    let (mut all, mut language) = (Vec::<&str>::new(), Vec::new());
+    for (k, (_, list)) in words::LANGUAGE_WORDS.iter().enumerate() {
+        all.extend(list.iter());
+        language.extend(std::iter::repeat_n(k, list.len()));
+    }
+    (
+        aho_corasick::AhoCorasick::new(all).expect("valid words"),
+        language,
+    )
 });
 
 /// Linking words by their first word.
@@ -376,6 +420,18 @@ fn starts_line(text: &str, i: usize) -> bool {
         .all(|c| c.is_whitespace() || "#*_>-|".contains(c))
 }
 
+/// True when a label at `i` leads its line, or, for a `Version` label, stands after an
+/// opening parenthesis, a comma or a dash (`Conditions générales (version au …)`,
+/// `Conditions générales, version décembre 2025`) rather than inside a sentence (`the
+/// previous version, 12 May 2023`).
+fn leads(text: &str, i: usize, after_punctuation: bool) -> bool {
+    starts_line(text, i)
+        || (after_punctuation
+            && text[..i]
+                .trim_end()
+                .ends_with(['(', '[', ',', '–', '—', '-', '|', ':']))
+}
+
 /// Every labelled date of `text`, in text order.
 fn labelled(text: &str) -> Vec<Candidate> {
     let stems: &aho_corasick::AhoCorasick = if maybe_not_english(text) {
@@ -412,7 +468,7 @@ fn labelled(text: &str) -> Vec<Candidate> {
                     labels.iter().find_map(|label| {
                         let label_end = phrase_at(text, i, label.words)?;
                         let holds_stem = label_end > m.start();
-                        (holds_stem && (!label.line_start || starts_line(text, i)))
+                        (holds_stem && (!label.line_start || leads(text, i, label.neutral)))
                             .then_some((i, *label, label_end))
                     })
                 });
@@ -426,6 +482,14 @@ fn labelled(text: &str) -> Vec<Candidate> {
             continue;
         };
         let mut date_start = linking_end(text, label_end);
+        // `Version n° 30 du 4 mai 2024`, `Version 2.1 of March 3, 2026`: a version number
+        // between the label and the date.
+        if label.neutral
+            && read_marked(text, date_start).is_none()
+            && let Some(end) = version_number_end(text, date_start)
+        {
+            date_start = linking_end(text, end);
+        }
         // `Date d'entrée en vigueur en dehors de l'EEE : 13 mars 2024`: a few words between
         // the label and a colon, then the date.
         if read_marked(text, date_start).is_none()
@@ -436,11 +500,14 @@ fn labelled(text: &str) -> Vec<Candidate> {
         {
             date_start = linking_end(text, date_start + colon + 1);
         }
-        match read_marked(text, date_start) {
+        match read_marked(text, date_start)
+            .filter(|&(_, date_end)| !label.alone || ends_line(text, date_end))
+        {
             Some((read, date_end)) => {
                 out.push(Candidate {
                     kind: label.kind,
                     language: label.language,
+                    neutral: label.neutral,
                     start,
                     date_start,
                     date_end,
@@ -455,8 +522,34 @@ fn labelled(text: &str) -> Vec<Candidate> {
     out
 }
 
-/// Reads a date at `i`, looking through Markdown emphasis (`**August 5,** **2026**`): what
-/// it reads as and where it ends in `text`.
+/// The end of a version number at `i` (`n° 30`, `No. 4`, `2.1`, `v3`), when a linking word
+/// or punctuation follows it.
+fn version_number_end(text: &str, i: usize) -> Option<usize> {
+    let mut j = i;
+    if let Some((w, end)) = word_at(text, j)
+        && ["n", "no", "nr", "numero", "number", "nummer", "v"].contains(&w.as_str())
+    {
+        j = end;
+        j += text[j..]
+            .char_indices()
+            .find(|&(_, c)| !(c == '.' || c == '°' || c == 'º' || c.is_whitespace()))
+            .map_or(text.len() - j, |(k, _)| k);
+    }
+    let b = text.as_bytes();
+    let digits = b[j..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit() || **c == b'.')
+        .count();
+    let number = text[j..j + digits].trim_end_matches('.');
+    if number.is_empty() || !number.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let end = j + number.len();
+    (linking_end(text, end) > end).then_some(end)
+}
+
+/// Reads a date at `i`, looking through Markdown emphasis and escapes (`**August 5,**
+/// **2026**`, `24\. März 2021`): what it reads as and where it ends in `text`.
 fn read_marked(text: &str, i: usize) -> Option<(Read, usize)> {
     let window = &text[i..floor_boundary(text, i + 80)];
     // Every form starts with a digit or a letter (a month or weekday name).
@@ -466,13 +559,14 @@ fn read_marked(text: &str, i: usize) -> Option<(Read, usize)> {
     {
         return None;
     }
-    if !window.contains(['*', '_']) {
+    if !window.contains(['*', '_', '\\']) {
         return read_date(window).map(|(read, len)| (read, i + len));
     }
     let mut clean = String::new();
     let mut at: Vec<usize> = Vec::new();
     for (k, c) in text[i..].char_indices().take(80) {
-        if c == '*' || c == '_' {
+        // Emphasis, and Markdown's escapes (`24\. März`).
+        if c == '*' || c == '_' || c == '\\' {
             continue;
         }
         clean.push(c);
@@ -515,7 +609,8 @@ fn resolve(a: u32, c: u32, year: i32, order: DateOrder) -> Option<PolicyDate> {
 fn read_date(s: &str) -> Option<(Read, usize)> {
     let b = s.as_bytes();
     let mut i = 0;
-    if let Some((w, end)) = word_at(s, 0)
+    if WEEKDAY_STARTS.contains(&first_three(s, 0))
+        && let Some((w, end)) = word_at(s, 0)
         && words::WEEKDAYS.contains(&w.as_str())
     {
         i = skip_space(s, comma(s, end));
@@ -537,6 +632,21 @@ fn read_date(s: &str) -> Option<(Read, usize)> {
         && let Some((y, j)) = number(b, skip_space(s, comma(s, j)), 4..=4)
     {
         return Some((date(PolicyDate::ymd(y as i32, month, d)), j));
+    }
+    // XX mars 2025: a day not filled in, read to the month.
+    if let Some(j) = ["XX", "xx"]
+        .iter()
+        .find(|p| s[i..].starts_with(**p))
+        .map(|p| i + p.len())
+        && let Some(j) = space(s, j)
+        && let Some((month, j)) = month(s, particle(s, j, &["of", "de"]))
+        && let Some((y, j)) = number(
+            b,
+            particle(s, skip_space(s, comma(s, j)), &["de", "del"]),
+            4..=4,
+        )
+    {
+        return Some((date(PolicyDate::ym(y as i32, month)), j));
     }
     // 17 January 2013 · 1er septembre 2023 · 17. Januar 2026 · 17 de enero de 2026
     if let Some((d, j)) = number(b, i, 1..=2)
@@ -571,6 +681,14 @@ fn read_date(s: &str) -> Option<(Read, usize)> {
         && let Some((c, j)) = number(b, if sep == b'.' { skip_space(s, j) } else { j }, 1..=2)
         && let Some(j) = one_of(b, j, &[sep])
         && let Some((y, j)) = number(b, if sep == b'.' { skip_space(s, j) } else { j }, 4..=4)
+            .or_else(|| {
+                // `10/05/23`: a year of two digits, up to 69 this century's, else the last.
+                let (y, j) = number(b, j, 2..=2).filter(|_| sep == b'/')?;
+                let century = if y < 70 { 2000 } else { 1900 };
+                (!s[j..].starts_with(['/', '.', ':'])
+                    || !s[j + 1..].starts_with(|c: char| c.is_ascii_digit()))
+                .then_some((century + y, j))
+            })
     {
         let y = y as i32;
         let read = match (a > 12, c > 12) {
@@ -656,6 +774,9 @@ fn space(s: &str, i: usize) -> Option<usize> {
 /// A month name or abbreviation at `i` (`Sept.`, `june`, `février`, `Januar`), with the index
 /// after it and its optional full stop.
 fn month(s: &str, i: usize) -> Option<(u32, usize)> {
+    if !MONTH_STARTS.contains(&first_three(s, i)) {
+        return None;
+    }
     let (w, end) = word_at(s, i)?;
     let month = words::MONTHS.iter().find(|(name, _)| *name == w)?.1;
     Some((month, one_of(s.as_bytes(), end, b".").unwrap_or(end)))
@@ -691,8 +812,16 @@ fn other_version(text: &str, c: &Candidate, heads: &[HeadingSpan]) -> bool {
     if range {
         return true;
     }
-    let line_start = text[..c.start].rfind('\n').map_or(0, |i| i + 1);
+    let (line_start, line_end) = line_around(text, c.start);
     let before = &text[line_start..c.start];
+    // The date of a text linked just before (`our [Cookie Policy](/cookies) (updated January
+    // 5, 2021)`).
+    if before.trim_end_matches([' ', '(', '*', '_']).ends_with(')')
+        && before.trim_end().ends_with('(')
+        && before.contains("](")
+    {
+        return true;
+    }
     // A statute or another text named just before (`the Regulation … entered into force on`).
     let near = &before[floor_boundary(before, before.len().saturating_sub(100))..];
     let near: String = near.chars().map(fold).collect();
@@ -702,10 +831,12 @@ fn other_version(text: &str, c: &Candidate, heads: &[HeadingSpan]) -> bool {
     {
         return true;
     }
-    // In a heading, after other words.
+    // In a heading after other words, unless it is the title (`Conditions générales de
+    // vente applicables à compter du 26/06/2019`).
     let heading = heads.partition_point(|h| h.start <= c.start);
     if let Some(h) = heading.checked_sub(1).map(|k| &heads[k])
         && c.start < h.end
+        && !(heading == 1 && h.start < HEAD_BYTES)
         && text[h.start..c.start]
             .trim_start_matches(|ch: char| ch == '#' || ch.is_whitespace())
             .contains(char::is_alphabetic)
@@ -713,55 +844,223 @@ fn other_version(text: &str, c: &Candidate, heads: &[HeadingSpan]) -> bool {
         return true;
     }
     // A list item or link under a heading (or an enclosing one) that lists other versions.
-    let line_end = text[c.start..]
-        .find('\n')
-        .map_or(text.len(), |k| c.start + k);
     let line = &text[line_start..line_end];
     let listed = line.trim_start().starts_with(['-', '*', '+', '[']) || line.contains("](");
-    let mut level = u8::MAX;
-    for h in heads[..heading].iter().rev() {
-        if h.level < level {
-            level = h.level;
-            let folded: String = h.text.chars().map(fold).collect();
-            if listed && words::OTHER_VERSIONS.iter().any(|w| folded.contains(w)) {
-                return true;
+    listed && under_heading(heads, c.start, words::OTHER_VERSIONS)
+}
+
+/// A date standing alone on the line `start..line_end` (after Markdown markup), or followed
+/// only by a parenthesis, a link or a table cell: `July 29, 2026 ([View archived
+/// version](…))`, `_7 May 2026_`, `**August 21, 2026**`, `XX mars 2025`.
+fn bare_date(text: &str, start: usize, line_end: usize) -> Option<Candidate> {
+    let line = &text[start..line_end];
+    let mut lead = line.len()
+        - line
+            .trim_start_matches(|c: char| c.is_whitespace() || "#*_>-|".contains(c))
+            .len();
+    // `Vienne, juillet 2024`, `Paris, le 3 mars 2024`: the place it was written.
+    if read_marked(&text[..line_end], start + lead).is_none()
+        && let Some(comma) = line[lead..].find(", ")
+        && line[lead..lead + comma].starts_with(char::is_uppercase)
+        && line[lead..lead + comma]
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '-' || c == ' ')
+        && line[lead..lead + comma].split(' ').count() <= 2
+    {
+        lead = linking_end(line, lead + comma + 1);
+    }
+    let (read, end) = read_marked(&text[..line_end], start + lead)?;
+    ends_line(&text[..line_end], end).then_some(Candidate::unlabelled(start + lead, end, read))
+}
+
+/// True when nothing but a full stop, a parenthesis, a link or a table cell follows `end` on
+/// its line: the date there stands on its own.
+fn ends_line(text: &str, end: usize) -> bool {
+    let line_end = line_around(text, end).1;
+    let rest = text[end..line_end].trim_matches(|c: char| c.is_whitespace() || "*_.".contains(c));
+    rest.is_empty() || rest.starts_with(['(', '[', '|', '—', '-', '–'])
+}
+
+/// Dates standing alone on one of the first lines, before `head_end`.
+fn bare_dates_at_head(text: &str, head_end: usize) -> Vec<Candidate> {
+    let mut at = 0;
+    let mut out = Vec::new();
+    for line in text[..head_end].split_inclusive('\n').take(12) {
+        out.extend(bare_date(text, at, at + line.len()));
+        at += line.len();
+    }
+    out
+}
+
+/// A date standing alone on one of the last lines of `text` (`**August 21, 2026**` closing
+/// the document).
+fn bare_date_at_end(text: &str) -> Option<Candidate> {
+    let mut end = text.len();
+    let mut lines = 0;
+    while lines < END_LINES && end > 0 {
+        let line = text[..end].strip_suffix('\n').unwrap_or(&text[..end]);
+        let start = line.rfind('\n').map_or(0, |i| i + 1);
+        if !text[start..end].trim().is_empty() {
+            lines += 1;
+            if let Some(c) = bare_date(text, start, end) {
+                return Some(c);
+            }
+        }
+        end = start;
+    }
+    None
+}
+
+/// Non-blank lines at the end of a document searched for a date standing alone.
+const END_LINES: usize = 4;
+
+/// Bytes at the start and at the end of a document searched for a changelog.
+const CHANGELOG_REACH: usize = 16_384;
+
+/// The newest entry of a changelog: lines that open with a date followed by a colon or a
+/// dash and words (`**July 15, 2025:** We're making a minor update…`, `* 2025-10-29: We've
+/// updated…`), or at least two dates standing alone on their lines, each over its entry
+/// (`**21\. August 2026**`); one entry at least speaks of a change, or they stand under a
+/// heading naming a history of versions. A changelog opens or closes the document: only its
+/// first and last [`CHANGELOG_REACH`] bytes are read.
+fn changelog_date(
+    text: &str,
+    heads: &[HeadingSpan],
+    value: impl Fn(&Candidate) -> Option<PolicyDate>,
+) -> Option<Candidate> {
+    let mut newest: Option<(PolicyDate, Candidate)> = None;
+    let (mut speaks_of_change, mut inline, mut alone) = (false, 0, 0);
+    let line_start = |i: usize| {
+        let i = floor_boundary(text, i);
+        text[..i].rfind('\n').map_or(0, |k| k + 1)
+    };
+    let parts = if text.len() <= 2 * CHANGELOG_REACH {
+        [0..text.len(), text.len()..text.len()]
+    } else {
+        let head = line_start(CHANGELOG_REACH);
+        [
+            0..head,
+            line_start(text.len() - CHANGELOG_REACH).max(head)..text.len(),
+        ]
+    };
+    let mut word = String::new();
+    for part in parts {
+        let mut at = part.start;
+        let mut lines = text[part].split_inclusive('\n');
+        while let Some(line) = lines.next() {
+            let start = at;
+            at += line.len();
+            let lead = line.len()
+                - line
+                    .trim_start_matches(|c: char| c.is_whitespace() || "*_>-+|".contains(c))
+                    .len();
+            if !opens_with_date_word(&line[lead..], &mut word) {
+                continue;
+            }
+            let Some((read, end)) = read_marked(&text[..at], start + lead) else {
+                continue;
+            };
+            let after = text[end..at].trim_start_matches(['*', '_']);
+            let entry = match [":", " —", " –", " -"]
+                .iter()
+                .find_map(|sep| after.strip_prefix(sep))
+            {
+                Some(entry) => {
+                    inline += 1;
+                    entry
+                }
+                None if after.trim().is_empty() => {
+                    alone += 1;
+                    // The entry is the next line that holds words.
+                    lines
+                        .clone()
+                        .find(|l| !l.trim().is_empty())
+                        .unwrap_or_default()
+                }
+                None => continue,
+            };
+            let entry = entry.trim_start_matches(|c: char| c.is_whitespace() || "*_-+".contains(c));
+            if !entry.starts_with(|c: char| c.is_alphabetic() || c == '[') {
+                continue;
+            }
+            let c = Candidate::unlabelled(start + lead, end, read);
+            let Some(date) = value(&c) else { continue };
+            let folded: String = entry.chars().take(160).map(fold).collect();
+            speaks_of_change |= words::CHANGE_WORDS.iter().any(|w| folded.contains(w))
+                || under_heading(heads, start, words::OTHER_VERSIONS);
+            if newest.as_ref().is_none_or(|(d, _)| date > *d) {
+                newest = Some((date, c));
             }
         }
     }
-    false
+    newest
+        .filter(|_| speaks_of_change && (inline > 0 || alone > 1))
+        .map(|(_, c)| c)
 }
 
-/// Dates standing alone on a line near the title (`July 29, 2026 ([View archived version](…))`):
-/// read as the modification date when no label is near the title.
-fn bare_dates(text: &str, head_end: usize) -> Vec<Candidate> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    for line in text[..head_end].split_inclusive('\n').take(12) {
-        let start = at;
-        at += line.len();
-        let lead = line.len()
-            - line
-                .trim_start_matches(|c: char| c.is_whitespace() || "#*_>-|".contains(c))
-                .len();
-        let line_end = start + line.len();
-        let Some((read, end)) = read_marked(&text[..line_end], start + lead) else {
-            continue;
-        };
-        let rest =
-            text[end..line_end].trim_matches(|c: char| c.is_whitespace() || "*_.".contains(c));
-        if rest.is_empty() || rest.starts_with(['(', '[', '|', '—', '-', '–']) {
-            out.push(Candidate {
-                kind: Kind::Modified,
-                language: Language::En,
-                start: start + lead,
-                date_start: start + lead,
-                date_end: end,
-                read,
-                excluded: false,
-            });
-        }
+/// True when `s` starts with what a date may start with: a digit, or a month's or weekday's
+/// name (a quick test before reading a date).
+fn opens_with_date_word(s: &str, folded: &mut String) -> bool {
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        return true;
     }
-    out
+    let end = word_end(s, 0);
+    // The longest month or weekday name is 10 letters (`septiembre`), 20 bytes at most; the
+    // shortest 3. Most words are ruled out by their first three letters.
+    if !(3..=20).contains(&end) {
+        return false;
+    }
+    let first = first_three(s, 0);
+    if !MONTH_STARTS.contains(&first) && !WEEKDAY_STARTS.contains(&first) {
+        return false;
+    }
+    folded.clear();
+    folded.extend(s[..end].chars().map(fold));
+    DATE_WORDS.contains(folded.as_str())
+}
+
+/// The first three characters at `i`, folded (`\0` past the end): most words are told
+/// from month and weekday names by them, without folding the whole word.
+fn first_three(s: &str, i: usize) -> [char; 3] {
+    let mut first = ['\0'; 3];
+    for (slot, c) in first.iter_mut().zip(s[i..].chars()) {
+        *slot = fold(c);
+    }
+    first
+}
+
+/// The first three letters of names (folded; every name has three at least).
+fn starts_of<'a>(names: impl Iterator<Item = &'a str>) -> rustc_hash::FxHashSet<[char; 3]> {
+    names.map(|w| first_three(w, 0)).collect()
+}
+
+static MONTH_STARTS: LazyLock<rustc_hash::FxHashSet<[char; 3]>> =
+    LazyLock::new(|| starts_of(words::MONTHS.iter().map(|(w, _)| *w)));
+static WEEKDAY_STARTS: LazyLock<rustc_hash::FxHashSet<[char; 3]>> =
+    LazyLock::new(|| starts_of(words::WEEKDAYS.iter().copied()));
+
+/// Month and weekday names (folded).
+static DATE_WORDS: LazyLock<rustc_hash::FxHashSet<&'static str>> = LazyLock::new(|| {
+    words::MONTHS
+        .iter()
+        .map(|(w, _)| *w)
+        .chain(words::WEEKDAYS.iter().copied())
+        .collect()
+});
+
+/// True when the heading over `at` (or one enclosing it) holds one of `parts` (folded); a
+/// heading holding `at` is not over it.
+fn under_heading(heads: &[HeadingSpan], at: usize, parts: &[&str]) -> bool {
+    let k = heads.partition_point(|h| h.end <= at);
+    let mut level = u8::MAX;
+    heads[..k].iter().rev().any(|h| {
+        if h.level >= level {
+            return false;
+        }
+        level = h.level;
+        let folded: String = h.text.chars().map(fold).collect();
+        parts.iter().any(|w| folded.contains(w))
+    })
 }
 
 /// Bytes after the start of the document within which a date is near its title (at least;
@@ -769,8 +1068,20 @@ fn bare_dates(text: &str, head_end: usize) -> Vec<Candidate> {
 const HEAD_BYTES: usize = 2_000;
 const HEAD_MAX: usize = 5_000;
 
+/// Bytes after the document's own date within which its other dates stand (`Effective: …` /
+/// `Last updated: …` in one title block); a labelled date further on belongs to another
+/// part of the text.
+const BLOCK_BYTES: usize = 500;
+
 /// Finds the modification and effective dates in front matter pairs and a body text whose
 /// headings are `heads`.
+///
+/// The document's own date is the one at its head (the title block, the first section): a
+/// labelled date there, else a date standing alone under the title. Only when the head has
+/// none is a later one read: a labelled date leading its line in the first page, a date
+/// standing alone at the very end, a labelled date leading its line anywhere, and last the
+/// newest entry of a changelog. The modification and effective dates are read from the one
+/// title block found that way: a labelled date far below belongs to what stands around it.
 pub fn find_dates(
     front: &[(String, String)],
     body: &str,
@@ -797,60 +1108,64 @@ pub fn find_dates(
         .filter(|h| h.level == top && top <= 1)
         .nth(1)
         .map_or(body.len(), |h| h.start);
-    let bare = bare_dates(body, head_end.min(floor_boundary(body, head_end)));
 
-    // The language: configured, else that of the labels read.
-    let language = options.language.or_else(|| {
+    // The language: configured, else that of the labels read, else that of the words.
+    let told = options.language.or_else(|| {
+        let told = |c: &&Candidate| !c.excluded && !c.neutral;
         candidates
             .iter()
-            .find(|c| !c.excluded && c.start < head_end)
-            .or_else(|| candidates.iter().find(|c| !c.excluded))
+            .filter(told)
+            .find(|c| c.start < head_end)
+            .or_else(|| candidates.iter().find(told))
             .map(|c| c.language)
     });
+    // Else that of the words, looked at only when a date needs it.
+    let guessed = std::cell::OnceCell::new();
+    let language = || told.or_else(|| *guessed.get_or_init(|| guess_language(body)));
     // The order of numeric dates: configured, else decided by another date of the document
-    // (a value above 12), else by the language.
-    let order = options
-        .order
-        .or_else(|| numeric_evidence(body, &candidates))
-        .or_else(|| language.and_then(Language::date_order));
+    // (a value above 12), else by the language, else by an English text's spelling; decided
+    // only when an ambiguous date is read.
+    let decided = std::cell::OnceCell::new();
+    let order = || {
+        *decided.get_or_init(|| {
+            options
+                .order
+                .or_else(|| numeric_evidence(body, &candidates))
+                .or_else(|| language().and_then(Language::date_order))
+                .or_else(|| {
+                    (language() == Some(Language::En))
+                        .then(|| english_spelling(body))
+                        .flatten()
+                })
+        })
+    };
     let value = |c: &Candidate| match c.read {
         Read::Date(d) => Some(d),
-        Read::Ambiguous(a, b, y) => resolve(a, b, y, order?),
+        Read::Ambiguous(a, b, y) => resolve(a, b, y, order()?),
         Read::Invalid => None,
-    };
-    let pick = |kind: Kind| -> Option<(PolicyDate, DateSpan)> {
-        let usable = |c: &&Candidate| c.kind == kind && !c.excluded && value(c).is_some();
-        let labelled = || candidates.iter().filter(usable);
-        let chosen = labelled()
-            .find(|c| c.start < head_end)
-            .or_else(|| {
-                (kind == Kind::Modified)
-                    .then(|| bare.iter().find(|c| value(c).is_some()))
-                    .flatten()
-            })
-            .or_else(|| labelled().find(|c| c.start < page_end && prominent(body, c)))
-            .or_else(|| labelled().find(|c| prominent(body, c)))?;
-        let span = DateSpan {
-            label: chosen.start,
-            date: chosen.date_start..chosen.date_end,
-        };
-        value(chosen).map(|d| (d, span))
     };
     let mut dates = Dates {
         modified: None,
         effective: None,
-        language,
+        language: told,
         modified_at: None,
     };
     // Front matter keys such as `last_updated`, `lastModified`, `effective-date` come first.
     for (key, value) in front {
         let key = key_words(key);
-        let label = LABELS
-            .values()
-            .flatten()
-            .find(|l| phrase_at(&key, 0, l.words).is_some_and(|end| end == key.trim_end().len()));
+        let first: String = key
+            .split(' ')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .map(fold)
+            .collect();
+        let label =
+            LABELS.get(first.as_str()).into_iter().flatten().find(|l| {
+                phrase_at(&key, 0, l.words).is_some_and(|end| end == key.trim_end().len())
+            });
         if let Some(label) = label
-            && let Some(date) = parse_date_at(value, order)
+            && let Some(date) = parse_date_at(value, order())
         {
             let slot = match label.kind {
                 Kind::Modified => &mut dates.modified,
@@ -859,37 +1174,114 @@ pub fn find_dates(
             slot.get_or_insert(date);
         }
     }
-    let mut effective_at = None;
+
+    // The document's own date, and whether it opens a title block of labelled dates.
+    let usable = |c: &&Candidate| !c.excluded && value(c).is_some();
+    let labelled = || candidates.iter().filter(usable);
+    let alone = |c: Option<Candidate>| c.filter(|c| value(c).is_some()).map(|c| (c, false));
+    let changelog_read = std::cell::OnceCell::new();
+    let changelog = || *changelog_read.get_or_init(|| changelog_date(body, heads, value));
+    let at_head = || labelled().filter(|c| c.start < head_end);
+    let own = at_head()
+        .find(|c| prominent(body, c))
+        .or_else(|| at_head().next())
+        .map(|c| (*c, true))
+        .or_else(|| {
+            alone(
+                bare_dates_at_head(body, floor_boundary(body, head_end))
+                    .into_iter()
+                    .find(|c| value(c).is_some()),
+            )
+        })
+        .or_else(|| {
+            labelled()
+                .find(|c| c.start < page_end && prominent(body, c))
+                .map(|c| (*c, true))
+        })
+        .or_else(|| {
+            // A date standing alone at the very end, unless it is a changelog's entry.
+            alone(bare_date_at_end(body)).filter(|_| changelog().is_none())
+        })
+        .or_else(|| labelled().find(|c| prominent(body, c)).map(|c| (*c, true)))
+        .or_else(|| labelled().find(|c| says_last(body, c)).map(|c| (*c, true)));
+    // The language the words tell, when they date the document and no label told it.
+    let finish = |mut dates: Dates| {
+        if dates.language.is_none() && (dates.modified.is_some() || dates.effective.is_some()) {
+            dates.language = language();
+        }
+        dates
+    };
+    let Some((own, block)) = own else {
+        // Last, the newest entry of a changelog: a date, but no date line of the document
+        // to rewrite (`lint --fix` adds no entry).
+        if dates.modified.is_none() {
+            dates.modified = changelog().and_then(|c| value(&c));
+        }
+        return finish(dates);
+    };
+    let span = |c: &Candidate| DateSpan {
+        label: c.start,
+        date: c.date_start..c.date_end,
+    };
+    let (mut modified, mut effective) = (None, None);
+    if block {
+        let in_block = labelled().filter(|c| {
+            c.start >= own.start
+                && c.start <= own.date_end + BLOCK_BYTES
+                && (c.start == own.start || c.start < head_end || prominent(body, c))
+        });
+        for c in in_block {
+            let slot = match c.kind {
+                Kind::Modified => &mut modified,
+                Kind::Effective => &mut effective,
+            };
+            slot.get_or_insert(*c);
+        }
+    } else {
+        modified = Some(own);
+    }
     if dates.modified.is_none()
-        && let Some((date, span)) = pick(Kind::Modified)
+        && let Some(c) = modified.or(effective)
     {
-        dates.modified = Some(date);
-        dates.modified_at = Some(span);
+        dates.modified = value(&c);
+        dates.modified_at = Some(span(&c));
     }
-    if dates.effective.is_none()
-        && let Some((date, span)) = pick(Kind::Effective)
-    {
-        dates.effective = Some(date);
-        effective_at = Some(span);
+    if dates.effective.is_none() {
+        dates.effective = effective.and_then(|c| value(&c));
     }
-    if dates.modified.is_none() {
-        dates.modified = dates.effective;
-        dates.modified_at = effective_at;
-    }
-    dates
+    finish(dates)
+}
+
+/// True when a date's label says it is the last change (`last updated`, `actualisées la
+/// dernière fois le`, `zuletzt geändert`): the document's own date even inside a sentence.
+fn says_last(text: &str, c: &Candidate) -> bool {
+    let label: String = text[c.start..c.date_start].chars().map(fold).collect();
+    label
+        .split(|ch: char| !ch.is_alphanumeric())
+        .any(|w| words::LAST.contains(&w))
 }
 
 /// True when a date's label leads its line (after Markdown markup) or the line is short: a
 /// date a reader would see, not one inside a sentence about something else.
 fn prominent(text: &str, c: &Candidate) -> bool {
-    let line_start = text[..c.start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[c.start..]
-        .find('\n')
-        .map_or(text.len(), |k| c.start + k);
+    let (line_start, line_end) = line_around(text, c.start);
     let lead = text[line_start..c.start]
         .trim_start_matches(|ch: char| ch.is_whitespace() || "#*_>-|([".contains(ch));
     lead.chars().count() <= 40 || line_end - line_start <= 120
 }
+
+/// The line around `i` (its start and end), looked for at most [`LINE_REACH`] bytes either
+/// way: in a huge line of many dates, each is read in its own neighbourhood.
+fn line_around(text: &str, i: usize) -> (usize, usize) {
+    let lo = floor_boundary(text, i.saturating_sub(LINE_REACH));
+    let hi = floor_boundary(text, i + LINE_REACH);
+    let start = text[lo..i].rfind('\n').map_or(lo, |k| lo + k + 1);
+    let end = text[i..hi].find('\n').map_or(hi, |k| i + k);
+    (start, end)
+}
+
+/// How far [`line_around`] looks for a line's ends.
+const LINE_REACH: usize = 4_096;
 
 /// The largest character boundary at or below `i`.
 fn floor_boundary(text: &str, mut i: usize) -> usize {
@@ -926,6 +1318,34 @@ fn numeric_evidence(body: &str, candidates: &[Candidate]) -> Option<DateOrder> {
         _ => None,
     }
 }
+
+/// The order of numeric dates an English text's spelling tells: American spellings
+/// (`behavior`, `organization`, `center`) say month first, British ones (`behaviour`,
+/// `organisation`, `centre`) day first, when one kind clearly outnumbers the other.
+fn english_spelling(body: &str) -> Option<DateOrder> {
+    let (mut us, mut uk) = (0, 0);
+    for m in SPELLINGS.find_iter(body) {
+        match m.pattern().as_usize() % 2 {
+            0 => us += 1,
+            _ => uk += 1,
+        }
+    }
+    if us >= 2 && us >= 3 * uk {
+        Some(DateOrder::Mdy)
+    } else if uk >= 2 && uk >= 3 * us {
+        Some(DateOrder::Dmy)
+    } else {
+        None
+    }
+}
+
+/// American and British spellings, in pairs.
+static SPELLINGS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(words::SPELLINGS.iter().flat_map(|(us, uk)| [us, uk]))
+        .expect("valid spellings")
+});
 
 /// The text with every labelled date removed (the label stays), so that two versions that
 /// differ only in their dates compare equal.
@@ -1160,6 +1580,279 @@ mod tests {
         for (text, want) in lines {
             let w = Some(want.to_string());
             assert_eq!(dates(text), (w.clone(), w), "{text}");
+        }
+    }
+
+    /// Version and validity forms (written for these tests), with the date a reader cites.
+    #[test]
+    fn version_and_validity_forms_in_each_language() {
+        let lines = [
+            // French
+            ("Version à jour au 14 février 2026", "2026-02-14"),
+            ("Version n° 12 du 3 avril 2025", "2025-04-03"),
+            (
+                "Conditions d'utilisation (version au 9 juin 2024)",
+                "2024-06-09",
+            ),
+            ("Version en date du 21 mars 2026", "2026-03-21"),
+            ("Version à la date du : 28.11.2023", "2023-11-28"),
+            ("Version : Janvier 2025", "2025-01"),
+            ("Conditions générales, version décembre 2025", "2025-12"),
+            ("Version du :_ _05/12/2023", "2023-12-05"),
+            ("Conditions mises à jour le 02/03/2026", "2026-03-02"),
+            ("Applicables au 15/04/2026", "2026-04-15"),
+            ("_Applicable au 09 décembre 2020_", "2020-12-09"),
+            ("Elles sont valables à compter du 4 mai 2026.", "2026-05-04"),
+            ("Dernière mise à jour : XX mars 2025", "2025-03"),
+            ("Dernière révision : 31 juillet 2023", "2023-07-31"),
+            (
+                "Ces informations ont été actualisées la dernière fois le 22.08.2024.",
+                "2024-08-22",
+            ),
+            ("_Publication : 27 mars 2025_", "2025-03-27"),
+            (
+                "Cette déclaration est valable actuellement et porte la version juin 2018.",
+                "2018-06",
+            ),
+            ("Prise d'effet le 25 juin 2025 / Version 1.2", "2025-06-25"),
+            (
+                "Effectif depuis le 16 septembre 2024. Relu le 16 août 2024",
+                "2024-08-16",
+            ),
+            ("Mise à jour : 10/05/23", "2023-05-10"),
+            ("Mise à jour : 15/03/99", "1999-03-15"),
+            // German
+            ("Fassung vom 1. März 2026", "2026-03-01"),
+            (
+                "Version vom 12.01.2026\n\nDie Rechte der Nutzer und die Pflichten der Anbieter.",
+                "2026-01-12",
+            ),
+            ("Diese Erklärung hat den Stand Mai 2018.", "2018-05"),
+            ("Stand Juni 2025", "2025-06"),
+            // Spanish, Italian, Dutch, Portuguese
+            ("Versión de 3 de marzo de 2026", "2026-03-03"),
+            ("Vigente a partir del 1 de julio de 2025", "2025-07-01"),
+            ("Versione del 12 gennaio 2026", "2026-01-12"),
+            ("Aggiornato al 30 settembre 2025", "2025-09-30"),
+            ("In vigore a partire dal 1° marzo 2026", "2026-03-01"),
+            ("Versie van 4 februari 2026", "2026-02-04"),
+            ("Geldig per 1 januari 2026", "2026-01-01"),
+            ("Versão de 5 de maio de 2025", "2025-05-05"),
+            ("Válido a partir de 2 de junho de 2025", "2025-06-02"),
+            // English
+            ("Published: **July 30, 2025**", "2025-07-30"),
+            ("Version 3 of March 4, 2026", "none"),
+            ("Version 4.2, dated: March 4, 2026", "2026-03-04"),
+        ];
+        for (text, want) in lines {
+            let want = (want != "none").then(|| want.to_string());
+            assert_eq!(modified(text), want, "{text}");
+        }
+        // A version label tells nothing of the language: the words do.
+        let text = "Version : 03/04/2026\n\nLes présentes conditions régissent l'usage du service et les droits des utilisateurs.";
+        assert_eq!(modified(text).as_deref(), Some("2026-04-03"));
+        assert_eq!(
+            find_dates(&[], text, &[], DateOptions::default()).language,
+            Some(Language::Fr)
+        );
+    }
+
+    #[test]
+    fn a_clause_opening_with_a_date_is_no_label() {
+        // `À compter du …` dates the document only on a line of its own.
+        assert_eq!(
+            modified("À compter du 11 décembre 2025 | [Versions archivées](https://a.example/)")
+                .as_deref(),
+            Some("2025-12-11")
+        );
+        assert_eq!(
+            modified(
+                "À partir du 15 janvier 2017, les mineurs voyageant seuls présentent une autorisation."
+            ),
+            None
+        );
+        assert_eq!(
+            modified("Les frais sont dus à compter du 1er mars 2026 pour toute commande."),
+            None
+        );
+    }
+
+    #[test]
+    fn english_numeric_dates_follow_the_spelling() {
+        let us = "Last modified on 08/12/2026\n\nWe use cookies to analyze behavior and to personalize the color of the help center for your organization.";
+        assert_eq!(modified(us).as_deref(), Some("2026-08-12"));
+        let uk = "Last modified on 08/12/2026\n\nWe use cookies to study behaviour and to personalise the colour of the help centre for your organisation.";
+        assert_eq!(modified(uk).as_deref(), Some("2026-12-08"));
+        // Neither: left unread.
+        assert_eq!(
+            modified("Last modified on 08/12/2026\n\nWe use cookies."),
+            None
+        );
+    }
+
+    /// Where the document's own date is: its head, before a later page's.
+    /// Prose holding no date, long enough to push what follows it out of the head.
+    fn prose() -> String {
+        "We describe what we collect and why we collect it, in plain words. ".repeat(40)
+    }
+
+    /// Reads each text (`{prose}` standing for [`prose`]) for its modification date.
+    fn assert_modified(cases: &[(&str, Option<&str>)]) {
+        let prose = prose();
+        for (text, want) in cases {
+            let text = text.replace("{prose}", &prose);
+            assert_eq!(modified(&text).as_deref(), *want, "{text}");
+        }
+    }
+
+    /// Where the document's own date is: its head, before a later page's.
+    #[test]
+    fn the_head_dates_a_stitched_document() {
+        // An effective date at the head, another page's "Last update" far below.
+        let text = format!(
+            "Effective December 12, 2025 | [Printable version](https://a.example/p.pdf)\n\n{}\n\nLast update: May 3, 2025\n",
+            prose()
+        );
+        let both = |d: &str| (Some(d.to_string()), Some(d.to_string()));
+        assert_eq!(dates(&text), both("2025-12-12"));
+        // The head's title block holds both dates; a later "Updated" is another page's.
+        let text = format!(
+            "Effective: 29 October 2026\nLast updated: 20 October 2026\n\n{}\n\nUpdated: July 17, 2025\n",
+            prose()
+        );
+        assert_eq!(
+            dates(&text),
+            (Some("2026-10-20".into()), Some("2026-10-29".into()))
+        );
+        let short = "Our checkout terms follow. ".repeat(20);
+        assert_modified(&[
+            // Within the head, a labelled date well below the first belongs to another part.
+            (
+                &format!("Effective January 1, 2026\n\n{short}\n\nUPDATED SEP 23, 2025\n"),
+                Some("2026-01-01"),
+            ),
+            // At the head, a label leading its line wins over an event told in a sentence.
+            (
+                "# Corporate Terms\n\n> The Corporate Terms of Service of Example Inc. were withdrawn effective 30 November 2021 and are no longer offered; they apply only to customers whose signed contracts name them expressly.\n\nVersion Effective Date: November 16, 2020\n",
+                Some("2020-11-16"),
+            ),
+            // The date of a text linked near the title is that text's.
+            (
+                "# Privacy\n\nSee also our [Cookie Policy](/cookies) (updated January 5, 2021).\n\n{prose}\n\nLast updated: March 3, 2026\n",
+                Some("2026-03-03"),
+            ),
+            // No date at the head: one standing alone at the very end.
+            (
+                "# Rules\n\n{prose}\n\n**August 21, 2026**\n",
+                Some("2026-08-21"),
+            ),
+            ("# Rules\n\n{prose}\n\n_7 May 2026_\n\n", Some("2026-05-07")),
+            // The place and date a text was signed, under its title.
+            (
+                "# Conditions\n\nVienne, juillet 2024\n\nTexte.",
+                Some("2024-07"),
+            ),
+            (
+                "# Conditions\n\nParis, le 3 mars 2024\n\nTexte.",
+                Some("2024-03-03"),
+            ),
+        ]);
+        // A heading announcing the date, with a link to the previous version; the title
+        // itself carrying the date (a setext heading over two lines).
+        let headed = [
+            (
+                "#### Effective as of February 11, 2026 ([view previous version](https://a.example/old))\n\nThe rules.\n",
+                4,
+                "2026-02-11",
+            ),
+            (
+                "Conditions générales de vente\nMise à jour du 4 juillet 2024\n======\n\nTexte.\n",
+                1,
+                "2024-07-04",
+            ),
+        ];
+        for (text, level, want) in headed {
+            let end = text.find("\n\n").unwrap() + 1;
+            let heads = [HeadingSpan {
+                start: 0,
+                end,
+                level,
+                text: &text[..end],
+            }];
+            let d = find_dates(&[], text, &heads, DateOptions::default());
+            assert_eq!(d.modified.unwrap().to_string(), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_changelog_dates_the_document_by_its_newest_entry() {
+        assert_modified(&[
+            (
+                "# Privacy\n\n{prose}\n\n## Changes\n\n**March 2, 2025:** We clarified how long we keep logs.\n\n**July 15, 2025:** We're making a minor update to the sharing section.\n",
+                Some("2025-07-15"),
+            ),
+            (
+                "# Terms\n\n{prose}\n\n* 2025-10-29: We've updated the fees.\n* 2024-01-03: First version.\n",
+                Some("2025-10-29"),
+            ),
+            // Dates alone on their lines, each over its entry (Markdown escapes the point).
+            (
+                "# Datenschutz\n\n{prose}\n\n**3\\. Februar 2022**\n\n*   Abschnitt 4 aktualisiert.\n\n**21\\. August 2026**\n\n*   Abschnitt 8 erweitert.\n",
+                Some("2026-08-21"),
+            ),
+            // A labelled date wins over the changelog.
+            (
+                "# Terms\n\nLast updated: May 5, 2025\n\n{prose}\n\n* 2025-10-29: We've updated the fees.\n",
+                Some("2025-05-05"),
+            ),
+            // Timelines of events and price lists are no changelogs.
+            (
+                "# Terms\n\n{prose}\n\n- January 1, 2020: The state law takes force.\n- March 3, 2021: The court rules.\n",
+                None,
+            ),
+            (
+                "# Terms\n\n{prose}\n\n- May 25, 2018: The regulation enters into force and changes how data is handled.\n- June 28, 2018: A state adopts its own law.\n",
+                None,
+            ),
+            (
+                "# Prices\n\n{prose}\n\n- 2025-01-01: new customers get 20% off\n- 2025-06-01: prices rise by 5%\n",
+                None,
+            ),
+        ]);
+        // Newest first, each date on a line of its own at the end: the newest. No one line
+        // holds the document's date, so `lint --fix` has none to rewrite (not an entry's).
+        for entries in [
+            "**July 15, 2025**\n\nWe updated the sharing section.\n\n**March 2, 2024**\n\nFirst version.\n",
+            "* 2025-07-15: We've updated the fees.\n* 2024-03-02: First version.\n",
+        ] {
+            let text = format!("# Privacy\n\n{}\n\n## Changes\n\n{entries}", prose());
+            let d = find_dates(&[], &text, &[], DateOptions::default());
+            assert_eq!(d.modified.unwrap().to_string(), "2025-07-15", "{entries}");
+            assert_eq!(d.modified_at, None, "{entries}");
+        }
+    }
+
+    #[test]
+    fn dates_in_running_text_are_not_the_documents() {
+        let traps = [
+            "Under the regulation of 27 April 2016, you may object to processing.",
+            "The offer runs from March 1, 2026 until March 31, 2026 for new customers.",
+            "Since 25 May 2018, the GDPR applies to every company operating in the Union.",
+            "Minors travelling alone from 15 January 2017 must carry an authorisation.",
+            "Orders placed before 1 July 2025 keep their former delivery fees.",
+            "© 2026 Example Inc. All rights reserved.",
+            "We will publish a new version on 1 June 2026 for all users.",
+            "The previous version, 12 May 2023, remains available on request.",
+            "In 2024 we released version 5 on March 3, 2024 to customers.",
+            "La versión de 3 de marzo de 2020 sigue vigente para los contratos antiguos.",
+            "Cette offre est valable au 31 décembre 2026 dans la limite des stocks.",
+            "Les prix sont applicables au 1er janvier 2026 pour toute commande.",
+            "Für Verträge vor 2020 gilt die Fassung vom 1. Januar 2019.",
+        ];
+        let prose = prose();
+        for trap in traps {
+            let text = format!("# Terms\n\n{prose}\n\n{trap}\n\n{prose}\n");
+            assert_eq!(dates(&text), (None, None), "{trap}");
         }
     }
 

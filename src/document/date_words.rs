@@ -12,13 +12,18 @@ pub(crate) enum Kind {
     Effective,
 }
 
-/// A date label: its words, what it says, its language, and whether it must start a line
-/// (`Date:` and `Stand:` are labels only there).
+/// A date label: its words, what it says, its language, whether it must start a line
+/// (`Date:` and `Stand:` are labels only there), whether its date must also end the line (a
+/// label that opens clauses of running text too: `À compter du 11 décembre 2025 | …`, not
+/// `À partir du 15 janvier 2017, les mineurs…`), and whether it is written alike in several
+/// languages (`Version`), so that it tells nothing of the document's language.
 pub(crate) struct Label {
     pub words: &'static str,
     pub kind: Kind,
     pub language: Language,
     pub line_start: bool,
+    pub alone: bool,
+    pub neutral: bool,
 }
 
 const fn m(words: &'static str, language: Language) -> Label {
@@ -27,6 +32,8 @@ const fn m(words: &'static str, language: Language) -> Label {
         kind: Kind::Modified,
         language,
         line_start: false,
+        alone: false,
+        neutral: false,
     }
 }
 
@@ -36,12 +43,33 @@ const fn e(words: &'static str, language: Language) -> Label {
         kind: Kind::Effective,
         language,
         line_start: false,
+        alone: false,
+        neutral: false,
+    }
+}
+
+/// A label written alike in several languages (`Version du …`, `Version vom …`, `Versión
+/// de …`): its language is the document's. It must lead its line or follow a parenthesis, a
+/// comma or a dash: inside a sentence, a version is often another one.
+const fn any_language(words: &'static str) -> Label {
+    Label {
+        neutral: true,
+        ..m(words, En)
     }
 }
 
 const fn at_line_start(label: Label) -> Label {
     Label {
         line_start: true,
+        ..label
+    }
+}
+
+/// A label whose date stands on a line of its own (see [`Label`]).
+const fn on_its_own_line(label: Label) -> Label {
+    Label {
+        line_start: true,
+        alone: true,
         ..label
     }
 }
@@ -78,6 +106,13 @@ pub(crate) const LABELS: &[Label] = &[
     m("released", En),
     m("amended", En),
     at_line_start(m("dated", En)),
+    at_line_start(m("published", En)),
+    m("date of publication", En),
+    m("publication date", En),
+    at_line_start(any_language("version")),
+    at_line_start(any_language("versione")),
+    at_line_start(any_language("versie")),
+    at_line_start(any_language("versao")),
     at_line_start(m("date", En)),
     e("effective", En),
     e("effective date", En),
@@ -113,15 +148,48 @@ pub(crate) const LABELS: &[Label] = &[
     m("modifies", Fr),
     m("actualise", Fr),
     m("actualisee", Fr),
+    m("derniere revision", Fr),
+    m("revise le", Fr),
+    m("revisee le", Fr),
+    m("revisees le", Fr),
     m("version du", Fr),
+    m("version au", Fr),
+    m("version en date du", Fr),
+    m("version a la date du", Fr),
+    m("edition du", Fr),
+    m("date de publication", Fr),
+    at_line_start(m("publie le", Fr)),
     e("date d entree en vigueur", Fr),
     e("entree en vigueur", Fr),
     e("en vigueur", Fr),
     e("date d effet", Fr),
+    e("prise d effet", Fr),
+    e("effectif depuis", Fr),
+    e("effectives depuis", Fr),
+    m("relu le", Fr),
+    m("porte la version", Fr),
     e("prend effet", Fr),
     e("prennent effet", Fr),
     e("applicable a compter du", Fr),
     e("applicables a compter du", Fr),
+    e("valable a compter du", Fr),
+    e("valables a compter du", Fr),
+    at_line_start(e("valable au", Fr)),
+    at_line_start(e("applicable au", Fr)),
+    at_line_start(e("applicables au", Fr)),
+    e("applicable a partir du", Fr),
+    e("applicables a partir du", Fr),
+    m("redige le", Fr),
+    m("redigee le", Fr),
+    m("redigees au", Fr),
+    at_line_start(e("valables au", Fr)),
+    on_its_own_line(e("a compter du", Fr)),
+    on_its_own_line(e("a partir du", Fr)),
+    at_line_start(any_language("publication")),
+    m("hat den stand", De),
+    m("actualisees", Fr),
+    m("actualises", Fr),
+    m("redigees le", Fr),
     // German
     at_line_start(m("stand", De)),
     m("zuletzt aktualisiert", De),
@@ -131,6 +199,10 @@ pub(crate) const LABELS: &[Label] = &[
     m("letzte anderung", De),
     m("datum der letzten anderung", De),
     m("datum der letzten aktualisierung", De),
+    at_line_start(m("fassung vom", De)),
+    m("stand vom", De),
+    m("letzte uberarbeitung", De),
+    at_line_start(m("veroffentlicht", De)),
     e("gultig ab", De),
     e("gultig seit", De),
     e("inkrafttreten", De),
@@ -153,6 +225,11 @@ pub(crate) const LABELS: &[Label] = &[
     e("vigente desde", Es),
     e("fecha de vigencia", Es),
     e("vigencia", Es),
+    e("vigente a partir del", Es),
+    e("valido desde", Es),
+    e("valido a partir del", Es),
+    m("fecha de publicacion", Es),
+    at_line_start(m("publicado", Es)),
     // Italian
     m("ultimo aggiornamento", It),
     m("data di ultimo aggiornamento", It),
@@ -166,6 +243,11 @@ pub(crate) const LABELS: &[Label] = &[
     e("in vigore dal", It),
     e("efficace dal", It),
     e("valido dal", It),
+    e("valido a partire dal", It),
+    e("in vigore", It),
+    m("aggiornato al", It),
+    m("aggiornata al", It),
+    m("data di pubblicazione", It),
     // Dutch
     m("laatst bijgewerkt", Nl),
     m("bijgewerkt", Nl),
@@ -179,6 +261,10 @@ pub(crate) const LABELS: &[Label] = &[
     e("van kracht sinds", Nl),
     e("in werking getreden", Nl),
     e("geldig vanaf", Nl),
+    e("geldig per", Nl),
+    e("geldig sinds", Nl),
+    e("van kracht", Nl),
+    at_line_start(m("gepubliceerd", Nl)),
     // Portuguese
     m("ultima atualizacao", Pt),
     m("data da ultima atualizacao", Pt),
@@ -193,6 +279,8 @@ pub(crate) const LABELS: &[Label] = &[
     e("em vigor desde", Pt),
     e("vigente a partir de", Pt),
     e("data de vigencia", Pt),
+    e("valido a partir de", Pt),
+    m("data de publicacao", Pt),
 ];
 
 /// Parts of words every label holds (ASCII, any case): the text is searched for these
@@ -200,6 +288,7 @@ pub(crate) const LABELS: &[Label] = &[
 pub(crate) const STEMS: &[&str] = &[
     "updat",
     "revis",
+    "r\u{e9}vis",
     "modif",
     "last chang",
     "of change",
@@ -211,6 +300,28 @@ pub(crate) const STEMS: &[&str] = &[
     "date :",
     "dated:",
     "version",
+    "versie",
+    "versi\u{f3}n",
+    "vers\u{e3}o",
+    "dition du",
+    "publica",
+    "publish",
+    "publi\u{e9}",
+    "ffentlicht",
+    "gepubliceerd",
+    "pubblicazione",
+    "valable",
+    "pplicable",
+    "dig\u{e9}",
+    "lido ",
+    "geldig",
+    "kracht",
+    "fassung",
+    "stand vom",
+    "relu le",
+    "stand ",
+    "berarbeitung",
+    "partir du",
     " jour",
     "vigueur",
     "effet",
@@ -223,6 +334,7 @@ pub(crate) const STEMS: &[&str] = &[
     "kraft",
     "wirksam",
     "actualiz",
+    "actualis",
     "vigor",
     "vigen",
     "aggiorna",
@@ -248,16 +360,26 @@ pub(crate) const ENGLISH_STEMS: &[&str] = &[
     "date:",
     "dated:",
     "version date",
+    "published",
+    "publication",
 ];
 
-/// Common short English words (with the spaces around them).
-pub(crate) const ENGLISH_WORDS: &[&str] = &[" the ", " and ", " of ", " to "];
-
-/// Common short words of the other languages (with the spaces around them): a text holding
-/// more of them than of English ones is searched for every language's labels.
-pub(crate) const COMMON_WORDS: &[&str] = &[
-    " le ", " la ", " les ", " des ", " du ", " et ", " der ", " die ", " und ", " das ", " el ",
-    " los ", " y ", " il ", " di ", " che ", " het ", " een ", " van ", " em ", " os ", " de ",
+/// The commonest short words of each language (with the spaces around them), English first:
+/// a text holding more of the others' than of English ones is searched for every language's
+/// labels, and a label written alike in several languages takes the language whose words
+/// the text holds most. Words shared by several languages (` de `) count for none of them.
+pub(crate) const LANGUAGE_WORDS: &[(Option<Language>, &[&str])] = &[
+    (Some(En), &[" the ", " and ", " of ", " to "]),
+    (
+        Some(Fr),
+        &[" le ", " la ", " les ", " des ", " du ", " et "],
+    ),
+    (Some(De), &[" der ", " die ", " und ", " das "]),
+    (Some(Es), &[" el ", " los ", " y ", " del "]),
+    (Some(It), &[" il ", " di ", " che "]),
+    (Some(Nl), &[" het ", " een ", " van "]),
+    (Some(Pt), &[" em ", " os ", " do ", " da "]),
+    (None, &[" de "]),
 ];
 
 /// Words (and word sequences) that may stand between a label and its date.
@@ -310,11 +432,18 @@ pub(crate) const LINKING: &[&str] = &[
     // Dutch
     "op",
     "per",
+    "van",
     "vanaf",
     "sinds",
     // Portuguese
     "em",
     "a partir de",
+    "al",
+    "a la date du",
+    "en date de",
+    "a jour au",
+    "la derniere fois le",
+    "pour la derniere fois le",
 ];
 
 /// Words after a date that make it the start of a range (`from May 1, 2020 until …`): the
@@ -376,6 +505,50 @@ pub(crate) const OTHER_VERSIONS: &[&str] = &[
     "versioni precedenti",
     "eerdere versies",
     "versoes anteriores",
+];
+
+/// American and British spellings of the same words (parts of words), by which an English
+/// text tells the order of its numeric dates.
+pub(crate) const SPELLINGS: &[(&str, &str)] = &[
+    ("behavior", "behaviour"),
+    ("color", "colour"),
+    ("organiz", "organis"),
+    ("center", "centre"),
+    ("honor", "honour"),
+    ("favor", "favour"),
+    ("recogniz", "recognis"),
+    ("authoriz", "authoris"),
+    ("customiz", "customis"),
+    ("personaliz", "personalis"),
+    ("minimiz", "minimis"),
+    ("defense", "defence"),
+];
+
+/// Words of a label that say its date is that of the last change (`last updated`).
+pub(crate) const LAST: &[&str] = &[
+    "last", "recently", "derniere", "zuletzt", "letzte", "letzten", "ultima", "ultimo", "laatst",
+    "laatste",
+];
+
+/// Words (folded, as parts) by which a changelog entry speaks of a change to the document.
+pub(crate) const CHANGE_WORDS: &[&str] = &[
+    "updat",
+    "revis",
+    "amend",
+    "modif",
+    "clarif",
+    "we changed",
+    "changed the",
+    "changes to",
+    "mise a jour",
+    "mis a jour",
+    "aktualisier",
+    "geandert",
+    "actualiz",
+    "aggiorn",
+    "bijgewerkt",
+    "gewijzigd",
+    "atualiz",
 ];
 
 /// Month names and abbreviations, folded, with their number.

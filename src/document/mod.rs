@@ -109,6 +109,11 @@ impl SharedText {
         self.start
     }
 
+    /// The document's whole text, front matter included.
+    pub fn whole(&self) -> &str {
+        &self.source
+    }
+
     /// A part of this text (`range` relative to it), sharing it.
     pub fn slice(&self, range: std::ops::Range<usize>) -> SharedText {
         SharedText::new(

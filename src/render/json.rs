@@ -335,7 +335,7 @@ pub fn write_json(report: &Report, out: &mut dyn std::io::Write) -> std::io::Res
     let json = JsonReport {
         old: &report.old,
         new: &report.new,
-        documents: report.documents.iter().map(JsonDocument::from).collect(),
+        documents: report.shown().map(JsonDocument::from).collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &json)?;
     out.write_all(b"\n")

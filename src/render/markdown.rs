@@ -58,7 +58,10 @@ pub fn render_markdown(report: &Report, context: usize) -> String {
     if report.documents.is_empty() {
         out.push_str("No policy documents differ.\n");
     }
-    for doc in &report.documents {
+    if let Some(line) = super::metadata_only_line(report) {
+        let _ = writeln!(out, "{line}\n");
+    }
+    for doc in report.shown() {
         let d = &doc.diff;
         let status = d.status.word();
         let _ = writeln!(out, "## {} — {status}\n", code_span(&doc.path));

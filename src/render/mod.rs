@@ -317,6 +317,19 @@ pub fn heading_or_preamble(h: &str) -> String {
     }
 }
 
+/// The line that counts the documents whose metadata alone changed (hidden like unchanged
+/// ones): `3 documents changed only in their front matter (metadata), not shown.`; `None`
+/// when there are none.
+pub fn metadata_only_line(report: &crate::report::Report) -> Option<String> {
+    match report.metadata_only() {
+        0 => None,
+        1 => Some("1 document changed only in its front matter (metadata), not shown.".into()),
+        n => Some(format!(
+            "{n} documents changed only in their front matter (metadata), not shown."
+        )),
+    }
+}
+
 /// "2 modified, 1 added, 1 removed, 1 moved, 1 renamed; 4 unchanged (1 cosmetic)".
 pub fn counts_summary(c: &Counts) -> String {
     let mut parts: Vec<String> = [

@@ -288,8 +288,7 @@ pub struct Nav {
 /// Renders a report as one self-contained HTML page.
 pub fn render_html(report: &Report) -> String {
     let documents = report
-        .documents
-        .iter()
+        .shown()
         .enumerate()
         .map(|(n, d)| page_document(d, n + 1, report.files))
         .collect();

@@ -60,6 +60,7 @@ pub fn render_text(report: &Report, options: &TextOptions) -> String {
         color: options.color,
     };
     let mut out = String::new();
+    let hidden = super::metadata_only_line(report);
     if report.documents.is_empty() {
         let _ = writeln!(
             out,
@@ -68,11 +69,17 @@ pub fn render_text(report: &Report, options: &TextOptions) -> String {
             inert(&report.new, true)
         );
     }
-    for (n, doc) in report.documents.iter().enumerate() {
+    for (n, doc) in report.shown().enumerate() {
         if n > 0 {
             out.push('\n');
         }
         document(&mut out, doc, report.files, options, &style);
+    }
+    if let Some(line) = hidden {
+        if report.shown().next().is_some() {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "{line}");
     }
     out
 }
