@@ -41,7 +41,7 @@ pub fn log_path(repo: &git2::Repository) -> PathBuf {
 }
 
 /// Starts `policy-diff check --config CONFIG` (with `-v` when `verbose`) in the background
-/// and returns the line to show: how many subscribers, and where the log is.
+/// and returns the line to show: how many subscribers are configured, and where the log is.
 pub fn detach(
     config: &Config,
     config_path: &Path,
@@ -94,9 +94,11 @@ pub fn detach(
         }
     }
     command.spawn().map_err(BackgroundError::Spawn)?;
+    // Who is mailed is known only once the check has compared the versions: the line says
+    // what is configured, not who will be told.
     let n = config.subscribers.len();
     Ok(format!(
-        "delivering in the background to {n} subscriber{}; log: {}",
+        "checking in the background ({n} subscriber{} configured, mailed if a policy they follow changed); log: {}",
         if n == 1 { "" } else { "s" },
         log.display()
     ))

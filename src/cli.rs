@@ -499,10 +499,11 @@ pub fn run(cli: Cli) -> Result<u8> {
             pre_commit,
             config,
         })) => {
-            let repo = if pre_commit && !config.config.is_file() {
-                current_repo()?
-            } else {
+            // Removing a hook needs no configuration: without one, the current repository's.
+            let repo = if config.config.is_file() {
                 hook_repo(&config)?
+            } else {
+                current_repo()?
             };
             println!(
                 "policy-diff: {}",
@@ -574,6 +575,15 @@ fn run_log(args: LogArgs) -> Result<u8> {
     let repo = open_repo(&args.source)?;
     let tip = repo.resolve(&args.rev)?;
     let filter = PolicyFilter::new(&args.source.paths)?;
+    if !args.source.paths.is_empty() {
+        let history = repo.history(tip)?;
+        repo.check_paths(
+            &filter,
+            &[tip],
+            &history,
+            &format!("the history of {}", args.rev),
+        )?;
+    }
     let rules = args.read.rules()?;
     let options = LogOptions {
         rules: &rules,
@@ -1025,7 +1035,24 @@ fn compare_revisions(
                 + if missing.len() > 1 { " are" } else { " is" }
         )
     })?;
+    // `policy-diff README.md nope.md`: a file beside a name that is neither a file nor a
+    // revision is a missing file, not an unknown revision.
+    if args.source.repo.is_none() {
+        for (given, other) in [(old, new), (new, old)] {
+            if Path::new(other).is_file()
+                && !Path::new(given).exists()
+                && repo.resolve_or_empty(given).is_err()
+            {
+                bail!("{given}: no such file (to compare two files, both must exist)");
+            }
+        }
+    }
     let filter = PolicyFilter::new(&args.source.paths)?;
+    let ids: Vec<git2::Oid> = [repo.resolve_or_empty(old)?, Some(repo.resolve(new)?)]
+        .into_iter()
+        .flatten()
+        .collect();
+    repo.check_paths(&filter, &ids, &[], &format!("{old} or {new}"))?;
     Ok(crate::report::compare_revisions(
         &repo, old, new, &filter, rules, warnings,
     )?)

@@ -239,11 +239,14 @@ pub fn install(repo: &Repository, config: &Path, how: Install) -> Result<String,
     }
     std::fs::rename(&tmp, &path).map_err(file_error("write", &path))?;
     let mode = if pre_commit {
-        "; it runs policy-diff lint on what is committed and stops a commit with an error (git commit --no-verify skips it)"
+        "; it runs policy-diff lint on what is committed and stops a commit with an error (git commit --no-verify skips it)".to_string()
     } else if foreground {
-        "; it delivers before the commit returns"
+        "; it delivers before the commit returns".to_string()
     } else {
-        "; it delivers in the background, logging to <git dir>/policy-diff/check.log"
+        format!(
+            "; it delivers in the background, logging to {}",
+            crate::background::log_path(repo).display()
+        )
     };
     Ok(format!("installed {}{note}{mode}", path.display()))
 }

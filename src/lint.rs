@@ -365,6 +365,14 @@ pub fn lint(
     out
 }
 
+/// True when `date` is `today`, or names today's month when it gives no day.
+fn is_today(date: PolicyDate, today: chrono::NaiveDate) -> bool {
+    use chrono::Datelike;
+    date.year == today.year()
+        && date.month == today.month()
+        && date.day.is_none_or(|d| d == today.day())
+}
+
 fn document_findings(
     report: &DocumentReport,
     old: Option<&Document>,
@@ -388,10 +396,12 @@ fn document_findings(
         .iter()
         .filter(|s| s.status != Status::Unchanged || s.moved)
         .count();
+    // A policy already dated today (a second edit on the day of the first) is not stale.
     if kind == Some(ChangeKind::Substantive)
         && old.is_some()
         && let (Some(o), Some(n)) = (old_date, new.modified)
         && o == n
+        && !is_today(n, today)
     {
         let what = match changed_sections {
             1 => "1 section changed".to_string(),

@@ -299,7 +299,10 @@ fn added_and_removed_documents_and_path_filters() {
         .run(&["a", "b", "--format", "json", "--", "*.md"])
         .json();
     assert_eq!(glob["documents"].as_array().unwrap().len(), 2);
-    repo.run(&["a", "b", "--", "nothing-here.md"]).code(0);
+    // A PATH that names nothing is a mistake, not "no change".
+    repo.run(&["a", "b", "--", "nothing-here.md"])
+        .code(2)
+        .stderr_has("'nothing-here.md' matches no file in a or b");
 }
 
 #[test]
@@ -765,4 +768,46 @@ fn every_output_says_what_changed() {
     let first: serde_json::Value =
         serde_json::from_str(log.stdout.lines().next().unwrap()).unwrap();
     assert_eq!(first["documents"][0]["quantities"][0]["new"], "14 days");
+}
+
+/// A mistyped PATH is an error naming it (exit 2), with the closest existing path; a missing
+/// file beside an existing one is named as a file, not as an unknown revision.
+#[test]
+fn a_path_that_names_nothing_is_an_error_with_the_closest() {
+    let repo = Repo::new();
+    repo.commit("terms/privacy.md", "# Privacy\n\nWe keep little.\n");
+    repo.commit("terms/privacy.md", "# Privacy\n\nWe keep less.\n");
+    repo.run(&["HEAD~1", "HEAD", "--", "terms/privcy.md"])
+        .code(2)
+        .stderr_has("'terms/privcy.md' matches no file in HEAD~1 or HEAD")
+        .stderr_has("did you mean 'terms/privacy.md'?");
+    let far = repo.run(&["HEAD~1", "HEAD", "--", "nothing-like-it.md"]);
+    far.code(2)
+        .stderr_has("'nothing-like-it.md' matches no file");
+    assert!(!far.stderr.contains("did you mean"), "{}", far.stderr);
+    repo.run(&["HEAD~1", "HEAD", "--", "legal/*.md"])
+        .code(2)
+        .stderr_has("'legal/*.md' matches no file");
+    // What exists is read, a folder and a glob included.
+    for path in ["terms/privacy.md", "terms", "terms/*.md"] {
+        repo.run(&["HEAD~1", "HEAD", "--color", "never", "--", path])
+            .code(1)
+            .stdout_has("terms/privacy.md: modified");
+    }
+    // `log`: anywhere in the history counts, even a file since removed.
+    repo.commit("old.md", "# Old\n\nGone soon.\n");
+    repo.git(&["rm", "-q", "old.md"]);
+    repo.git(&["commit", "-q", "-m", "remove old"]);
+    repo.run(&["log", "--color", "never", "--", "old.md"])
+        .code(0)
+        .stdout_has("old.md");
+    repo.run(&["log", "--", "terms/privacy.mdx"])
+        .code(2)
+        .stderr_has("'terms/privacy.mdx' matches no file in the history of HEAD")
+        .stderr_has("did you mean 'terms/privacy.md'?");
+    // Two files, one missing: the missing one is named.
+    std::fs::write(repo.path().join("a.md"), "# A\n").unwrap();
+    repo.run(&["a.md", "nope.md"])
+        .code(2)
+        .stderr_has("nope.md: no such file");
 }

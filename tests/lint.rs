@@ -426,3 +426,23 @@ fn the_pre_commit_framework_runs_the_manifest() {
     );
     assert!(ok && shown.contains("Passed"), "{shown}");
 }
+
+/// A second edit on the day the policy was already dated: today's date is not stale, so
+/// `lint` passes and `--fix` has nothing to do.
+#[test]
+fn a_policy_already_dated_today_is_not_stale() {
+    let today = chrono::Local::now().date_naive();
+    let dated = format!("_Last updated: {}_", today.format("%B %-d, %Y"));
+    let repo = Repo::new();
+    repo.commit("privacy.md", &policy(&dated, "30 days"));
+    stage(&repo, &policy(&dated, "90 days"));
+    let run = repo.run(&["lint"]);
+    run.code(0);
+    assert!(!run.stdout.contains("stale-date"), "{}", run.stdout);
+    repo.run(&["lint", "--fix"]).code(0);
+    // A date of another day still is.
+    let repo = Repo::new();
+    repo.commit("privacy.md", &policy(DATED, "30 days"));
+    stage(&repo, &policy(DATED, "90 days"));
+    repo.run(&["lint"]).code(1).stdout_has("[stale-date]");
+}

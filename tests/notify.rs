@@ -461,9 +461,22 @@ fn dry_run_and_preview_send_nothing() {
 fn hook_install_then_a_real_commit_notifies() {
     let site = Site::new(&privacy_config(""));
     site.repo.commit("privacy.md", V1);
-    site.run(&["hook", "install"])
+    let install = site.run(&["hook", "install"]);
+    install
         .code(0)
-        .stdout_has("installed");
+        .stdout_has("installed")
+        .stdout_lacks("<git dir>");
+    // The message names the log where it is.
+    let log_path = site.repo.path().join(".git/policy-diff/check.log");
+    let log_dir = std::fs::canonicalize(log_path.parent().unwrap().parent().unwrap()).unwrap();
+    assert!(
+        install.stdout.contains(&format!(
+            "{}",
+            log_dir.join("policy-diff/check.log").display()
+        )) || install.stdout.contains(&format!("{}", log_path.display())),
+        "{}",
+        install.stdout
+    );
     let hook = site.repo.path().join(".git/hooks/post-commit");
     assert!(
         std::fs::read_to_string(&hook)
@@ -484,7 +497,9 @@ fn hook_install_then_a_real_commit_notifies() {
     assert!(log.contains("baseline recorded"), "{log}");
     assert!(log.contains("policy-diff: sent 3 messages"), "{log}");
 
-    site.run(&["hook", "uninstall"])
+    // Uninstalling needs no configuration: run in the repository alone.
+    site.repo
+        .run(&["hook", "uninstall"])
         .code(0)
         .stdout_has("removed");
     assert!(!hook.exists());
@@ -562,13 +577,13 @@ fn post_receive_hook_on_a_bare_server_repository() {
         .output()
         .unwrap();
     assert!(pushed.status.success(), "{pushed:?}");
-    // One line to the pusher: how many subscribers, and where the log is.
+    // One line to the pusher: how many subscribers are configured, and where the log is.
     let told = String::from_utf8_lossy(&pushed.stderr);
     let log = bare.join("policy-diff/check.log");
     assert_eq!(
         told.trim(),
         format!(
-            "remote: policy-diff: delivering in the background to 3 subscribers; log: {}",
+            "remote: policy-diff: checking in the background (3 subscribers configured, mailed if a policy they follow changed); log: {}",
             log.display()
         ),
         "{told}"

@@ -72,6 +72,16 @@ pub enum SourceError {
         /// What is wrong with it.
         message: String,
     },
+    /// A PATH argument names no file in the revisions read.
+    #[error("{}", no_such_path(path, closest.as_deref(), where_))]
+    NoSuchPath {
+        /// The PATH as given.
+        path: String,
+        /// The existing path nearest to it, when one is near.
+        closest: Option<String>,
+        /// Where it was looked for (`OLD or NEW`, `the history of main`).
+        where_: String,
+    },
     /// Any other git failure.
     #[error("git: {0}")]
     Git(#[from] git2::Error),
@@ -168,6 +178,14 @@ impl PolicyFilter {
         })
     }
 
+    /// The PATH arguments: exact paths, then glob patterns, as given.
+    pub fn arguments(&self) -> impl Iterator<Item = &str> {
+        self.exact
+            .iter()
+            .map(String::as_str)
+            .chain(self.globs.iter().map(|g| g.glob().glob()))
+    }
+
     /// True when `path` (relative, `/`-separated) is a policy.
     pub fn matches(&self, path: &str) -> bool {
         let lower = path.to_ascii_lowercase();
@@ -183,6 +201,32 @@ impl PolicyFilter {
                     .any(|e| path.starts_with(&format!("{e}/")))
                     || self.globs.iter().any(|g| g.is_match(path))))
     }
+}
+
+fn no_such_path(path: &str, closest: Option<&str>, where_: &str) -> String {
+    let mut out = format!("'{path}' matches no file in {where_}");
+    if let Some(c) = closest {
+        out.push_str(&format!(" (did you mean '{c}'?)"));
+    }
+    out
+}
+
+/// The edit distance between two strings, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != cb))
+                .min(above + 1)
+                .min(row[j] + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// One policy document that differs between two revisions.
@@ -243,6 +287,68 @@ impl PolicyRepo {
             return Ok(None);
         }
         self.resolve(rev).map(Some)
+    }
+
+    /// Checks that every PATH argument of `filter` names something: an exact path a file or
+    /// folder of one of `look_in` (or, for `also_in`, of any of those commits: a history),
+    /// a glob at least one file of `look_in`. The first that names nothing is an error
+    /// saying `where_` it was looked for, with the closest file of `look_in` when one is near.
+    pub fn check_paths(
+        &self,
+        filter: &PolicyFilter,
+        look_in: &[Oid],
+        also_in: &[Oid],
+        where_: &str,
+    ) -> Result<(), SourceError> {
+        if filter.exact.iter().all(String::is_empty) && filter.globs.is_empty() {
+            return Ok(());
+        }
+        let mut files: Vec<String> = Vec::new();
+        for &commit in look_in {
+            self.tree(commit)?
+                .walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+                    if entry.kind() == Some(git2::ObjectType::Blob)
+                        && let Ok(name) = entry.name()
+                    {
+                        files.push(format!("{dir}{name}"));
+                    }
+                    git2::TreeWalkResult::Ok
+                })?;
+        }
+        files.sort_unstable();
+        files.dedup();
+        let in_history = |path: &str| {
+            also_in.iter().any(|&c| {
+                self.tree(c)
+                    .is_ok_and(|t| t.get_path(Path::new(path)).is_ok())
+            })
+        };
+        let missing = filter.arguments().filter(|a| !a.is_empty()).find(|a| {
+            let glob = filter.globs.iter().find(|g| g.glob().glob() == *a);
+            match glob {
+                Some(g) => !files.iter().any(|f| g.is_match(f)),
+                None => {
+                    !files
+                        .iter()
+                        .any(|f| f == a || f.starts_with(&format!("{a}/")))
+                        && !in_history(a)
+                }
+            }
+        });
+        let Some(path) = missing else {
+            return Ok(());
+        };
+        let closest = files
+            .iter()
+            .map(|f| (edit_distance(path, f), f))
+            .filter(|(d, f)| *d <= (f.chars().count() / 3).max(2))
+            .min()
+            .map(|(_, f)| f.clone());
+        Err(SourceError::NoSuchPath {
+            path: path.to_string(),
+            closest,
+            where_: where_.to_string(),
+        })
     }
 
     fn tree(&self, commit: Oid) -> Result<Tree<'_>, SourceError> {
