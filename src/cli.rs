@@ -596,7 +596,7 @@ fn run_log(args: LogArgs) -> Result<u8> {
     };
     let color = use_color(args.color.choice);
     let mut out = std::io::BufWriter::with_capacity(1 << 16, raw_stdout()?);
-    let mut bar = Progress::new("commits");
+    let mut bar = Progress::new("commits").unless_output_on_terminal();
     let mut warnings = Vec::new();
     let result = history::walk(
         &repo,
@@ -849,6 +849,13 @@ impl Progress {
             enabled: std::io::stderr().is_terminal(),
             unit,
         }
+    }
+
+    /// No bar when standard output is on the terminal too: its lines would share the
+    /// bar's line (`[====>  ] 724/4857 commits…Record new changes of…`).
+    fn unless_output_on_terminal(mut self) -> Progress {
+        self.enabled &= !std::io::stdout().is_terminal();
+        self
     }
 
     /// A line on standard error, above the bar if it is shown.

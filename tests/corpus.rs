@@ -145,3 +145,49 @@ fn heading_readers_agree_on_every_version() {
     }
     eprintln!("heading readers agree: {}", report.join("; "));
 }
+
+/// `log` on a terminal: with standard output on the terminal too, no progress bar shares its
+/// lines; with the output sent elsewhere, the bar shows on standard error.
+#[test]
+fn log_progress_never_shares_a_line_with_the_output() {
+    use std::process::Command;
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: script(1) not found (util-linux)");
+        return;
+    }
+    let Some(bundle) = corpus_bundle("pga-versions.bundle") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    common::git_in(
+        tmp.path(),
+        &["clone", "-q", bundle.to_str().unwrap(), "repo"],
+    );
+    let repo = tmp.path().join("repo");
+    let binary = common::binary();
+    let on_terminal = |command: String| {
+        let out = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(&repo)
+            .envs(common::ISOLATED_GIT)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let both = on_terminal(format!("'{}' log --color never", binary.display()));
+    assert!(both.contains(": modified"), "{both}");
+    assert!(
+        !both.contains("commits/s"),
+        "a bar among the output: {both}"
+    );
+    // Standard output to a file: the terminal shows the bar alone.
+    let out = tmp.path().join("log.txt");
+    let bar = on_terminal(format!(
+        "'{}' log --color never > '{}'",
+        binary.display(),
+        out.display()
+    ));
+    assert!(bar.contains("commits/s"), "no bar: {bar}");
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(!written.contains("commits/s"), "the bar in the output");
+}
